@@ -1,0 +1,56 @@
+"""The ``geoair`` command line.
+
+Each sub-command lives next to the code it runs and exposes ``configure(parser)`` and
+``run(args) -> int``; this module only wires them together, importing them lazily so that
+``geoair --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# sub-command name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "summary": ("geoair._cli_summary", "summarise the bundled (or given) data: stations, hours, coverage, drops"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="geoair",
+        description="Geospatial air-pollution source apportionment and hotspot analysis.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(_module=module)
+        importlib.import_module(module).configure(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from geoair import __version__
+
+        print(__version__)
+        return 0
+    if not args.command:
+        parser.print_help()
+        return 0
+    from geoair._validation import GeoairInputError
+
+    try:
+        return int(importlib.import_module(args._module).run(args) or 0)
+    except GeoairInputError as err:
+        print(f"geoair {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
