@@ -118,7 +118,7 @@ def bin_polar(
         zs, ns = z[order], node[order]
         starts = np.flatnonzero(np.r_[True, ns[1:] != ns[:-1]])
         groups = np.split(zs, starts[1:])
-        for g, k in zip(groups, ns[starts]):
+        for g, k in zip(groups, ns[starts], strict=True):
             if statistic == "median":
                 value[k] = np.median(g)
             elif statistic == "max":
@@ -149,11 +149,25 @@ def nwr_nodes(
     """
     uws = np.unique(node_ws)
     uwd = np.unique(node_wd)
-    dth = np.mod(wd[:, None] - uwd[None, :] + 180.0, 360.0) - 180.0
-    kwd = np.exp(-0.5 * (dth / wd_spread) ** 2)  # rows x n_wd
-    kws = np.exp(-0.5 * ((ws[:, None] - uws[None, :]) / ws_spread) ** 2)  # rows x n_ws
-    num = (kws * z[:, None]).T @ kwd
-    den = kws.T @ kwd
+    # observations repeat few (ws, wd) pairs (wd in 10 degree steps, ws to 0.01 m/s): sum z and
+    # counts per distinct pair first, then the kernels are evaluated on distinct values only
+    vws, iws = np.unique(ws, return_inverse=True)
+    vwd, iwd = np.unique(wd, return_inverse=True)
+    if vws.size * vwd.size <= 4_000_000:
+        cell = iws.ravel() * vwd.size + iwd.ravel()
+        zsum = np.bincount(cell, weights=z, minlength=vws.size * vwd.size).reshape(vws.size, vwd.size)
+        cnt = np.bincount(cell, minlength=vws.size * vwd.size).reshape(vws.size, vwd.size).astype(float)
+        dth = np.mod(vwd[:, None] - uwd[None, :] + 180.0, 360.0) - 180.0
+        kwd = np.exp(-0.5 * (dth / wd_spread) ** 2)  # distinct wd x n_wd
+        kws = np.exp(-0.5 * ((vws[:, None] - uws[None, :]) / ws_spread) ** 2)  # distinct ws x n_ws
+        num = kws.T @ zsum @ kwd
+        den = kws.T @ cnt @ kwd
+    else:
+        dth = np.mod(wd[:, None] - uwd[None, :] + 180.0, 360.0) - 180.0
+        kwd = np.exp(-0.5 * (dth / wd_spread) ** 2)  # rows x n_wd
+        kws = np.exp(-0.5 * ((ws[:, None] - uws[None, :]) / ws_spread) ** 2)  # rows x n_ws
+        num = (kws * z[:, None]).T @ kwd
+        den = kws.T @ kwd
     with np.errstate(invalid="ignore", divide="ignore"):
         grid = num / den  # n_ws x n_wd
     iw = np.searchsorted(uws, node_ws)
@@ -356,7 +370,7 @@ def polar_plot(
                 part.attrs = {}
                 parts.append((part, res.attrs))
             out = pd.concat([p for p, _ in parts], ignore_index=True)
-            out.attrs = {"by_pollutant": {pol: a for pol, (_, a) in zip(pollutant, parts)}}
+            out.attrs = {"by_pollutant": {pol: a for pol, (_, a) in zip(pollutant, parts, strict=True)}}
             return out
         pollutant = pollutant[0]
     if len(weights) != 3:
