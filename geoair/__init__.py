@@ -30,6 +30,15 @@ _LAZY: dict[str, str] = {
     "wind_from_stations": "geoair.io",
     # coordinates
     "convert_coords": "geoair.coords",
+    # directional analysis and trajectories
+    "polar_plot": "geoair.directional",
+    "percentile_rose": "geoair.directional",
+    "pollution_rose": "geoair.directional",
+    "wind_rose": "geoair.directional",
+    "time_variation": "geoair.directional",
+    "back_trajectories": "geoair.met.trajectory",
+    "pscf": "geoair.met.trajectory",
+    "cwt": "geoair.met.trajectory",
     # modules
     "datasets": "geoair.datasets",
     "schema": "geoair.schema",

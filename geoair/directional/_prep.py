@@ -71,7 +71,7 @@ def _as_datetime(s: pd.Series, name: str) -> pd.Series:
 def _solar_elevation(t: pd.Series, lat: float, lon: float) -> np.ndarray:
     """Solar elevation (degrees) with the NOAA general solar position formulas."""
     tu = t.dt.tz_convert("UTC") if t.dt.tz is not None else t
-    doy = tu.dt.dayofyear.to_numpy(float)
+    doy = tu.dt.day_of_year.to_numpy(float)
     hour = (tu.dt.hour + tu.dt.minute / 60.0).to_numpy(float)
     g = 2 * np.pi / 365.0 * (doy - 1 + (hour - 12) / 24)
     eqtime = 229.18 * (0.000075 + 0.001868 * np.cos(g) - 0.032077 * np.sin(g)
@@ -115,11 +115,11 @@ def condition(
             return pd.Series(pd.Categorical(vals, categories=_SEASON_ORDER, ordered=True),
                              index=data.index, name="season")
         if by == "weekday":
-            vals = np.array(_WEEKDAYS, dtype=object)[t.dt.dayofweek.to_numpy()]
+            vals = np.array(_WEEKDAYS, dtype=object)[t.dt.day_of_week.to_numpy()]
             return pd.Series(pd.Categorical(vals, categories=_WEEKDAYS, ordered=True),
                              index=data.index, name="weekday")
         if by == "weekend":
-            vals = np.where(t.dt.dayofweek.to_numpy() >= 5, "weekend", "weekday")
+            vals = np.where(t.dt.day_of_week.to_numpy() >= 5, "weekend", "weekday")
             return pd.Series(pd.Categorical(vals, categories=["weekday", "weekend"], ordered=True),
                              index=data.index, name="weekend")
         if by == "month":
