@@ -37,8 +37,8 @@ _LAZY: dict[str, str] = {
     "wind_rose": "geoair.directional",
     "time_variation": "geoair.directional",
     "back_trajectories": "geoair.met.trajectory",
-    "pscf": "geoair.met.trajectory",
-    "cwt": "geoair.met.trajectory",
+    "pscf": "geoair.met.pscf",
+    "cwt": "geoair.met.pscf",
     # modules
     "datasets": "geoair.datasets",
     "schema": "geoair.schema",
