@@ -36,6 +36,7 @@ _LAZY: dict[str, str] = {
     "pollution_rose": "geoair.directional",
     "wind_rose": "geoair.directional",
     "time_variation": "geoair.directional",
+    "polar_annulus": "geoair.directional",
     "back_trajectories": "geoair.met.trajectory",
     "pscf": "geoair.met.pscf",
     "cwt": "geoair.met.pscf",
