@@ -23,20 +23,18 @@ __all__ = ["TPRSFit", "fit_tprs"]
 _ETA_CONST = 1.0 / (8.0 * np.pi)  # d = 2, m = 2 thin-plate constant (Wood 2003, eq. 4)
 
 
-def _eta(r: np.ndarray) -> np.ndarray:
-    """Thin-plate radial function r^2 log(r) / (8 pi), with eta(0) = 0."""
-    out = np.zeros_like(r)
-    pos = r > 0
-    rp = r[pos]
-    out[pos] = _ETA_CONST * rp * rp * np.log(rp)
+def _eta_sq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Thin-plate radial function r^2 log(r) / (8 pi) (eta(0) = 0) between the rows of a and b.
+
+    Written with squared distances, r^2 log r = r2 log(r2) / 2, which saves the square root.
+    """
+    from scipy.spatial.distance import cdist
+
+    r2 = cdist(a, b, "sqeuclidean")
+    pos = r2 > 0
+    out = np.zeros_like(r2)
+    out[pos] = (0.5 * _ETA_CONST) * r2[pos] * np.log(r2[pos])
     return out
-
-
-def _dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Euclidean distances between the rows of ``a`` (n x 2) and ``b`` (m x 2)."""
-    du = a[:, 0][:, None] - b[:, 0][None, :]
-    dv = a[:, 1][:, None] - b[:, 1][None, :]
-    return np.sqrt(du * du + dv * dv)
 
 
 class TPRSError(ValueError):
@@ -61,7 +59,7 @@ class TPRSFit:
     def basis(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Model matrix at new points: [e(x)' U_k Z, 1, u, v]."""
         x = np.column_stack([np.asarray(u, float) - self.shift[0], np.asarray(v, float) - self.shift[1]])
-        e = _eta(_dist(x, self.knots))
+        e = _eta_sq(x, self.knots)
         return np.column_stack([e @ self.UZ, np.ones(len(x)), x[:, 0], x[:, 1]])
 
     def predict(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -135,7 +133,7 @@ def _fit_tprs(
         raise TPRSError(
             f"only {nu} distinct locations for a basis of dimension k={k}"
         )
-    E = _eta(_dist(knots, knots))
+    E = _eta_sq(knots, knots)
     evals, evecs = linalg.eigh(E, driver="evd")
     order = np.argsort(-np.abs(evals), kind="stable")[:k]
     D = evals[order]
@@ -161,16 +159,34 @@ def _fit_tprs(
     scale_s = np.linalg.norm(R.T @ R) / max(np.linalg.norm(S), 1e-300)
     Eroot = (np.sqrt(sev * scale_s)[:, None]) * svec.T  # Eroot' Eroot = scale_s * S
 
-    def solve(rho: float):
-        lam = np.exp(rho)
-        M = np.vstack([R, np.sqrt(lam) * Eroot])
-        Q2, R2 = np.linalg.qr(M)
-        Q1 = Q2[:k]
-        edf = float(np.sum(Q1 * Q1))
-        beta = linalg.solve_triangular(R2, Q1.T @ f)
-        resid = f - R @ beta
-        rss = rss0 + float(resid @ resid)
-        return beta, edf, rss
+    # With R well conditioned, diagonalise R^-T S R^-1 = V L V' once: then the influence
+    # matrix has eigenvalues 1 / (1 + lam L) and every GCV evaluation is O(k). Otherwise fall
+    # back to a stable QR of [R; sqrt(lam) Eroot] per evaluation.
+    if np.linalg.cond(R) < 1e8:
+        Rinv_t = linalg.solve_triangular(R, np.eye(k), trans="T")  # R^-T
+        Bm = Rinv_t @ (scale_s * S) @ Rinv_t.T
+        L, V = linalg.eigh(0.5 * (Bm + Bm.T))
+        L = np.clip(L, 0.0, None)
+        g = V.T @ f
+
+        def solve(rho: float):
+            lam = np.exp(rho)
+            shrink = 1.0 / (1.0 + lam * L)
+            edf = float(shrink.sum())
+            rss = rss0 + float(np.sum(((1.0 - shrink) * g) ** 2))
+            beta = linalg.solve_triangular(R, V @ (shrink * g))
+            return beta, edf, rss
+    else:
+        def solve(rho: float):
+            lam = np.exp(rho)
+            M = np.vstack([R, np.sqrt(lam) * Eroot])
+            Q2, R2 = np.linalg.qr(M)
+            Q1 = Q2[:k]
+            edf = float(np.sum(Q1 * Q1))
+            beta = linalg.solve_triangular(R2, Q1.T @ f)
+            resid = f - R @ beta
+            rss = rss0 + float(resid @ resid)
+            return beta, edf, rss
 
     def gcv(rho: float) -> float:
         _, edf, rss = solve(rho)
