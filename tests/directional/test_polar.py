@@ -198,3 +198,35 @@ def test_empty_and_bad_input(mydata):
         polar_plot(mydata, "pm10", statistic="average")
     r = polar_plot(mydata.iloc[:3000], "pm10")
     assert r.attrs["droplog"].total() > 0  # rows with missing ws/wd/pm10 are logged
+
+
+def test_min_bin_adds_miss_and_masks(mydata):
+    small = mydata.iloc[:20000]
+    r = polar_plot(small, "so2", min_bin=3)
+    assert "miss" in r.columns
+    tab = r.attrs["binned"]
+    occ = tab[tab["n"] >= 3]
+    far = exclude_too_far(r["u"].to_numpy(), r["v"].to_numpy(), occ["u"], occ["v"])
+    np.testing.assert_array_equal(r["z"].isna().to_numpy(), far)
+    assert r["miss"].notna().sum() >= r["z"].notna().sum()
+
+
+def test_several_pollutants_and_normalise(mydata):
+    small = mydata.iloc[:20000]
+    r = polar_plot(small, ["pm10", "so2"], normalise=True)
+    assert list(r.columns) == ["pollutant", "u", "v", "z"] and len(r) == 2 * 40401
+    for _, g in r.groupby("pollutant"):
+        assert g["z"].mean() == pytest.approx(1.0)
+
+
+def test_daylight_condition():
+    from geoair.directional._prep import condition
+
+    t = pd.date_range("2001-01-01", "2001-12-31 23:00", freq="h", tz="UTC")
+    c = condition(pd.DataFrame({"date": t}), "daylight", latitude=51.5, longitude=-0.1)
+    share = (c == "daylight").mean()
+    # London: about 4,480 h of daylight (sunrise to sunset, refraction included) per year
+    assert 0.49 < share < 0.53
+    noon_summer = c[(t.month == 6) & (t.hour == 12)]
+    midnight_winter = c[(t.month == 12) & (t.hour == 0)]
+    assert (noon_summer == "daylight").all() and (midnight_winter == "nighttime").all()
