@@ -315,9 +315,9 @@ def wind_from_stations(obs: pd.DataFrame, stations, *, grid=None, power: float =
     glon, glat = np.meshgrid(lon_ax, lat_ax)
     d = _haversine_matrix(glon.ravel(), glat.ravel(), used["lon"].to_numpy(float), used["lat"].to_numpy(float))
     w = np.maximum(d, 1.0) ** (-float(power))  # (node x station)
-    mask = u_tab.notna().to_numpy() & v_tab.notna().to_numpy()
-    um = np.where(mask, u_tab.to_numpy(), 0.0)
-    vm = np.where(mask, v_tab.to_numpy(), 0.0)
+    mask = u_tab.notna().to_numpy(dtype=bool) & v_tab.notna().to_numpy(dtype=bool)
+    um = np.where(mask, u_tab.to_numpy(dtype=float), 0.0)
+    vm = np.where(mask, v_tab.to_numpy(dtype=float), 0.0)
     den = mask.astype(float) @ w.T
     with np.errstate(invalid="ignore", divide="ignore"):
         ug = np.where(den > 0, (um @ w.T) / den, np.nan)
