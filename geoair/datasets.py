@@ -232,7 +232,7 @@ def load_beijing_observations():
 
     folder = get_path("beijing_prsa")
     files = sorted(str(p) for p in folder.glob("PRSA_Data_*.csv.gz"))
-    return read_observations(files, format="prsa", stations=load_beijing_stations())
+    return read_observations(files, format="prsa")
 
 
 def load_national_stations():
@@ -288,10 +288,10 @@ def load_cnemc_observations(stations=None, start=None, end=None):
             received=(str(start), str(end)),
             fix="The bundled files cover 2019-01-08 .. 2019-02-07 (Beijing time).",
         )
-    obs = read_observations(files, format="cnemc")
+    if isinstance(stations, str):
+        stations = [stations]
+    obs = read_observations(files, format="cnemc", stations=None if stations is None else list(stations))
     keep = pd.Series(True, index=obs.index)
-    if stations is not None:
-        keep &= obs["station"].isin(list(stations))
     if t0 is not None:
         keep &= obs["time"] >= t0
     if t1 is not None:
