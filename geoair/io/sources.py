@@ -293,7 +293,18 @@ def read_sources(
         )
     for col in ("active_from", "active_to"):
         if col in df.columns:
-            df[col] = pd.to_datetime(df[col], errors="coerce")
+            parsed = pd.to_datetime(df[col], errors="coerce")
+            bad = (parsed.isna() & df[col].notna()).to_numpy()
+            if bad.any():
+                raise GeoairInputError(
+                    "Dates that cannot be read.",
+                    file=file,
+                    column=col,
+                    row=file_rows[bad].tolist(),
+                    received=df.loc[bad, col].head(5).tolist(),
+                    fix="Use ISO dates (YYYY-MM-DD) or leave the cell blank (open-ended).",
+                )
+            df[col] = parsed
 
     first = [c for c in (*schema.SOURCE_COLUMNS, "active_from", "active_to") if c in df.columns]
     rest = [c for c in df.columns if c not in first and c not in ("lon", "lat", "geometry")]

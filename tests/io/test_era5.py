@@ -99,6 +99,25 @@ def test_legacy_layout_packed_int16_0_360(tmp_path):
     assert got == pytest.approx(u[1, 1, 0, 7], abs=scale)
 
 
+def test_expver_dimension_and_blh():
+    # legacy ERA5/ERA5T mix: expver dimension (1 = ERA5, 5 = ERA5T), NaN where the other holds data
+    time = pd.date_range("2020-01-01", periods=2, freq="h")
+    u = np.full((2, 2, 2, 2), np.nan)
+    u[0, 0] = 1.0  # ERA5 has the first hour
+    u[1, 1] = 2.0  # ERA5T the second
+    ds = xr.Dataset(
+        {"u10": (("time", "expver", "latitude", "longitude"), u),
+         "v10": (("time", "expver", "latitude", "longitude"), u * 0),
+         "blh": (("time", "expver", "latitude", "longitude"), u * 100)},
+        coords={"time": time, "expver": [1, 5], "latitude": [40.0, 39.75], "longitude": [116.0, 116.25]},
+    )
+    out = read_wind(ds)
+    _layout_ok(out)
+    np.testing.assert_allclose(out["u10"].isel(time=0), 1.0)
+    np.testing.assert_allclose(out["u10"].isel(time=1), 2.0)
+    assert out["blh"].attrs["units"] == "m" and float(out["blh"].max()) == 200.0
+
+
 def test_bad_inputs(tmp_path):
     bad = tmp_path / "notnc.nc"
     bad.write_text("hello")

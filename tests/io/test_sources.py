@@ -105,12 +105,22 @@ def test_unknown_category_lists_valid(tmp_path):
         (pd.DataFrame({"lon": ["116°24'"], "lat": [39.9], "category": ["coal"]}), {}, "not numbers"),
         (pd.DataFrame({"lon": [116.4], "lat": [39.9], "category": ["coal"], "weight": [-1]}), {}, "weight"),
         (pd.DataFrame({"lon": [116.4, 116.5], "lat": [39.9, 39.8], "category": ["coal"] * 2, "id": ["a", "a"]}), {}, "not unique"),
+        (pd.DataFrame({"lon": [116.4], "lat": [39.9], "category": ["dust"], "active_from": ["spring 2019"]}), {}, "Dates"),
     ],
 )
 def test_bad_inputs(tmp_path, frame, kwargs, match):
     frame.to_csv(tmp_path / "bad.csv", index=False)
     with pytest.raises(GeoairInputError, match=match):
         read_sources(tmp_path / "bad.csv", **kwargs)
+
+
+def test_active_period(tmp_path):
+    df = pd.DataFrame({"lon": [116.4, 116.5], "lat": [39.9, 39.8], "category": ["dust"] * 2,
+                       "kind": ["construction_site"] * 2, "active_from": ["2019-01-01", None], "active_to": ["2019-06-30", None]})
+    df.to_csv(tmp_path / "s.csv", index=False)
+    src = read_sources(tmp_path / "s.csv")
+    assert list(src.columns[:7]) == [*schema.SOURCE_COLUMNS, "active_from", "active_to"]
+    assert src["active_from"].iloc[0] == pd.Timestamp("2019-01-01") and pd.isna(src["active_to"].iloc[1])
 
 
 def test_crs_option_validated(tmp_path):
