@@ -76,6 +76,8 @@ def read_wind(path: str | PathLike, *, level: float | None = None):
         ascending, ``time`` naive UTC ``datetime64[ns]``. For a pressure-level file the
         variables keep the names ``u10``/``v10`` (the data-model names) and carry
         ``attrs["level_hPa"]``; ``Dataset.attrs["source_variables"]`` names the originals.
+        Nothing is dropped, so no DropLog is attached (the result can be written with
+        ``to_netcdf`` as is).
 
     Raises
     ------
@@ -180,7 +182,6 @@ def read_wind(path: str | PathLike, *, level: float | None = None):
         "source": "ERA5" if file is None else f"ERA5 {file}",
         "source_variables": f"{u_name},{v_name}",
         "time_zone": "UTC",
-        "droplog": DropLog(),
     }
     if level_used is not None:
         out.attrs["level_hPa"] = level_used
@@ -248,7 +249,8 @@ def wind_from_stations(obs: pd.DataFrame, stations, *, grid=None, power: float =
     xarray.Dataset
         ``u10``, ``v10`` (m/s) on ``(time, latitude, longitude)``, ``time`` naive UTC; nodes
         are NaN at hours without any station wind. Rows without ws/wd or whose station is
-        not in ``stations`` are recorded in ``attrs["droplog"]``.
+        not in ``stations`` are recorded in ``attrs["droplog"]`` (pop it before
+        ``to_netcdf``, which accepts only plain attributes).
 
     References
     ----------

@@ -126,8 +126,16 @@ def vector_mean(ws, wd, weights=None):
 
 
 def _to_utc_naive(time) -> np.ndarray:
-    """Times (tz-aware in any zone, or naive = UTC) as naive UTC datetime64[ns]."""
-    idx = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(np.asarray(time, dtype=object))))
+    """Times (tz-aware in any zone, or naive = UTC) as flat naive UTC datetime64[ns]."""
+    if isinstance(time, (pd.Series, pd.DatetimeIndex)):
+        idx = pd.DatetimeIndex(time)
+    else:
+        arr = np.asarray(time)
+        if arr.dtype.kind == "M":
+            idx = pd.DatetimeIndex(arr.ravel())
+        else:
+            # Timestamps (possibly tz-aware) or strings: the slow path, object by object
+            idx = pd.DatetimeIndex(pd.to_datetime(np.asarray(time, dtype=object).ravel()))
     if idx.tz is not None:
         idx = idx.tz_convert("UTC").tz_localize(None)
     return idx.as_unit("ns").values

@@ -184,3 +184,16 @@ def test_wind_from_stations_empty_and_errors():
     assert out.sizes["time"] == 0
     with pytest.raises(GeoairInputError, match="ws"):
         wind_from_stations(empty.drop(columns="ws"), _stations())
+
+
+def test_normalised_file_round_trips(tmp_path):
+    # read_wind output is itself a valid input (writable to NetCDF, read back unchanged)
+    ds = read_wind(SL)
+    ds.to_netcdf(tmp_path / "w.nc")
+    again = read_wind(tmp_path / "w.nc")
+    xr.testing.assert_allclose(ds[["u10", "v10"]], again[["u10", "v10"]])
+    # tz-aware Series of times is accepted by sample_wind
+    t = pd.Series(pd.to_datetime(["2025-11-09 09:00"] * 2).tz_localize("Asia/Shanghai"))
+    u, _ = sample_wind(again, [110.0, 200.0], [0.0, 0.0], t)
+    assert float(u[0]) == pytest.approx(float(ds["u10"].sel(latitude=0.0, longitude=110.0).isel(time=0)))
+    assert np.isnan(u[1])
