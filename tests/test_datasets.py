@@ -29,9 +29,11 @@ needs_obs = pytest.mark.skipif(
 )
 
 
-def test_bundle_is_complete_small_and_intact():
+def test_bundle_is_complete_small_and_intact(monkeypatch):
+    monkeypatch.delenv("GEOAIR_DATA_DIR", raising=False)
     root = ds.data_dir()
-    assert root == REPO / "data"  # source checkout, no GEOAIR_DATA_DIR
+    # source checkout (data/) or installed wheel (geoair/_data); GEOAIR_DATA_DIR unset here
+    assert root in (REPO / "data", Path(ds.__file__).resolve().parent / "_data")
     names = ds.verify()
     assert len(names) == 12 + 1 + 3 + 31 + 1 + 1 + 1 + 1  # PRSA, stations, boundaries, days, ...
     size = sum((root / n).stat().st_size for n in names)

@@ -188,7 +188,8 @@ def sample_wind(wind, lon, lat, time):
     t_a = t_raw.reshape(np.shape(time)) if np.ndim(time) else t_raw[0]
     lon_b, lat_b, t_b = np.broadcast_arrays(lon_a, lat_a, np.asarray(t_a))
     shape = lon_b.shape
-    x = lon_b.ravel()
+    # accept 0-360 longitudes: the field is on [-180, 180)
+    x = ((lon_b.ravel() + 180.0) % 360.0) - 180.0
     y = lat_b.ravel()
     tt = t_b.ravel().astype("datetime64[ns]").astype(np.int64).astype(float)
 
