@@ -256,7 +256,8 @@ def _read_cnemc_file(path: Path, keep: set[str] | None) -> tuple[pd.DataFrame, l
             path,
             read_options=pacsv.ReadOptions(encoding="utf8"),
             convert_options=pacsv.ConvertOptions(
-                column_types=types, include_columns=include, strings_can_be_null=True
+                column_types=types, include_columns=include, strings_can_be_null=True,
+                null_values=[""],  # the format marks missing by an empty cell only
             ),
         )
 
