@@ -206,7 +206,7 @@ def read_observations(
         elif fmt == "tidy":
             parts.append(_read_tidy(f, keep, log))
 
-    out = _combine(parts, log)
+    out = _combine(parts, log, [str(f) for f in files])
     if keep is not None and out.empty and files:
         raise GeoairInputError(
             "None of the requested stations is in the file(s).",
@@ -591,14 +591,18 @@ def _drop_unplaced(out: pd.DataFrame, path: Path, log: DropLog) -> pd.DataFrame:
 # ------------------------------------------------------------------------------- combine
 
 
-def _combine(parts: list[pd.DataFrame], log: DropLog) -> pd.DataFrame:
+def _combine(parts: list[pd.DataFrame], log: DropLog, order: list[str]) -> pd.DataFrame:
     parts = [p for p in parts if p is not None]
     if not parts:
         return _empty()
     df = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
     df = df.reset_index(drop=True)
     df["time"] = df["time"].astype(f"datetime64[ns, {TIMEZONE}]")
-    df = df.sort_values(["station", "time"], kind="stable").reset_index(drop=True)
+    # ties (duplicated station-hours) are resolved in the order the files were given
+    rank = {name: i for i, name in enumerate(order)}
+    df["_rank"] = df["_file"].map(rank).astype("int64")
+    df = df.sort_values(["station", "time", "_rank", "_row"], kind="stable").reset_index(drop=True)
+    df = df.drop(columns="_rank")
     dup = df.duplicated(["station", "time"], keep="first").to_numpy()
     if dup.any():
         d = df.loc[dup, ["_file", "_row"]]

@@ -241,6 +241,18 @@ def test_tidy_mixed_offsets_raise(tmp_path):
         read_observations(q)
 
 
+def test_duplicates_across_files_keep_the_file_given_first(tmp_path):
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text("station,time,pm25\n1001A,2019-01-01 01:00,1\n1001A,2019-01-01 02:00,2\n")
+    b.write_text("station,time,pm25\n1001A,2019-01-01 02:00,20\n1001A,2019-01-01 03:00,30\n")
+    for first, second, want in [(a, b, 2.0), (b, a, 20.0)]:
+        obs = read_observations([first, second])
+        assert obs["pm25"].tolist()[1] == want
+        (entry,) = obs.attrs["droplog"].entries
+        assert entry["file"] == str(second) and entry["rows"].tolist() == [1 if second is b else 2]
+
+
 def test_tidy_unparseable_time_and_missing_station_dropped(tmp_path):
     p = tmp_path / "t.csv"
     p.write_text("station,time,pm25\n1001A,not a time,1\n,2019-01-01 01:00,2\n1001A,2019-01-01 02:00,3\n")
