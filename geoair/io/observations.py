@@ -393,6 +393,7 @@ def _read_cnemc(
     first = first.set_index("pos").reindex(np.arange(n_t))
     frame["_file"] = np.tile(np.asarray(names, dtype=object)[first["f"].to_numpy(dtype=np.int64)], n_s)
     frame["_row"] = np.tile(first["r"].to_numpy(dtype=np.int64), n_s)
+    frame.attrs["sorted_unique"] = True
     return frame, skipped
 
 
@@ -595,9 +596,14 @@ def _combine(parts: list[pd.DataFrame], log: DropLog, order: list[str]) -> pd.Da
     parts = [p for p in parts if p is not None]
     if not parts:
         return _empty()
+    # a lone CNEMC grid is built sorted and unique by station, time: no sort needed
+    grid_only = len(parts) == 1 and parts[0].attrs.get("sorted_unique", False)
     df = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
     df = df.reset_index(drop=True)
+    df.attrs = {}
     df["time"] = df["time"].astype(f"datetime64[ns, {TIMEZONE}]")
+    if grid_only:
+        return _finish(df)
     # ties (duplicated station-hours) are resolved in the order the files were given
     rank = {name: i for i, name in enumerate(order)}
     df["_rank"] = df["_file"].map(rank).astype("int64")
@@ -609,6 +615,10 @@ def _combine(parts: list[pd.DataFrame], log: DropLog, order: list[str]) -> pd.Da
         for f, g in d.groupby("_file", sort=False):
             log.add("duplicate station-hour; first (in file order) kept", rows=g["_row"].to_numpy(), file=f)
         df = df[~dup].reset_index(drop=True)
+    return _finish(df)
+
+
+def _finish(df: pd.DataFrame) -> pd.DataFrame:
     df = df.drop(columns=list(_INTERNAL))
     first = ["station", "time"]
     model = [c for c in (*POLLUTANTS, *DERIVED_POLLUTANTS, *MET_VARIABLES) if c in df.columns]
