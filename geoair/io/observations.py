@@ -140,7 +140,8 @@ def read_observations(
     pandas.DataFrame
         One row per station-hour, sorted by ``station, time``: ``station`` (str, e.g.
         ``"1001A"``), ``time`` (``datetime64[ns, Asia/Shanghai]``, end of the hour),
-        ``pm25, pm10, so2, no2, o3`` (µg/m³), ``co`` (mg/m³); PRSA files add ``ws`` (m/s),
+        ``pm25, pm10, so2, no2, o3`` (µg/m³), ``co`` (mg/m³) - always present, all-NaN
+        when the input lacks a pollutant; PRSA files add ``ws`` (m/s),
         ``wd`` (degrees, direction the wind blows FROM), ``temp`` (°C), ``pres`` (hPa),
         ``dewp`` (°C), ``rain`` (mm). ``attrs["droplog"]`` (:class:`~geoair.DropLog`) lists
         every removed row and every masked value (file, row, column, reason, sample values);
@@ -620,6 +621,9 @@ def _combine(parts: list[pd.DataFrame], log: DropLog, order: list[str]) -> pd.Da
 
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
     df = df.drop(columns=list(_INTERNAL))
+    for c in POLLUTANTS:  # a stable schema: the six pollutants are always there (NaN if absent)
+        if c not in df.columns:
+            df[c] = np.nan
     first = ["station", "time"]
     model = [c for c in (*POLLUTANTS, *DERIVED_POLLUTANTS, *MET_VARIABLES) if c in df.columns]
     rest = [c for c in df.columns if c not in first and c not in model]
