@@ -195,10 +195,14 @@ def parse_times(
 
 
 def _to_datetime(text: pd.Series, *, utc: bool) -> pd.Series:
-    try:
-        return pd.to_datetime(text, errors="coerce", utc=utc, format="ISO8601")
-    except (ValueError, TypeError):
-        return pd.to_datetime(text, errors="coerce", utc=utc, format="mixed")
+    # ISO 8601 first (fast, unambiguous); cells it cannot read get pandas' per-cell parser
+    # (e.g. "2019/01/01 01:00"); what neither reads stays NaT and is logged by the caller.
+    parsed = pd.to_datetime(text, errors="coerce", utc=utc, format="ISO8601")
+    miss = (parsed.isna() & text.notna()).to_numpy()
+    if miss.any():
+        again = pd.to_datetime(text[miss], errors="coerce", utc=utc, format="mixed")
+        parsed = parsed.where(~miss, again.reindex(parsed.index))
+    return parsed
 
 
 def _localize(series: pd.Series, *, file: Any, column: str, rows: np.ndarray) -> pd.Series:

@@ -229,6 +229,14 @@ def test_tidy_duplicates_and_sentinels_logged(tmp_path):
     assert entry["sample_values"] == [-999.0]
 
 
+def test_tidy_other_time_spellings(tmp_path):
+    p = tmp_path / "slash.csv"
+    p.write_text("station,datetime,PM2.5\n1001A,2019/01/01 01:00,1\n1001A,2019-01-01 02:00:00,2\n")
+    obs = read_observations(p)
+    assert obs["time"].tolist() == [ts("2019-01-01 01:00"), ts("2019-01-01 02:00")]
+    assert obs.attrs["droplog"].total() == 0
+
+
 def test_tidy_mixed_offsets_raise(tmp_path):
     p = tmp_path / "mixed.csv"
     p.write_text("station,time,pm25\n1001A,2019-01-01T00:00+08:00,1\n1001A,2019-01-01T00:00+00:00,2\n")
