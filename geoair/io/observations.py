@@ -239,11 +239,14 @@ def _station_filter(stations: Any) -> set[str] | None:
 # --------------------------------------------------------------------------------- CNEMC
 
 
-def _read_cnemc_file(path: Path, keep: set[str] | None) -> tuple[pd.DataFrame, list[str], Any]:
+def _read_cnemc_file(
+    path: Path, keep: set[str] | None, wanted_types: list[str]
+) -> tuple[pd.DataFrame, list[str], Any, np.ndarray]:
     """Read one wide file with pyarrow directly (pandas' per-column dtype handling of 1,600
-    columns costs seconds per file). Returns the (date, hour, type) lines, the station codes
-    and either a float array (lines x stations) or, when some cell is not a number, the
-    pyarrow table of text for cell-by-cell conversion."""
+    columns costs seconds per file). Returns the (date, hour, type) lines, the station codes,
+    the values of the lines whose type is wanted (a float array lines x stations or, when some
+    cell is not a number, a frame of text for cell-by-cell conversion) and the mask of those
+    lines. Only wanted lines are materialised: 9 of the 15 types are not wanted by default."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -282,30 +285,35 @@ def _read_cnemc_file(path: Path, keep: set[str] | None) -> tuple[pd.DataFrame, l
             "type": table.column("type").to_pandas().str.strip(),
         }
     )
+    sel = meta["type"].isin(wanted_types).to_numpy(dtype=bool, na_value=False)
     if numeric:
-        arr = np.empty((table.num_rows, len(codes)), dtype="float64")
+        arr = np.empty((int(sel.sum()), len(codes)), dtype="float64")
         for j, c in enumerate(codes):
-            arr[:, j] = table.column(c).to_numpy(zero_copy_only=False)
-        return meta, codes, arr
-    return meta, codes, table
+            arr[:, j] = table.column(c).to_numpy(zero_copy_only=False)[sel]
+        return meta, codes, arr, sel
+    text = pd.DataFrame({c: table.column(c).to_pandas()[sel].reset_index(drop=True) for c in codes})
+    return meta, codes, text, sel
 
 
 def _read_cnemc(
     files: list[Path], keep: set[str] | None, include_derived: bool, log: DropLog
 ) -> tuple[pd.DataFrame, int]:
     names = [str(f) for f in files]
+    wanted_codes = list(POLLUTANTS) + (list(DERIVED_POLLUTANTS) if include_derived else [])
+    wanted_types = [t for t, c in CNEMC_TYPES.items() if c in wanted_codes]
     metas, blocks, block_cols = [], [], []
     for i, f in enumerate(files):
-        meta, cols, arr = _read_cnemc_file(f, keep)
+        meta, cols, arr, sel = _read_cnemc_file(f, keep, wanted_types)
         meta["_file"] = i
         meta["_row"] = np.arange(1, len(meta) + 1, dtype=np.int64)
+        meta["_sel"] = sel
         if not isinstance(arr, np.ndarray):
-            table = arr
-            arr = np.empty((len(meta), len(cols)), dtype="float64")
+            text = arr
+            arr = np.empty((len(text), len(cols)), dtype="float64")
+            sel_rows = meta["_row"].to_numpy()[sel]
+            sel_types = meta["type"][sel].reset_index(drop=True)
             for j, c in enumerate(cols):
-                arr[:, j] = _cnemc_numeric(
-                    table.column(c).to_pandas(), c, names[i], meta["_row"].to_numpy(), meta["type"], log
-                )
+                arr[:, j] = _cnemc_numeric(text[c], c, names[i], sel_rows, sel_types, log)
         metas.append(meta)
         blocks.append(arr)
         block_cols.append(cols)
@@ -314,10 +322,13 @@ def _read_cnemc(
     rows = raw["_row"].to_numpy()
     station_cols = sorted(set().union(*block_cols))
     col_pos = {c: j for j, c in enumerate(station_cols)}
+    sel_lines = np.flatnonzero(raw["_sel"].to_numpy())
+    vpos = np.full(len(raw), -1, dtype=np.int64)  # line -> row of `values`
+    vpos[sel_lines] = np.arange(len(sel_lines))
     if len(blocks) == 1 and block_cols[0] == station_cols:
         values = blocks[0]
     else:
-        values = np.full((len(raw), len(station_cols)), np.nan)
+        values = np.full((len(sel_lines), len(station_cols)), np.nan)
         start = 0
         for arr, cols in zip(blocks, block_cols, strict=True):
             values[start : start + len(arr), [col_pos[c] for c in cols]] = arr
@@ -362,13 +373,15 @@ def _read_cnemc(
         log.add("duplicate (date, hour, type) line; first kept", rows=rows[sel], file=names[i])
     valid &= ~dup
 
-    wanted_codes = list(POLLUTANTS) + (list(DERIVED_POLLUTANTS) if include_derived else [])
     codes = types.map(CNEMC_TYPES).to_numpy(dtype=object)
     requested = np.isin(codes, wanted_codes)
     skipped = int((valid & ~requested).sum())
     use = valid & requested
 
-    _mask_cnemc(values, use, codes, station_cols, names, file_idx, rows, log)
+    _mask_cnemc(
+        values, use[sel_lines], codes[sel_lines], station_cols, names,
+        file_idx[sel_lines], rows[sel_lines], log,
+    )
 
     idx = np.flatnonzero(use)
     t_use = pd.DatetimeIndex(time.iloc[idx])
@@ -387,7 +400,7 @@ def _read_cnemc(
             continue
         sel = codes[idx] == code
         arr = np.full((n_t, n_s), np.nan)
-        arr[pos[sel]] = values[idx[sel]]
+        arr[pos[sel]] = values[vpos[idx[sel]]]
         frame[code] = arr.T.reshape(-1)  # station-major: rows come out sorted by station, time
     # provenance of each grid row: the first line of its hour (for cross-format duplicate logs)
     first = pd.DataFrame({"pos": pos, "f": file_idx[idx], "r": rows[idx]}).drop_duplicates("pos")
