@@ -81,13 +81,19 @@ def test_cnemc_spot_values_and_hour_ending_time(day):
 
 def test_cnemc_include_derived(shared_data):
     path = shared_data / CNEMC.format("20190101")
-    obs = read_observations(path, stations=["1001A", "1002A"], include_derived=True)
+    stations = pd.DataFrame({"station": ["1001A", "1002A"]})  # a stations frame works as filter
+    obs = read_observations(path, stations=stations, include_derived=True)
     assert set(obs.columns) == {"station", "time", *POLLUTANTS, *DERIVED_POLLUTANTS}
-    rows = raw_rows(path)
-    first = obs.set_index(["station", "time"]).loc[("1002A", ts("2019-01-01 00:00"))]
-    assert first["pm25_24h"] == cnemc_cell(rows, 0, "PM2.5_24h", "1002A") == 36
-    assert first["aqi"] == cnemc_cell(rows, 0, "AQI", "1001A") or np.isnan(first["aqi"])
+    assert len(obs) == 48
     assert obs.attrs["params"]["cnemc_lines_not_requested"] == 0
+    # every cell of the two stations, all 15 types x 24 hours, equals the raw file (NaN = empty)
+    rows = raw_rows(path)
+    o = obs.set_index(["station", "time"])
+    for code in ("1001A", "1002A"):
+        for r in rows[1:]:
+            got = o.loc[(code, ts(f"2019-01-01 {int(r[1]):02d}:00")), CNEMC_TYPES[r[2]]]
+            want = cnemc_cell(rows, int(r[1]), r[2], code)
+            assert (np.isnan(got) and np.isnan(want)) or got == want, (code, r[1], r[2])
 
 
 def test_cnemc_missing_hour_is_not_invented(shared_data):
