@@ -45,12 +45,16 @@ _NATIONAL = {
     "纬度": "lat",
     "对照点": "background_flag",
 }
-_PLAIN = {
-    "station": "station", "code": "station", "station_code": "station", "site": "station",
-    "name": "name", "station_name": "name", "city": "city",
-    "lon": "lon", "longitude": "lon", "lng": "lon", "x": "lon",
-    "lat": "lat", "latitude": "lat", "y": "lat",
-    "adcode": "adcode", "is_background": "background_flag", "background": "background_flag",
+# target column -> accepted spellings in order of preference (first present wins, so a file
+# with both ``station`` (a name) and ``station_code`` takes the code)
+_PLAIN: dict[str, tuple[str, ...]] = {
+    "station": ("station_code", "code", "station", "site", "site_code"),
+    "name": ("name", "name_zh", "station_name"),
+    "city": ("city",),
+    "lon": ("lon", "longitude", "lng", "x"),
+    "lat": ("lat", "latitude", "y"),
+    "adcode": ("adcode",),
+    "background_flag": ("is_background", "background"),
 }
 _SHUTDOWN = re.compile(r"[（(]\s*([^()（）]*?(?:停运|停用)[^()（）]*?)\s*[)）]")
 _DIGITS = re.compile(r"(\d{8}|\d{6})")
@@ -134,7 +138,15 @@ def _read_one(path: Path, log: DropLog) -> pd.DataFrame:
             fix="The list needs 监测点编码, 监测点名称, 城市, 经度, 纬度 (对照点 optional).",
         )
     else:
-        df = raw.rename(columns={c: _PLAIN[c.lower()] for c in raw.columns if c.lower() in _PLAIN})
+        lower = {c.lower(): c for c in raw.columns}
+        pick = {}
+        for target, spellings in _PLAIN.items():
+            src = next((lower[s] for s in spellings if s in lower), None)
+            if src is not None:
+                pick[src] = target
+        # columns not picked keep their names, unless they would collide with a picked one
+        keep = [c for c in raw.columns if c in pick or c not in pick.values()]
+        df = raw[keep].rename(columns=pick)
         require_columns(
             df, ["station", "lon", "lat"], file=path, what="station list",
             fix="Give columns station, lon, lat (name, city, adcode optional) or the national "

@@ -122,3 +122,13 @@ def test_gb18030_encoded_national_list(tmp_path):
     p.write_bytes("监测点编码,监测点名称,城市,经度,纬度,对照点\n1001A,万寿西宫,北京,116.3621,39.8784,N\n".encode("gb18030"))
     st = read_stations(p)
     assert st.loc[0, "name"] == "万寿西宫" and np.isclose(st.loc[0, "lat"], 39.8784)
+
+
+def test_beijing_12_station_file(shared_data):
+    # columns station (PRSA name), station_code, name_zh, city, lon, lat, is_background
+    st = read_stations(shared_data / "beijing_prsa" / "beijing_12_stations.csv")
+    assert st["station"].tolist() == [f"{i}A" for i in range(1001, 1013)]
+    s = st.set_index("station")
+    assert s.loc["1003A", "name"] == "东四" and s.loc["1003A", "lon"] == 116.4174
+    assert s.loc["1002A", "is_background"] and s[["is_background"]].sum().item() == 1
+    assert st.attrs["droplog"].total() == 0
