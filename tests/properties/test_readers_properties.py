@@ -144,3 +144,44 @@ def test_station_rows_kept_or_logged(points, data):
     kept = [i for i in range(n) if i not in blank]
     np.testing.assert_array_equal(out["lon"].to_numpy(), [points[i][0] for i in kept])
     np.testing.assert_array_equal(out["is_background"].to_numpy(), [points[i][2] for i in kept])
+
+
+@SETTINGS
+@given(
+    st.lists(st.sampled_from(CODES), min_size=1, max_size=5, unique=True),
+    st.lists(st.integers(0, 23), min_size=1, max_size=6, unique=True),
+    st.lists(st.sampled_from(["PM2.5", "PM10", "SO2", "NO2", "CO", "O3", "AQI", "O3_8h"]),
+             min_size=1, max_size=8, unique=True),
+    st.data(),
+)
+def test_cnemc_wide_cells_land_in_place(codes, hours, types, data):
+    from geoair.schema import CNEMC_TYPES
+
+    value = st.one_of(st.just(""), st.integers(0, 900).map(str), st.sampled_from(["-999", "-1"]))
+    lines = []
+    for h in hours:
+        for t in types:
+            lines.append([h, t, *[data.draw(value) for _ in codes]])
+    n_dup = data.draw(st.integers(0, len(lines)))
+    dup_idx = data.draw(st.lists(st.integers(0, len(lines) - 1), min_size=n_dup, max_size=n_dup))
+    body = lines + [lines[i][:2] + ["7"] * len(codes) for i in dup_idx]  # later copies differ
+    text = "date,hour,type," + ",".join(codes) + "\r\n"
+    text += "\r\n".join(",".join(["20190204", str(r[0]), r[1], *r[2:]]) for r in body)
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "china_sites_20190204.csv"
+        p.write_text(text)
+        obs = read_observations(p, include_derived=True)
+    log = obs.attrs["droplog"].to_frame()
+    dup_rows = set(log.loc[log["column"].isna(), "row"])
+    assert dup_rows == {len(lines) + k + 1 for k in range(len(dup_idx))}
+    assert len(obs) == len(codes) * len(hours)
+    o = obs.set_index(["station", "time"])
+    masked = set(zip(log["row"], log["column"], strict=True))
+    for i, (h, t, *cells) in enumerate(lines):
+        for code, cell in zip(codes, cells, strict=True):
+            got = o.loc[(code, pd.Timestamp(f"2019-02-04 {h:02d}:00", tz=TIMEZONE)), CNEMC_TYPES[t]]
+            if cell in ("", "-999", "-1"):
+                assert np.isnan(got)
+                assert ((i + 1, code) in masked) == (cell != "")  # every bad value is logged
+            else:
+                assert got == float(cell)
