@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         bundled = _TEXT["bundled"][lang]
         blocks.append(("obs", datasets.load_beijing_observations(), f"{bundled}: Beijing PRSA 2013-2017"))
         blocks.append(("obs", datasets.load_cnemc_observations(), f"{bundled}: CNEMC 2019-01/02"))
+        blocks.append(("sta", datasets.load_beijing_stations(), f"{bundled}: Beijing PRSA stations"))
         blocks.append(("sta", datasets.load_national_stations(), f"{bundled}: national station list"))
     for kind, data, source in blocks:
         text = summarise_observations(data, lang) if kind == "obs" else summarise_stations(data, lang)

@@ -70,6 +70,7 @@ def test_summary_default_uses_bundled_loaders(shared_data, capsys, monkeypatch):
     )
     fake.load_cnemc_observations = lambda: read_observations(DAY)
     fake.load_national_stations = lambda: read_stations(LIST)
+    fake.load_beijing_stations = lambda: read_stations(SHARED / "beijing_prsa" / "beijing_12_stations.csv")
     monkeypatch.setitem(sys.modules, "geoair.datasets", fake)
     import geoair
 
@@ -79,6 +80,7 @@ def test_summary_default_uses_bundled_loaders(shared_data, capsys, monkeypatch):
     assert "station-hours: 35064" in out  # PRSA: 35,064 rows
     assert "station-hours: 38520" in out
     assert "stations: 2016" in out
+    assert "stations: 12" in out and "background stations: 1" in out
     assert "wind speed" in out
 
 
