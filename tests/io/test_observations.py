@@ -42,8 +42,8 @@ def ts(text):
 
 
 @pytest.fixture(scope="module")
-def day(shared_data):
-    path = shared_data / CNEMC.format("20190101")
+def day(real):
+    path = real(CNEMC.format("20190204"))
     return path, read_observations(path), raw_rows(path)
 
 
@@ -66,11 +66,11 @@ def test_cnemc_day_shape_and_dtypes(day):
 def test_cnemc_spot_values_and_hour_ending_time(day):
     path, obs, rows = day
     o = obs.set_index(["station", "time"])
-    # hour 0 of file 20190101 is labelled 2019-01-01 00:00 (the hour ending then)
-    assert o.loc[("1001A", ts("2019-01-01 00:00")), "pm25"] == cnemc_cell(rows, 0, "PM2.5", "1001A") == 53
-    assert o.loc[("1001A", ts("2019-01-01 00:00")), "co"] == cnemc_cell(rows, 0, "CO", "1001A") == 1.2
+    # hour 0 of file 20190204 is labelled 2019-02-04 00:00 (the hour ending then)
+    assert o.loc[("1001A", ts("2019-02-04 00:00")), "pm25"] == cnemc_cell(rows, 0, "PM2.5", "1001A") == 13
+    assert o.loc[("1001A", ts("2019-02-04 00:00")), "co"] == cnemc_cell(rows, 0, "CO", "1001A") == 0.4
     for hour, typ, code, col in [(13, "O3", "1011A", "o3"), (23, "NO2", "1029A", "no2"), (7, "SO2", "1003A", "so2")]:
-        got = o.loc[(code, ts(f"2019-01-01 {hour:02d}:00")), col]
+        got = o.loc[(code, ts(f"2019-02-04 {hour:02d}:00")), col]
         want = cnemc_cell(rows, hour, typ, code)
         assert (np.isnan(got) and np.isnan(want)) or got == want
     # every non-empty raw value of the six pollutants is in the output (counts per pollutant)
@@ -79,8 +79,8 @@ def test_cnemc_spot_values_and_hour_ending_time(day):
         assert obs[col].notna().sum() == n_raw, col
 
 
-def test_cnemc_include_derived(shared_data):
-    path = shared_data / CNEMC.format("20190101")
+def test_cnemc_include_derived(real):
+    path = real(CNEMC.format("20190204"))
     stations = pd.DataFrame({"station": ["1001A", "1002A"]})  # a stations frame works as filter
     obs = read_observations(path, stations=stations, include_derived=True)
     assert set(obs.columns) == {"station", "time", *POLLUTANTS, *DERIVED_POLLUTANTS}
@@ -91,22 +91,22 @@ def test_cnemc_include_derived(shared_data):
     o = obs.set_index(["station", "time"])
     for code in ("1001A", "1002A"):
         for r in rows[1:]:
-            got = o.loc[(code, ts(f"2019-01-01 {int(r[1]):02d}:00")), CNEMC_TYPES[r[2]]]
+            got = o.loc[(code, ts(f"2019-02-04 {int(r[1]):02d}:00")), CNEMC_TYPES[r[2]]]
             want = cnemc_cell(rows, int(r[1]), r[2], code)
             assert (np.isnan(got) and np.isnan(want)) or got == want, (code, r[1], r[2])
 
 
-def test_cnemc_missing_hour_is_not_invented(shared_data):
+def test_cnemc_missing_hour_is_not_invented(real):
     # SOURCE.md: china_sites_20190203 lacks hour 22
-    obs = read_observations(shared_data / CNEMC.format("20190203"), stations=["1001A"])
+    obs = read_observations(real(CNEMC.format("20190203")), stations=["1001A"])
     assert len(obs) == 23
     assert ts("2019-02-03 22:00") not in set(obs["time"])
 
 
-def test_cnemc_many_files_glob_and_spring_festival_peak(shared_data):
+def test_cnemc_many_files_glob_and_spring_festival_peak(real):
     beijing = [f"{i}A" for i in range(1001, 1013)]
     obs = read_observations(
-        str(shared_data / "china_sites_2019jf/china_sites_2019020[45].csv.gz"), stations=beijing
+        str(real(CNEMC.format("20190204")).parent / "china_sites_2019020[45].csv.gz"), stations=beijing
     )
     assert len(obs) == 2 * 24 * 12
     assert sorted(obs["station"].unique()) == beijing
@@ -115,8 +115,8 @@ def test_cnemc_many_files_glob_and_spring_festival_peak(shared_data):
     assert peak == pytest.approx(175.33, abs=0.01)
 
 
-def test_cnemc_same_file_twice_duplicates_logged(shared_data):
-    path = shared_data / CNEMC.format("20190101")
+def test_cnemc_same_file_twice_duplicates_logged(real):
+    path = real(CNEMC.format("20190204"))
     obs = read_observations([path, path], stations=["1001A", "1003A"])
     assert len(obs) == 48
     log = obs.attrs["droplog"]
@@ -124,17 +124,17 @@ def test_cnemc_same_file_twice_duplicates_logged(shared_data):
     assert all("duplicate" in r for r in log.summary()["reason"])
 
 
-def test_cnemc_unknown_station_filter(shared_data):
+def test_cnemc_unknown_station_filter(real):
     with pytest.raises(GeoairInputError, match="None of the requested stations"):
-        read_observations(shared_data / CNEMC.format("20190101"), stations=["9999Z"])
+        read_observations(real(CNEMC.format("20190204")), stations=["9999Z"])
 
 
 # ------------------------------------------------------------------------ UCI PRSA files
 
 
 @pytest.fixture(scope="module")
-def dongsi(shared_data):
-    path = shared_data / PRSA.format("Dongsi")
+def dongsi(real):
+    path = real(PRSA.format("Dongsi"))
     return path, read_observations(path), raw_rows(path)
 
 
@@ -176,9 +176,9 @@ def test_compass_table():
     assert len(COMPASS_DEGREES) == 16
 
 
-def test_prsa_and_cnemc_together(shared_data):
+def test_prsa_and_cnemc_together(real):
     obs = read_observations(
-        [shared_data / PRSA.format("Dingling"), shared_data / CNEMC.format("20190101")],
+        [real(PRSA.format("Dingling")), real(CNEMC.format("20190204"))],
         stations=["1002A"],
     )
     assert len(obs) == 35064 + 24
@@ -189,8 +189,8 @@ def test_prsa_and_cnemc_together(shared_data):
 # -------------------------------------------------------------------------- tidy tables
 
 
-def test_tidy_roundtrip_csv_and_parquet(tmp_path, shared_data):
-    src = read_observations(shared_data / CNEMC.format("20190101"), stations=["1001A", "1011A"])
+def test_tidy_roundtrip_csv_and_parquet(tmp_path, real):
+    src = read_observations(real(CNEMC.format("20190204")), stations=["1001A", "1011A"])
     # attrs hold a DropLog, which pandas cannot JSON-encode into Parquet metadata
     src.attrs = {}
     for name, write in [("o.csv", lambda d, p: d.to_csv(p, index=False)),
@@ -305,9 +305,9 @@ def test_cnemc_bad_cells_masked_and_logged(tmp_path, cell, reason):
     assert entry["column"] == "1001A" and entry["rows"].tolist() == [3]
 
 
-def test_file_not_what_it_claims(tmp_path, shared_data):
+def test_file_not_what_it_claims(tmp_path, real):
     with pytest.raises(GeoairInputError, match="looks like 'prsa'"):
-        read_observations(shared_data / PRSA.format("Dongsi"), format="cnemc")
+        read_observations(real(PRSA.format("Dongsi")), format="cnemc")
     p = tmp_path / "stations.csv"
     p.write_text("监测点编码,监测点名称,城市,经度,纬度\n1001A,万寿西宫,北京,116.36,39.87\n")
     with pytest.raises(GeoairInputError, match="not an observation file"):

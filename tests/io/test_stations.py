@@ -14,8 +14,8 @@ LIST = "china_stations/station_list_2022-02-13.csv"
 
 
 @pytest.fixture(scope="module")
-def national(shared_data):
-    path = shared_data / LIST
+def national(real):
+    path = real(LIST)
     with open(path, encoding="utf-8-sig") as fh:
         raw = list(csv.DictReader(fh))
     return path, read_stations(path), raw
@@ -124,9 +124,9 @@ def test_gb18030_encoded_national_list(tmp_path):
     assert st.loc[0, "name"] == "万寿西宫" and np.isclose(st.loc[0, "lat"], 39.8784)
 
 
-def test_beijing_12_station_file(shared_data):
+def test_beijing_12_station_file(real):
     # columns station (PRSA name), station_code, name_zh, city, lon, lat, is_background
-    st = read_stations(shared_data / "beijing_prsa" / "beijing_12_stations.csv")
+    st = read_stations(real("beijing_prsa/beijing_12_stations.csv"))
     assert st["station"].tolist() == [f"{i}A" for i in range(1001, 1013)]
     s = st.set_index("station")
     assert s.loc["1003A", "name"] == "东四" and s.loc["1003A", "lon"] == 116.4174
