@@ -102,7 +102,7 @@ def summarise_observations(obs: pd.DataFrame, lang: str = "en") -> list[str]:
     for col in [c for c in POLLUTANTS if c in obs.columns] + [c for c in ("ws", "wd") if c in obs.columns]:
         vals = obs[col].to_numpy(dtype="float64", na_value=np.nan)
         share = 100.0 * np.isfinite(vals).mean() if len(vals) else 0.0
-        line = f"    {label(col, lang):<10} {share:6.1f} %"
+        line = f"    {label(col, lang):<14} {share:6.1f} %"
         if col != "wd" and np.isfinite(vals).any():  # an arithmetic mean of angles means nothing
             line += f"   {t['mean'][lang]} {np.nanmean(vals):8.2f} {unit(col)}"
         lines.append(line)

@@ -158,7 +158,7 @@ def parse_times(
     if isinstance(dtype, pd.DatetimeTZDtype):
         return series.dt.tz_convert(TIMEZONE)
     if pd.api.types.is_datetime64_dtype(dtype):
-        return _localize(series, file=file, column=column, rows=rows)
+        return _localize(series)
     text = series.astype("object").where(series.notna(), None)
     text = pd.Series([None if v is None else str(v).strip() for v in text], index=series.index)
     offsets = text.str.extract(_OFFSET, expand=False)
@@ -191,7 +191,7 @@ def parse_times(
             )
         parsed = _to_datetime(text, utc=True)
         return parsed.dt.tz_convert(TIMEZONE)
-    return _localize(_to_datetime(text, utc=False), file=file, column=column, rows=rows)
+    return _localize(_to_datetime(text, utc=False))
 
 
 def _to_datetime(text: pd.Series, *, utc: bool) -> pd.Series:
@@ -205,6 +205,6 @@ def _to_datetime(text: pd.Series, *, utc: bool) -> pd.Series:
     return parsed
 
 
-def _localize(series: pd.Series, *, file: Any, column: str, rows: np.ndarray) -> pd.Series:
+def _localize(series: pd.Series) -> pd.Series:
     # Asia/Shanghai kept summer time 1986-1991; its ambiguous hours cannot be placed.
     return series.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")

@@ -49,6 +49,7 @@ from ..schema import (
     TIMEZONE,
 )
 from ._common import (
+    SENTINELS,
     expand_paths,
     is_parquet,
     mask_invalid,
@@ -428,8 +429,6 @@ def _cnemc_numeric(s, col, name, rows, types, log) -> np.ndarray:
 
 
 def _mask_cnemc(values, use, codes, station_cols, names, file_idx, rows, log) -> None:
-    from ._common import SENTINELS
-
     with np.errstate(invalid="ignore"):
         sentinel = np.isin(values, SENTINELS)
         negative = (values < 0) & ~sentinel
