@@ -160,6 +160,11 @@ def read_observations(
     - an unknown CNEMC ``type``, a missing column, mixed UTC offsets in a time column or a
       file that does not match ``format`` raise :class:`~geoair.GeoairInputError`.
 
+    Time: ``hour = h`` of a CNEMC file dated ``D`` (and of a PRSA row) becomes ``D + h hours``
+    Beijing time, the END of the averaging hour ``(h-1, h]``; hour 0 is ``D 00:00``, which an
+    HJ 663 daily mean (hours 01...24) counts in day ``D-1``. Station-hours without any value
+    are kept as NaN rows (the grid of hours present in the files), never dropped.
+
     Units are fixed here: the UCI PRSA files give CO in µg/m³ (values 100-10000) and it is
     divided by 1000 to mg/m³; their 16-point compass directions become degrees.
 
