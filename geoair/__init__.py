@@ -40,11 +40,16 @@ _LAZY: dict[str, str] = {
     "back_trajectories": "geoair.met.trajectory",
     "pscf": "geoair.met.pscf",
     "cwt": "geoair.met.pscf",
+    # wind
+    "uv_to_wswd": "geoair.met.wind",
+    "wswd_to_uv": "geoair.met.wind",
+    "sample_wind": "geoair.met.wind",
     # modules
     "datasets": "geoair.datasets",
     "schema": "geoair.schema",
     "io": "geoair.io",
     "coords": "geoair.coords",
+    "met": "geoair.met",
 }
 
 __all__ = [
