@@ -38,8 +38,8 @@ _LAZY: dict[str, str] = {
     "time_variation": "geoair.directional",
     "polar_annulus": "geoair.directional",
     "back_trajectories": "geoair.met.trajectory",
-    "pscf": "geoair.met.pscf",
-    "cwt": "geoair.met.pscf",
+    "pscf": "geoair.met.trajlevel",
+    "cwt": "geoair.met.trajlevel",
     # wind
     "uv_to_wswd": "geoair.met.wind",
     "wswd_to_uv": "geoair.met.wind",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoair.met.pscf import cwt, pscf, trajectory_grid_to_geojson, trajectory_grid_to_geotiff
+from geoair.met.trajlevel import cwt, pscf, trajectory_grid_to_geojson, trajectory_grid_to_geotiff
 
 
 @pytest.fixture
