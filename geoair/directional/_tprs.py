@@ -88,6 +88,8 @@ def _fit_tprs(
     *,
     k: int = 100,
     grid: tuple[float, float, int] = (-20.0, 20.0, 41),
+    max_knots: int = 2000,
+    random_state: int = 1,
 ) -> TPRSFit:
     """Fit ``y ~ s(u, v, bs="tp", k=k)`` by penalised weighted least squares with GCV.
 
@@ -104,6 +106,13 @@ def _fit_tprs(
     grid : (float, float, int)
         Grid of log smoothing parameters (relative to the scaled penalty) searched before a
         Brent refinement of the GCV minimum.
+    max_knots : int
+        With more distinct locations than this, the basis is built from ``max_knots`` of them
+        drawn at random (mgcv's ``max.knots``, default 2000). mgcv draws them with R's RNG
+        (seed 1); numpy's generator draws a different subset, so such fits are not
+        bit-comparable with mgcv (openair polar plots on 10 degree data never reach the limit).
+    random_state : int
+        Seed for that draw.
 
     Returns
     -------
@@ -133,17 +142,30 @@ def _fit_tprs(
         raise TPRSError(
             f"only {nu} distinct locations for a basis of dimension k={k}"
         )
-    E = _eta_sq(knots, knots)
+    subset = nu > max_knots
+    if subset:
+        pick = np.sort(np.random.default_rng(random_state).choice(nu, max_knots, replace=False))
+        basis_knots = knots[pick]
+    else:
+        basis_knots = knots
+    nb = basis_knots.shape[0]
+    E = _eta_sq(basis_knots, basis_knots)
     evals, evecs = linalg.eigh(E, driver="evd")
     order = np.argsort(-np.abs(evals), kind="stable")[:k]
     D = evals[order]
     U = evecs[:, order]
-    T = np.column_stack([np.ones(nu), knots[:, 0], knots[:, 1]])
-    Q, _ = np.linalg.qr(U.T @ T, mode="complete")
+    Tb = np.column_stack([np.ones(nb), basis_knots[:, 0], basis_knots[:, 1]])
+    Q, _ = np.linalg.qr(U.T @ Tb, mode="complete")
     Z = Q[:, 3:]
     UZ = U @ Z
-    Xk = np.column_stack([(U * D) @ Z, T])  # basis at the distinct locations
+    T = np.column_stack([np.ones(nu), knots[:, 0], knots[:, 1]])
+    if subset:
+        # all distinct locations evaluated against the knot subset, as at prediction time
+        Xk = np.column_stack([_eta_sq(knots, basis_knots) @ UZ, T])
+    else:
+        Xk = np.column_stack([(U * D) @ Z, T])  # E U_k = U_k D_k at the knots themselves
     X = Xk[inverse]
+    knots = basis_knots
     S = np.zeros((k, k))
     S[: k - 3, : k - 3] = Z.T @ (D[:, None] * Z)
     S = 0.5 * (S + S.T)
