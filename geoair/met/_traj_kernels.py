@@ -16,10 +16,29 @@ _DEG = 180.0 / math.pi
 def _sample(f, t0, dtf, lat0, dlat, lon0, dlon, lon, lat, th):
     """Bilinear in (lat, lon), linear in time; NaN outside the field."""
     nt, ny, nx = f.shape
-    ft = (th - t0) / dtf
+    # a single-time field is steady (as geoair.met.wind.sample_wind)
+    ft = (th - t0) / dtf if nt > 1 else 0.0
     fy = (lat - lat0) / dlat
+    if dlon * nx >= 359.999:  # global field: wrap longitude
+        lon = lon0 + ((lon - lon0) % 360.0)
+        if lon > lon0 + dlon * (nx - 1):
+            # between the last column and the first one (across the seam)
+            fx = (lon - lon0) / dlon
+            iy = min(int(fy), ny - 2) if fy >= 0.0 else 0
+            if fy < 0.0 or fy > ny - 1 or ft < 0.0 or ft > nt - 1:
+                return np.nan
+            it = min(int(ft), nt - 2) if nt > 1 else 0
+            it2 = it + 1 if nt > 1 else it
+            wt = ft - it if nt > 1 else 0.0
+            wy = fy - iy
+            wx = fx - (nx - 1)
+            a = (f[it, iy, nx - 1] * (1 - wx) + f[it, iy, 0] * wx) * (1 - wy) + (
+                f[it, iy + 1, nx - 1] * (1 - wx) + f[it, iy + 1, 0] * wx) * wy
+            b = (f[it2, iy, nx - 1] * (1 - wx) + f[it2, iy, 0] * wx) * (1 - wy) + (
+                f[it2, iy + 1, nx - 1] * (1 - wx) + f[it2, iy + 1, 0] * wx) * wy
+            return a * (1 - wt) + b * wt
     fx = (lon - lon0) / dlon
-    if ft < 0.0 or fy < 0.0 or fx < 0.0 or ft > nt - 1 or fy > ny - 1 or fx > nx - 1:
+    if ft < 0.0 or fy < 0.0 or fx < 0.0 or ft > max(nt - 1, 0) or fy > ny - 1 or fx > nx - 1:
         return np.nan
     it = min(int(ft), nt - 2) if nt > 1 else 0
     iy = min(int(fy), ny - 2)

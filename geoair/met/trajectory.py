@@ -164,6 +164,8 @@ def back_trajectories(
     }
     if has_blh:
         data["blh"] = out_blh.ravel()
+    if dlon * lon_ax.size >= 359.999:  # global field: report longitudes in [-180, 180)
+        data["lon"] = ((data["lon"] + 180.0) % 360.0) - 180.0
     out = pd.DataFrame(data)
     out.attrs = {"params": {"hours": hours, "steps_per_hour": steps_per_hour, "forward": forward,
                             "scheme": "Heun RK2, bilinear space / linear time (HYSPLIT-like, 2-D)",

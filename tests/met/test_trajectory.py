@@ -92,3 +92,36 @@ def test_bad_input():
         back_trajectories(ds, pd.DataFrame({"x": [1]}), [TIMES[-1]])
     with pytest.raises(ValueError, match="u10"):
         back_trajectories(ds.drop_vars("u10"), pd.DataFrame({"lon": [1], "lat": [1]}), [TIMES[-1]])
+
+
+def test_first_step_matches_sample_wind_heun():
+    """One Heun step by hand with geoair.met.wind.sample_wind (independent interpolation code)."""
+    from geoair.met.wind import sample_wind
+
+    rng = np.random.default_rng(2)
+    la, lo = np.meshgrid(np.deg2rad(LAT), np.deg2rad(LON), indexing="ij")
+    th = np.arange(TIMES.size)[:, None, None]
+    u = 5 + 3 * np.sin(3 * lo + th / 7.0) + rng.normal(0, 0.5, (TIMES.size,) + la.shape)
+    v = 2 * np.cos(2 * la - th / 5.0) + rng.normal(0, 0.5, (TIMES.size,) + la.shape)
+    ds = xr.Dataset({"u10": (("time", "latitude", "longitude"), u),
+                     "v10": (("time", "latitude", "longitude"), v)},
+                    coords={"time": TIMES, "latitude": LAT, "longitude": LON})
+    lon0, lat0, t0 = 117.3, 3.7, TIMES[50] + pd.Timedelta("20min")
+    tr = back_trajectories(ds, pd.DataFrame({"lon": [lon0], "lat": [lat0]}), [t0], hours=1,
+                           steps_per_hour=1)
+    k = 3600 / R * 180 / np.pi
+    ua, va = sample_wind(ds, lon0, lat0, t0)
+    plon = lon0 - ua * k / np.cos(np.deg2rad(lat0))
+    plat = lat0 - va * k
+    ub, vb = sample_wind(ds, plon, plat, t0 - pd.Timedelta("1h"))
+    elon = lon0 - 0.5 * k * (ua / np.cos(np.deg2rad(lat0)) + ub / np.cos(np.deg2rad(plat)))
+    elat = lat0 - 0.5 * k * (va + vb)
+    assert tr.lon.iloc[1] == pytest.approx(float(elon), abs=1e-9)
+    assert tr.lat.iloc[1] == pytest.approx(float(elat), abs=1e-9)
+
+
+def test_steady_single_time_field():
+    ds = _field(np.full((LAT.size, LON.size), 5.0), np.zeros((LAT.size, LON.size))).isel(time=[0])
+    tr = back_trajectories(ds, pd.DataFrame({"lon": [120.0], "lat": [0.0]}), [TIMES[10]], hours=6)
+    assert tr.lon.notna().all()
+    assert tr.lon.iloc[-1] == pytest.approx(120 - np.rad2deg(5 * 6 * 3600 / R), rel=1e-9)
