@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, require_columns
 
-__all__ = ["pscf", "cwt", "trajectory_grid_to_geojson", "trajectory_grid_to_geotiff",
+__all__ = ["pscf", "cwt", "join_concentrations", "trajectory_grid_to_geojson", "trajectory_grid_to_geotiff",
            "OPENAIR_PSCF_WEIGHTS", "OPENAIR_CWT_WEIGHTS"]
 
 #: openair trajLevel PSCF weights, relative to the mean count n of occupied cells:
@@ -65,6 +65,56 @@ def _prep(traj, pollutant, lon_inc, lat_inc):
     cell = pd.MultiIndex.from_arrays([xg, yg], names=["xgrid", "ygrid"])
     z = pd.to_numeric(t[pollutant], errors="coerce").to_numpy(float)
     return cell, z, log
+
+
+def join_concentrations(
+    traj: pd.DataFrame,
+    obs: pd.DataFrame,
+    pollutant: str | list[str],
+    *,
+    time: str = "time",
+    station: str | None = None,
+) -> pd.DataFrame:
+    """Attach the receptor concentration of each arrival time to every trajectory point.
+
+    Parameters
+    ----------
+    traj : DataFrame
+        :func:`geoair.met.trajectory.back_trajectories` output (``receptor``, ``date`` naive UTC).
+    obs : DataFrame
+        Observations with ``time`` (tz-aware or naive UTC) and the pollutant column(s); with
+        ``station``, rows are matched on ``receptor == obs[station]`` as well.
+    pollutant : str or list of str
+        Columns to attach.
+
+    Returns
+    -------
+    DataFrame
+        ``traj`` with the pollutant column(s); arrivals without an observation get NaN (they
+        still count in PSCF's N, as in openair).
+    """
+    pols = [pollutant] if isinstance(pollutant, str) else list(pollutant)
+    require_columns(obs, [time, *pols] + ([station] if station else []), what="observations")
+    require_columns(traj, ["date"] + (["receptor"] if station else []), what="trajectories")
+    t = pd.DatetimeIndex(pd.to_datetime(obs[time]))
+    if t.tz is not None:
+        t = t.tz_convert("UTC").tz_localize(None)
+    right = pd.DataFrame({"date": t.as_unit("ns")})
+    for c in pols:
+        right[c] = pd.to_numeric(obs[c], errors="coerce").to_numpy()
+    keys = ["date"]
+    left = traj.copy()
+    left["date"] = pd.DatetimeIndex(left["date"]).as_unit("ns")
+    if station:
+        right["receptor"] = obs[station].astype(str).to_numpy()
+        left["__rec__"] = left["receptor"].astype(str)
+        right = right.rename(columns={"receptor": "__rec__"})
+        keys = ["date", "__rec__"]
+    right = right.drop_duplicates(subset=keys, keep="last")
+    out = left.merge(right, on=keys, how="left")
+    out = out.drop(columns=["__rec__"], errors="ignore")
+    out.attrs = dict(traj.attrs)
+    return out
 
 
 def pscf(

@@ -230,3 +230,11 @@ def test_daylight_condition():
     noon_summer = c[(t.month == 6) & (t.hour == 12)]
     midnight_winter = c[(t.month == 12) & (t.hour == 0)]
     assert (noon_summer == "daylight").all() and (midnight_winter == "nighttime").all()
+
+
+def test_cpf_threshold_is_taken_before_the_by_split(mydata):
+    small = mydata.iloc[:20000]
+    r = polar_plot(small, "pm10", statistic="cpf", percentile=90, by="season")
+    allz = small[["ws", "wd", "pm10"]].dropna()["pm10"]
+    assert r.attrs["thresholds"] == [float(np.quantile(allz, 0.9))]
+    assert r["season"].nunique() == 4

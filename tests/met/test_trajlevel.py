@@ -75,3 +75,18 @@ def test_export(traj, tmp_path):
         assert a[1, 0] == pytest.approx(2 / 8 * 0.75)  # row 1 = southern row (lat 0)
         assert a[0, 2] == pytest.approx(0.15)
         assert a[0, 0] == src.nodata
+
+
+def test_join_concentrations_utc():
+    from geoair.met.trajlevel import join_concentrations
+
+    traj = pd.DataFrame({"receptor": pd.Categorical(["A", "A", "B"]),
+                         "date": pd.to_datetime(["2019-01-10 00:00", "2019-01-10 00:00", "2019-01-10 01:00"]),
+                         "hour_inc": [0, -1, 0], "lat": [40, 41, 39], "lon": [116, 115, 117]})
+    obs = pd.DataFrame({"station": ["A", "B", "B"],
+                        "time": pd.to_datetime(["2019-01-10 08:00", "2019-01-10 09:00", "2019-01-10 08:00"]).tz_localize("Asia/Shanghai"),
+                        "pm25": [100.0, 55.0, 7.0]})
+    out = join_concentrations(traj, obs, "pm25", station="station")
+    # Beijing 08:00 = 00:00 UTC
+    assert out["pm25"].tolist() == [100.0, 100.0, 55.0]
+    assert len(out) == len(traj)
