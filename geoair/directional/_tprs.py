@@ -31,10 +31,12 @@ def _eta_sq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     from scipy.spatial.distance import cdist
 
     r2 = cdist(a, b, "sqeuclidean")
-    pos = r2 > 0
-    out = np.zeros_like(r2)
-    out[pos] = (0.5 * _ETA_CONST) * r2[pos] * np.log(r2[pos])
-    return out
+    # log(1) = 0 gives eta(0) = 0 without boolean indexing of a large matrix
+    safe = np.where(r2 > 0, r2, 1.0)
+    np.log(safe, out=safe)
+    safe *= r2
+    safe *= 0.5 * _ETA_CONST
+    return safe
 
 
 class TPRSError(ValueError):

@@ -147,6 +147,18 @@ def nwr_nodes(
     sums over all rows for all nodes are two matrix products: O(rows x (n_ws + n_wd)) kernel
     evaluations instead of O(rows x n_ws x n_wd).
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # small products: threads only contend
+        grid = _nwr_grid(ws, wd, z, node_ws, node_wd, ws_spread, wd_spread)
+    uws = np.unique(node_ws)
+    uwd = np.unique(node_wd)
+    iw = np.searchsorted(uws, node_ws)
+    id_ = np.searchsorted(uwd, node_wd)
+    return grid[iw, id_]
+
+
+def _nwr_grid(ws, wd, z, node_ws, node_wd, ws_spread, wd_spread):
     uws = np.unique(node_ws)
     uwd = np.unique(node_wd)
     # observations repeat few (ws, wd) pairs (wd in 10 degree steps, ws to 0.01 m/s): sum z and
@@ -163,16 +175,18 @@ def nwr_nodes(
         num = kws.T @ zsum @ kwd
         den = kws.T @ cnt @ kwd
     else:
-        dth = np.mod(wd[:, None] - uwd[None, :] + 180.0, 360.0) - 180.0
-        kwd = np.exp(-0.5 * (dth / wd_spread) ** 2)  # rows x n_wd
-        kws = np.exp(-0.5 * ((ws[:, None] - uws[None, :]) / ws_spread) ** 2)  # rows x n_ws
-        num = (kws * z[:, None]).T @ kwd
-        den = kws.T @ kwd
+        # row blocks keep the kernel matrices cache-sized
+        num = np.zeros((uws.size, uwd.size))
+        den = np.zeros((uws.size, uwd.size))
+        for a in range(0, ws.size, 4096):
+            sl = slice(a, a + 4096)
+            dth = np.mod(wd[sl, None] - uwd[None, :] + 180.0, 360.0) - 180.0
+            kwd = np.exp(-0.5 * (dth / wd_spread) ** 2)  # rows x n_wd
+            kws = np.exp(-0.5 * ((ws[sl, None] - uws[None, :]) / ws_spread) ** 2)  # rows x n_ws
+            num += (kws * z[sl, None]).T @ kwd
+            den += kws.T @ kwd
     with np.errstate(invalid="ignore", divide="ignore"):
-        grid = num / den  # n_ws x n_wd
-    iw = np.searchsorted(uws, node_ws)
-    id_ = np.searchsorted(uwd, node_wd)
-    return grid[iw, id_]
+        return num / den  # n_ws x n_wd
 
 
 def _bilinear_refine(z51: np.ndarray, factor: int = 4) -> np.ndarray:
