@@ -3,11 +3,12 @@
 The binned means (24 hours x 37 direction bins) are exactly openair's. The surface is a
 tensor-product penalised regression spline of sqrt(mean) on (trend, wd): a thin-plate
 regression spline basis (k = 20) in the time axis times a cyclic cubic regression spline
-(k = 10) in direction, two smoothing parameters chosen by GCV, the structure of openair's
-``gam(mean^0.5 ~ te(trend, wd, k = c(20, 10), bs = c("tp", "cc")))``. mgcv additionally
-re-parameterises the marginal bases (``te(..., np = TRUE)``) and optimises the two smoothing
-parameters with its own Newton scheme; that step is not reproduced, so the surface is close
-to, but not numerically identical with, openair's.
+(k = 10, knots through the data as mgcv's ``place.knots``) in direction, marginals
+re-parameterised as mgcv's ``te(..., np = TRUE)``, two smoothing parameters chosen by GCV
+(Nelder-Mead from a grid, where mgcv uses Newton): the structure of openair's
+``gam(mean^0.5 ~ te(trend, wd, k = c(20, 10), bs = c("tp", "cc")))``. This construction was
+written from the mgcv documentation and has NOT been compared with openair/mgcv output (no
+reference numbers were available), so agreement with openair's annulus surface is unverified.
 
 References
 ----------
@@ -53,9 +54,27 @@ def _tp1d(x: np.ndarray, k: int):
     return basis, 0.5 * (S + S.T)
 
 
-def _cc(lo: float, hi: float, k: int):
-    """Cyclic cubic regression spline with k evenly spaced knots on [lo, hi] (k-1 parameters)."""
-    xk = np.linspace(lo, hi, k)
+def _place_knots(x: np.ndarray, nk: int) -> np.ndarray:
+    """mgcv ``place.knots``: nk knots evenly spread through the sorted distinct values of x."""
+    x = np.unique(x)
+    n = x.size
+    if n <= nk:
+        return x
+    delta = (n - 1) / (nk - 1)
+    j = np.arange(1, nk - 1)
+    lbi = np.floor(delta * j).astype(int)  # 0-based index of R's lbi - 1
+    frac = delta * j - lbi
+    knots = np.empty(nk)
+    knots[0], knots[-1] = x[0], x[-1]
+    knots[1:-1] = x[lbi] * (1 - frac) + x[lbi + 1] * frac
+    return knots
+
+
+def _cc(xk: np.ndarray):
+    """Cyclic cubic regression spline on knots xk (period xk[-1] - xk[0]; k-1 parameters)."""
+    xk = np.asarray(xk, float)
+    lo, hi = xk[0], xk[-1]
+    k = xk.size
     h = np.diff(xk)
     n = k - 1
     B = np.zeros((n, n))
@@ -93,9 +112,24 @@ def _rowkron(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a[:, :, None] * b[:, None, :]).reshape(a.shape[0], -1)
 
 
+def _np_reparam(basis, S, x, p):
+    """mgcv ``te(..., np = TRUE)``: re-parameterise a marginal so that its coefficients are the
+    function values at ``p`` evenly spaced points over the data range; skipped (as mgcv) when
+    that matrix is near singular, e.g. for a cyclic margin whose end points coincide."""
+    knt = np.linspace(x.min(), x.max(), p)
+    u_, d_, vt = np.linalg.svd(basis(knt))
+    if d_[-1] / d_[0] < np.finfo(float).eps ** 0.66:
+        return basis, S
+    P = vt.T @ (u_.T / d_[:, None])
+    return (lambda xn: basis(xn) @ P), P.T @ S @ P
+
+
 def _fit_te(t, wd, y, k=(20, 10)):
     bt, St = _tp1d(t, k[0])
-    bw, Sw = _cc(0.0, 360.0, k[1])
+    # mgcv's cc places the knots through the data (here 10..360), so the period is the data range
+    bw, Sw = _cc(_place_knots(wd, k[1]))
+    bt, St = _np_reparam(bt, St, t, St.shape[0])
+    bw, Sw = _np_reparam(bw, Sw, wd, Sw.shape[0])
     X = _rowkron(bt(t), bw(wd))
     S1 = np.kron(St, np.eye(Sw.shape[0]))
     S2 = np.kron(np.eye(St.shape[0]), Sw)

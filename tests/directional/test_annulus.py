@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoair.directional.annulus import _cc, polar_annulus
+from geoair.directional.annulus import _cc, _place_knots, polar_annulus
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +45,16 @@ def test_surface_tracks_bins(ann):
 
 
 def test_cyclic_basis_is_periodic():
-    basis, S = _cc(0.0, 360.0, 10)
+    basis, S = _cc(np.linspace(0.0, 360.0, 10))
     a, b = basis(np.array([0.0, 1e-9])), basis(np.array([360.0 - 1e-9, 360.0]))
     np.testing.assert_allclose(a[0], b[1], atol=1e-12)
     np.testing.assert_allclose(a[1], b[0], atol=1e-6)
     # constants are in the span and unpenalised
     np.testing.assert_allclose(basis(np.linspace(0, 360, 7)).sum(1), 1.0, atol=1e-12)
     np.testing.assert_allclose(S @ np.ones(9), 0.0, atol=1e-12)
+
+
+def test_place_knots_like_mgcv():
+    # evenly spaced distinct values -> evenly spaced knots from min to max (mgcv place.knots)
+    np.testing.assert_allclose(_place_knots(np.arange(10, 361, 10.0), 10), np.linspace(10, 360, 10))
+    np.testing.assert_allclose(_place_knots(np.array([0.0, 1, 2, 10]), 3), [0, 1.5, 10])
