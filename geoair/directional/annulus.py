@@ -201,10 +201,11 @@ def polar_annulus(
     Returns
     -------
     DataFrame
-        One row per prediction point: ``hour`` (0-23, fractional), ``trend`` (10 * hour / 23),
-        ``wd`` (degrees), ``u, v`` (annulus coordinates, radius ``10 + trend``), ``z``
-        (pollutant units; NaN where masked). ``attrs``: ``binned`` (hour, wd_bin, wd, mean, n),
-        ``fit`` (edf, GCV), ``droplog``.
+        openair's ``$data`` layout: ``u, v`` on ``seq(-20, 20, by = 0.1)`` (u fastest, 401 x 401),
+        ``z`` (pollutant units; NaN outside the annulus 10 <= radius <= 20 and where masked),
+        ``wd`` (degrees), ``time_val`` (radius - 10, i.e. 10 * hour / 23) and ``hour``.
+        ``attrs``: ``binned`` (wd_bin, time_bin, mean, n, trend, hour, wd), ``prediction``
+        (the 201 x 201 (trend, wd) surface), ``fit`` (edf, GCV), ``droplog``.
     """
     check_option("period", period, ["hour"])
     tcol = time_column(data, time)
@@ -223,7 +224,7 @@ def polar_annulus(
     clean, log = prepare(frame, ["__hour__", wd, pollutant], ws=None, wd=wd, wd0_as_north=False)
     params = {"pollutant": pollutant, "period": period, "k": tuple(k), "resolution": resolution,
               "reference": "openair 2.17 polarAnnulus"}
-    cols = ["hour", "trend", "wd", "u", "v", "z"]
+    cols = ["u", "v", "z", "wd", "time_val", "hour"]
     if clean.empty:
         out = pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
         out.attrs = {"droplog": log, "params": params}
@@ -231,15 +232,20 @@ def polar_annulus(
     hour = clean["__hour__"].to_numpy()
     d = clean[wd].to_numpy(float)
     z = clean[pollutant].to_numpy(float)
+    trend = 10 * hour / 23
     breaks = r_seq(0.0, 360.0, 38)
-    # cut(wd, breaks): right-closed, 0 itself falls in no bin (as in R)
-    b = np.searchsorted(breaks, d, side="left")
-    inbin = (b >= 1) & (b <= 37)
-    tb = pd.DataFrame({"hour": hour[inbin], "wd_bin": b[inbin], "z": z[inbin]})
-    g = tb.groupby(["hour", "wd_bin"], sort=True)["z"].agg(["mean", "size"]).reset_index()
+    # cut(wd, seq(0, 360, length = 38), include.lowest = TRUE): right-closed, 0 in bin 1
+    b = np.clip(np.searchsorted(breaks, d, side="left"), 1, 37)
+    # cut(trend, seq(0, 10, length = 25), include.lowest = TRUE); bin i drawn at 10 (i-1)/23
+    tbreaks = r_seq(0.0, 10.0, 25)
+    ti = np.clip(np.searchsorted(tbreaks, trend, side="left"), 1, 24)
+    tb = pd.DataFrame({"time_bin": ti, "wd_bin": b, "z": z})
+    g = tb.groupby(["wd_bin", "time_bin"], sort=True)["z"].agg(["mean", "size"]).reset_index()
     g = g.rename(columns={"size": "n"})
+    time_seq = r_seq(0.0, 10.0, 24)
+    g["trend"] = time_seq[g["time_bin"].to_numpy() - 1]
+    g["hour"] = g["trend"] * 23 / 10
     g["wd"] = 10.0 * (g["wd_bin"] - 1)  # openair places the 9.73 degree bins at 0, 10, ..., 360
-    g["trend"] = 10 * g["hour"] / 23
     y = np.sqrt(g["mean"].to_numpy()) if force_positive else g["mean"].to_numpy()
     ok = np.isfinite(y)
     from threadpoolctl import threadpool_limits
@@ -249,8 +255,8 @@ def polar_annulus(
         predict, info = _fit_te(g["trend"].to_numpy()[ok], g["wd"].to_numpy()[ok], y[ok], k)
     tr = r_seq(0.0, 10.0, resolution)
     wg = r_seq(0.0, 360.0, resolution)
-    TT = np.repeat(tr, resolution)
-    WW = np.tile(wg, resolution)
+    TT = np.tile(tr, resolution)  # time fastest, as openair's expand.grid
+    WW = np.repeat(wg, resolution)
     with threadpool_limits(limits=1, user_api="blas"):
         pred = predict(TT, WW)
     zz = pred**2 if force_positive else pred
@@ -259,8 +265,27 @@ def polar_annulus(
 
         far = exclude_too_far(TT, WW, g["trend"].to_numpy(), g["wd"].to_numpy(), 0.03)
         zz = np.where(far, np.nan, zz)
-    theta = np.deg2rad(WW)
-    out = pd.DataFrame({"hour": TT * 23 / 10, "trend": TT, "wd": WW,
-                        "u": (10 + TT) * np.sin(theta), "v": (10 + TT) * np.cos(theta), "z": zz})
-    out.attrs = {"binned": g, "fit": info, "droplog": log, "params": params}
+    pred_mat = zz.reshape(resolution, resolution)  # [wd index, time index]
+    # openair's annulus: u, v on seq(-20, 20, by = 0.1) (u fastest); radius 10 + time; each
+    # point takes the prediction at the nearest (time, wd) grid node (R's round, half to even)
+    step = 20.0 / (resolution - 1)
+    axis = np.round(np.arange(-20.0, 20.0 + step / 2, step), 10)
+    U = np.tile(axis, axis.size)
+    V = np.repeat(axis, axis.size)
+    r = np.sqrt(U**2 + V**2)
+    time_val = r - 10.0
+    wdir = 180 * np.arctan2(U, V) / np.pi
+    wdir = np.where(wdir < 0, wdir + 360, wdir)
+    inside = (r <= 20.0) & (r >= 10.0)
+    it = np.rint((resolution - 1) * time_val / 10).astype(np.int64)
+    iw = np.rint((resolution - 1) * wdir / 360).astype(np.int64)
+    zout = np.full(U.size, np.nan)
+    zout[inside] = pred_mat[iw[inside], it[inside]]
+    out = pd.DataFrame({"u": U, "v": V, "z": zout,
+                        "wd": np.where(inside, wdir, np.nan),
+                        "time_val": np.where(inside, time_val, np.nan)})
+    out["hour"] = out["time_val"] * 23 / 10
+    prediction = pd.DataFrame({"trend": TT, "hour": TT * 23 / 10, "wd": WW, "z": zz})
+    out.attrs = {"binned": g, "fit": info, "droplog": log, "params": params,
+                 "prediction": prediction}
     return out

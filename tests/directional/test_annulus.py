@@ -21,26 +21,30 @@ def test_binned_means(mydata, ann):
     g = ann.attrs["binned"]
     d = mydata.dropna(subset=["wd", "pm10"])
     d = pd.concat([d, d[d.wd == 360].assign(wd=0.0)], ignore_index=True)
-    b = pd.cut(d.wd, np.linspace(0, 360, 38), labels=False) + 1  # R's cut: (a, b], 0 -> NA
-    d = d.assign(b=b, h=d.date.dt.hour).dropna(subset=["b"])
-    ref = d.groupby(["h", "b"])["pm10"].agg(["mean", "size"])
-    assert len(g) == len(ref)
+    # R's cut(..., include.lowest = TRUE): (a, b], with 0 in the first bin
+    b = pd.cut(d.wd, np.linspace(0, 360, 38), labels=False, include_lowest=True) + 1
+    d = d.assign(b=b, h=d.date.dt.hour)
+    ref = d.groupby(["b", "h"])["pm10"].agg(["mean", "size"])
+    assert len(g) == len(ref) == 24 * 37
     np.testing.assert_allclose(g["mean"].to_numpy(), ref["mean"].to_numpy(), rtol=1e-12)
     np.testing.assert_array_equal(g["n"].to_numpy(), ref["size"].to_numpy())
-    assert set(np.unique(g["wd"])) <= set(np.arange(0, 361, 10.0))
+    np.testing.assert_array_equal(g["hour"].round(9).to_numpy(), ref.index.get_level_values(1))
+    assert set(np.unique(g["wd"])) == set(np.arange(0, 361, 10.0))
 
 
 def test_surface_tracks_bins(ann):
     g = ann.attrs["binned"]
-    assert len(ann) == 201 * 201
-    # prediction grid nodes that coincide with bins (hour 0 and 23 rows, wd multiples of 10
-    # fall on the 1.8 degree grid only at multiples of 90 -> compare at those)
-    sel = ann[(ann.trend.isin([0.0, 10.0])) & (ann.wd.isin([90.0, 180.0, 270.0]))]
+    pred = ann.attrs["prediction"]
+    assert len(pred) == 201 * 201 and len(ann) == 401 * 401
+    # prediction nodes coinciding with bins (hours 0 and 23, wd multiples of 90)
+    sel = pred[(pred.trend.isin([0.0, 10.0])) & (pred.wd.isin([90.0, 180.0, 270.0]))]
     for _, r in sel.iterrows():
         m = g[(g.trend == r.trend) & (g.wd == r.wd)]["mean"].iloc[0]
         assert abs(r.z - m) / m < 0.15
-    r = np.hypot(ann.u, ann.v)
-    np.testing.assert_allclose(r, 10 + ann.trend, atol=1e-9)
+    ring = ann.dropna(subset=["wd"])
+    r = np.hypot(ring.u, ring.v)
+    assert r.min() >= 10 and r.max() <= 20
+    assert ann.loc[np.hypot(ann.u, ann.v) > 20.001, "z"].isna().all()
     assert ann.attrs["fit"]["edf"] > 10
 
 
