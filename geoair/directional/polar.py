@@ -325,7 +325,7 @@ def polar_plot(
         extra column ``miss`` holds the surface fitted without the limit (as openair).
     upper : float, optional
         Outer wind speed of the grid (m/s); default the maximum wind speed. When given, z is NA
-        beyond it.
+        beyond it; the bins still span 0 to the maximum speed.
     weights : 3 floats
         Prior weights of bins holding 1, 2 and 3 observations.
     force_positive : bool
@@ -424,8 +424,8 @@ def polar_plot(
     max_ws = float(x.max())
     min_ws = float(x.min())
     up = max_ws if upper is None else float(upper)
-    if upper is not None:
-        x = np.minimum(x, up)
+    # upper only sets the prediction grid and clips the output circle; the bins still span
+    # 0..max(ws) and no observation is changed (openair polarPlot)
     if max_ws <= 0:
         raise GeoairInputError("All wind speeds are zero; no polar surface can be formed.",
                                column=ws, fix="Check the wind speed column.")

@@ -238,3 +238,14 @@ def test_cpf_threshold_is_taken_before_the_by_split(mydata):
     allz = small[["ws", "wd", "pm10"]].dropna()["pm10"]
     assert r.attrs["thresholds"] == [float(np.quantile(allz, 0.9))]
     assert r["season"].nunique() == 4
+
+
+def test_upper_clips_output_not_data(mydata):
+    small = mydata.iloc[:20000]
+    full = polar_plot(small, "pm10")
+    r = polar_plot(small, "pm10", upper=10)
+    assert r.attrs["params"]["upper_used"] == 10
+    # the binned table is unchanged by upper (openair: bins span 0..max ws)
+    np.testing.assert_array_equal(r.attrs["binned"]["n"], full.attrs["binned"]["n"])
+    assert r.loc[np.hypot(r.u, r.v) > 10 + 1e-9, "z"].isna().all()
+    assert r["u"].max() == pytest.approx(10)
