@@ -140,9 +140,9 @@ def condition(
                     fix=f"by= must be a column or one of {list(BY_OPTIONS)}.")
     col = data[by]
     if pd.api.types.is_numeric_dtype(col) and col.nunique() > n_levels:
-        qs = np.nanquantile(col.to_numpy(float), np.linspace(0, 1, n_levels + 1))
-        cut = pd.cut(col, np.unique(qs), include_lowest=True)
-        labels = [f"{by} {iv.left:.3g} to {iv.right:.3g}" for iv in cut.cat.categories]
+        qs = np.unique(np.nanquantile(col.to_numpy(float), np.linspace(0, 1, n_levels + 1)))
+        cut = pd.cut(col, qs, include_lowest=True)
+        labels = [f"{by} {a:.3g} to {b:.3g}" for a, b in zip(qs[:-1], qs[1:], strict=True)]
         cut = cut.cat.rename_categories(labels)
         return pd.Series(cut.astype(pd.CategoricalDtype(labels, ordered=True)),
                          index=data.index, name=by)

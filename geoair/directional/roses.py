@@ -198,6 +198,10 @@ def wind_rose(
         d[bad] = np.nan
     if calm_threshold > 0:
         x = np.where(x <= calm_threshold, 0.0, x)
+    if not np.isfinite(x).any():
+        out = pd.DataFrame(columns=["wd", "count", "calm"])
+        out.attrs = {"droplog": log, "n_calm": 0, "n_total": 0}
+        return out
     if np.isscalar(breaks):
         b = np.arange(int(breaks), dtype=float) * ws_int
         mx = np.nanmax(x) if np.isfinite(x).any() else 0.0
