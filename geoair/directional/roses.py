@@ -79,39 +79,46 @@ def _round_wd(wd: np.ndarray, angle: float) -> np.ndarray:
     return np.where(r == 0, 360.0, r)
 
 
-def _rose_table(x, wd, breaks, angle, *, bias_corr, openair_calms, labels, log):
-    """Cumulative percentage per sector and interval (openair windRose prep)."""
+def _rose_table(x, ws, wd, breaks, angle, *, bias_corr, openair_calms, labels, log):
+    """Cumulative percentage per sector and interval of ``x`` (openair windRose prep).
+
+    ``ws`` decides calms (ws == 0) and the denominator (rows with a wind speed); ``x`` is the
+    binned variable (ws itself for a wind rose, the pollutant for a pollution rose).
+    """
     sectors = np.arange(angle, 360 + angle / 2, angle, dtype=float)
-    has_x = np.isfinite(x)
-    if (~has_x).any():
-        log.add("missing speed/concentration", np.flatnonzero(~has_x))
-    x = x[has_x]
-    wd = wd[has_x]
-    calm = x == 0
+    has_ws = np.isfinite(ws)
+    if (~has_ws).any():
+        log.add("missing wind speed", np.flatnonzero(~has_ws))
+    rows = np.flatnonzero(has_ws)
+    x = x[has_ws]
+    ws = ws[has_ws]
+    ten_degree = bool(np.all(np.mod(wd[np.isfinite(wd)], 10) == 0))
+    wd = wd[has_ws]
+    calm = ws == 0
     na_wd = ~np.isfinite(wd)
     if openair_calms:
         # openair subsets calms with wd == -999, and R keeps the NA rows of that subset, so
         # rows with a missing direction are counted as calm; the denominator is every row
         # with a speed
         n_calm = int(np.sum(calm | na_wd))
-        total = x.size
+        total = ws.size
     else:
         drop = na_wd & ~calm
         if drop.any():
-            log.add("missing wind direction (not calm)", np.flatnonzero(has_x)[drop])
+            log.add("missing wind direction (not calm)", rows[drop])
         n_calm = int(calm.sum())
-        total = int(x.size - drop.sum())
+        total = int(ws.size - drop.sum())
     keep = ~calm & ~na_wd
     sec = _round_wd(wd[keep], angle)
     xi = x[keep]
     # cut(x, breaks), right-closed, include.lowest = FALSE: x == breaks[0] falls in no interval
     interval = np.searchsorted(breaks, xi, side="left") - 1
-    valid = (interval >= 0) & (interval < len(breaks) - 1) & (xi > breaks[0])
+    valid = (interval >= 0) & (interval < len(breaks) - 1) & (xi > breaks[0]) & np.isfinite(xi)
     isec = np.searchsorted(sectors, sec)
     counts = np.zeros((sectors.size, len(breaks) - 1))
     np.add.at(counts, (isec[valid & (isec < sectors.size)], interval[valid & (isec < sectors.size)]), 1)
     pct = 100.0 * counts / total if total else counts * np.nan
-    if bias_corr:
+    if bias_corr and ten_degree:  # openair corrects only data in 10 degree steps
         ten = _round_wd(np.arange(10, 370, 10, dtype=float), angle)
         per = np.array([np.sum(ten == s) for s in sectors], dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -121,6 +128,7 @@ def _rose_table(x, wd, breaks, angle, *, bias_corr, openair_calms, labels, log):
     out = pd.DataFrame({"wd": sectors})
     for i in range(len(labels)):
         out[f"Interval{i + 1}"] = cum[:, i]
+    # openair's freqs: rows per sector (a missing pollutant still counts)
     out["count"] = np.bincount(isec[isec < sectors.size], minlength=sectors.size)
     out["calm"] = 100.0 * n_calm / total if total else np.nan
     out.attrs = {"intervals": dict(zip([f"Interval{i + 1}" for i in range(len(labels))], labels,
@@ -209,7 +217,7 @@ def wind_rose(
             b = np.append(b, mx)
     else:
         b = np.asarray(breaks, dtype=float)
-    out = _rose_table(x, d, b, angle, bias_corr=bias_corr, openair_calms=openair_calms,
+    out = _rose_table(x, x, d, b, angle, bias_corr=bias_corr, openair_calms=openair_calms,
                       labels=_labels(b), log=log)
     out.attrs.update({"droplog": log, "units": "percent of hours; intervals in m/s",
                       "params": {"angle": angle, "ws_int": ws_int, "breaks": breaks,
@@ -222,17 +230,21 @@ def pollution_rose(
     data: pd.DataFrame,
     pollutant: str,
     *,
+    ws: str = "ws",
     wd: str = "wd",
     angle: float = 30,
     breaks: int | Sequence[float] = 6,
     bias_corr: bool = True,
+    openair_calms: bool = True,
 ) -> pd.DataFrame:
     """Pollution rose table: % of hours per direction sector and concentration interval.
 
-    openair ``pollutionRose``: a wind rose with the pollutant in place of wind speed; with a
-    number of ``breaks`` the intervals are ``pretty(c(min, P90), breaks)`` plus the maximum.
-    Concentrations equal to the lowest break (and zeros, which openair treats like calms) fall
-    in no interval, as in openair.
+    openair ``pollutionRose``: a wind rose whose intervals are of the pollutant instead of
+    wind speed. With a number of ``breaks`` the intervals are
+    ``unique(pretty(c(min, P90), breaks))`` plus the maximum (R's ``pretty``). As in openair,
+    calms are wind calms (ws == 0), the percentages are of all hours with a wind speed
+    (hours with a missing concentration included), and a concentration equal to the lowest
+    break falls in no interval.
 
     Returns
     -------
@@ -241,23 +253,27 @@ def pollution_rose(
 
     References
     ----------
-    openair 2.17 ``pollutionRose`` (Carslaw & Ropkins 2012).
+    openair 2.17 ``pollutionRose``/``windRose`` (Carslaw & Ropkins 2012).
     """
-    require_columns(data, [pollutant, wd], what="data")
+    require_columns(data, [pollutant, ws, wd], what="data")
+    log = DropLog()
     z = pd.to_numeric(data[pollutant], errors="coerce").to_numpy(float)
+    x = pd.to_numeric(data[ws], errors="coerce").to_numpy(float).copy()
+    x[x < 0] = np.nan
     d = pd.to_numeric(data[wd], errors="coerce").to_numpy(float).copy()
     d[(d < 0) | (d > 360)] = np.nan
+    zz = z[np.isfinite(z) & np.isfinite(x)]
+    if zz.size == 0:
+        out = pd.DataFrame(columns=["wd", "count", "calm"])
+        out.attrs = {"droplog": log, "n_calm": 0, "n_total": 0}
+        return out
     if np.isscalar(breaks):
-        zz = z[np.isfinite(z)]
-        if zz.size == 0:
-            return pd.DataFrame(columns=["wd", "count", "calm"])
         b = np.unique(r_pretty(zz.min(), np.quantile(zz, 0.9), int(breaks)))
         if b.max() < zz.max():
             b = np.append(b, zz.max())
     else:
         b = np.asarray(breaks, float)
-    log = DropLog()
-    out = _rose_table(z, d, b, angle, bias_corr=bias_corr, openair_calms=True,
+    out = _rose_table(z, x, d, b, angle, bias_corr=bias_corr, openair_calms=openair_calms,
                       labels=_labels(b), log=log)
     out.attrs.update({"droplog": log, "units": f"percent of hours; intervals in {pollutant} units",
                       "params": {"pollutant": pollutant, "angle": angle, "breaks": list(b)}})

@@ -46,7 +46,7 @@ def test_r_pretty_matches_r():
 
 def test_pollution_rose_breaks(mydata):
     r = pollution_rose(mydata, "pm10")
-    z = mydata["pm10"].dropna()
+    z = mydata.loc[mydata.ws.notna(), "pm10"].dropna()
     b = r.attrs["breaks"]
     assert b[-1] == z.max() and b[0] <= z.min()
     assert b[:-1] == list(r_pretty(z.min(), np.quantile(z, 0.9), 6))
@@ -68,3 +68,15 @@ def test_percentile_rose_by_hand(mydata):
 def test_empty_wind_rose():
     r = wind_rose(pd.DataFrame({"ws": [np.nan], "wd": [np.nan]}))
     assert r.empty
+
+
+def test_pollution_rose_counts_by_hand(mydata):
+    r = pollution_rose(mydata, "pm10")
+    b = r.attrs["breaks"]
+    d = mydata[mydata.ws.notna()]
+    assert r.attrs["n_total"] == 64901 and r.attrs["n_calm"] == 213  # as the wind rose
+    sec = 30 * np.ceil(d.wd / 30 - 0.5)
+    sec[sec == 0] = 360
+    ok = (d.ws > 0) & d.wd.notna()
+    n = (ok & (sec == 240) & (d.pm10 > b[0]) & (d.pm10 <= b[1])).sum()
+    assert r.loc[r.wd == 240, "Interval1"].iloc[0] == pytest.approx(100 * n / 64901)
