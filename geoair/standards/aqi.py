@@ -373,7 +373,8 @@ def _aqi_block(data: pd.DataFrame, std: str, averaging: str, missing: str) -> di
     )
     if std == "hj633-2026" and missing == "standard":
         req = _REQUIRED_2026[averaging]
-        have = np.all(np.column_stack([p for c, p in zip(codes, present) if c in req]), axis=1)
+        have = np.all(np.column_stack([p for c, p in zip(codes, present, strict=True)
+                                      if c in req]), axis=1)
         withheld = ~have & (a <= 100)
         a = np.where(withheld, np.nan, a)
         bits = np.where(withheld, 0, bits)
@@ -446,7 +447,7 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     primary = np.empty(n, dtype=object)
     exceed = np.full(n, None, dtype=object)
     complete = np.zeros(n, bool)
-    for std, m, blk in blocks:
+    for _std, m, blk in blocks:
         whole = m.all()
         for j, c in enumerate(blk["codes"]):
             if whole:
@@ -456,8 +457,8 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
         labels = np.array(_labels_for(blk["codes"]), dtype=object)
         if whole:
             a = blk["aqi"]
-            primary = pd.Categorical.from_codes(blk["bits"], categories=pd.unique(labels)) if len(
-                set(labels)) == len(labels) else labels[blk["bits"]]
+            # Every subset of indicators has its own label, so the bit mask is the code.
+            primary = pd.Categorical.from_codes(blk["bits"], categories=list(labels))
             complete = blk["complete"]
         else:
             a[m] = blk["aqi"]

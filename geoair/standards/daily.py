@@ -117,7 +117,7 @@ def daily(obs: pd.DataFrame, *, hour_label: str = "end", min_hours: int = MIN_HO
     order = np.lexsort((t, station))
     st_sorted = station[order]
     bounds = np.flatnonzero(np.r_[True, st_sorted[1:] != st_sorted[:-1], True])
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         rows = order[a:b]
         rows = rows[~dup[rows]]
         st = st_sorted[a]
