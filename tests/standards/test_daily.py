@@ -1,16 +1,13 @@
 """daily(): validity rules of GB 3095 Table 4 / HJ 663 §6.1.2 on constructed days, and the
 Beijing PRSA stations against an independent plain-pandas computation."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from _standards_data import read_prsa as _read_prsa
 
 from geoair._validation import GeoairInputError
 from geoair.standards import daily
-
-PRSA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "beijing_prsa"
 
 
 def _hours(day: str, n: int = 24, station: str = "S1") -> pd.DataFrame:
@@ -109,19 +106,6 @@ def test_input_not_mutated():
 
 
 # ------------------------------------------------------------ independent reproduction
-def _read_prsa(name: str) -> pd.DataFrame:
-    f = PRSA / f"PRSA_Data_{name}_20130301-20170228.csv.gz"
-    if not f.exists():
-        pytest.fail(f"shared data missing: {f}")
-    df = pd.read_csv(f)
-    df["time"] = pd.to_datetime(df[["year", "month", "day", "hour"]]).dt.tz_localize(
-        "Asia/Shanghai")
-    df = df.rename(columns={"PM2.5": "pm25", "PM10": "pm10", "SO2": "so2", "NO2": "no2",
-                            "CO": "co", "O3": "o3"})
-    df["co"] = df["co"] / 1000.0  # PRSA CO is µg/m³ (SOURCE.md); geoair uses mg/m³
-    return df[["station", "time", "pm25", "pm10", "so2", "no2", "co", "o3"]]
-
-
 def independent_daily(df: pd.DataFrame) -> pd.DataFrame:
     """Straightforward pandas version of the rules (end-of-hour labels, 20 h, 6 h, 14 windows)."""
     out = []
