@@ -70,6 +70,9 @@ def round_half_even(x, decimals: int = 0) -> np.ndarray:
     numpy.ndarray of float
     """
     x = np.asarray(x, dtype=float)
+    if decimals == 0:
+        # Halves are exact in binary, so IEEE round-half-even is already exact here.
+        return np.rint(x)
     scale = 10.0**decimals
     y = x * scale
     f = np.floor(y)
@@ -128,6 +131,21 @@ def resolve_standard(standard: str | None, dates=None, n: int = 1) -> np.ndarray
     if idx.tz is not None:
         idx = idx.tz_convert("Asia/Shanghai").tz_localize(None)
     return np.where(np.asarray(idx >= SWITCH_DATE), "hj633-2026", "hj633-2012").astype(object)
+
+
+def _standard_codes(standard, dates, n: int):
+    """Standards in use and, when more than one, the index of each element's standard."""
+    if standard is not None or dates is None:
+        return [str(resolve_standard(standard, None, 1)[0])], None
+    idx = pd.DatetimeIndex(pd.to_datetime(pd.Series(np.asarray(dates).ravel())))
+    if idx.tz is not None:
+        idx = idx.tz_convert("Asia/Shanghai").tz_localize(None)
+    new = np.asarray(idx >= SWITCH_DATE)
+    if new.all():
+        return ["hj633-2026"], None
+    if not new.any():
+        return ["hj633-2012"], None
+    return ["hj633-2012", "hj633-2026"], new.astype(np.int8)
 
 
 # ----------------------------------------------------------------------- IAQI kernels
@@ -246,10 +264,10 @@ def iaqi(conc, pollutant: str, averaging: str = "24h", standard: str | None = No
         conc.index, pd.DatetimeIndex
     ):
         date = np.repeat(conc.index.to_numpy(), 1 if c.ndim == 1 else c.shape[1])
-    stds = resolve_standard(standard, date, flat.size)
+    names, codes = _standard_codes(standard, date, flat.size)
     out = np.full(flat.size, np.nan)
-    for std in pd.unique(stds):
-        m = stds == std
+    for k, std in enumerate(names):
+        m = slice(None) if codes is None else codes == k
         sub = flat[m]
         if std == "us-epa-2024":
             out[m] = _epa_iaqi(sub, code, averaging, units)
@@ -323,10 +341,15 @@ def _labels_for(bits_codes: list[str]) -> list[str]:
     return labels
 
 
-def _aqi_block(data: pd.DataFrame, std: str, averaging: str, missing: str) -> dict:
-    """AQI of rows that all follow one standard; returns column arrays."""
+def _aqi_block(data: pd.DataFrame, m, std: str, averaging: str, missing: str) -> dict:
+    """AQI of the rows ``m`` (a mask, or None for all), which follow one standard."""
     spec = list(_INDICATORS[(std, averaging)])
-    n = len(data)
+    n = len(data) if m is None else int(m.sum())
+
+    def col_values(col):
+        v = data[col].to_numpy(dtype=float, na_value=np.nan)
+        return v if m is None else v[m]
+
     if std == "hj633-2012" and averaging == "1h":
         for pm in ("pm25", "pm10"):
             if f"{pm}_24h" not in data.columns and pm in data.columns:
@@ -345,11 +368,11 @@ def _aqi_block(data: pd.DataFrame, std: str, averaging: str, missing: str) -> di
             mats.append(np.full(n, np.nan))
             present.append(np.zeros(n, bool))
             continue
-        c = data[col].to_numpy(dtype=float, na_value=np.nan)
+        c = col_values(col)
         val = (_epa_iaqi(c, pol, avg, "geoair") if std == "us-epa-2024"
                else _cn_iaqi(c, pol, avg, std))
         if code == "so2" and avg == "1h" and "so2_24h" in data.columns:
-            c24 = data["so2_24h"].to_numpy(dtype=float, na_value=np.nan)
+            c24 = col_values("so2_24h")
             if std == "hj633-2012":
                 # SO2 1-h > 800: SO2's IAQI is reported from the 24-h mean.
                 val = np.where(c > 800, _cn_iaqi(c24, "so2", "24h", std), val)
@@ -431,69 +454,60 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     check_option("averaging", averaging, ("24h", "1h"))
     check_option("missing", missing, ("standard", "available"))
     n = len(data)
-    stds = resolve_standard(standard, _dates_of(data, averaging) if standard is None else None, n)
-    if "us-epa-2024" in stds and averaging != "24h":
+    names, scodes = _standard_codes(standard, _dates_of(data, averaging)
+                                    if standard is None else None, n)
+    if "us-epa-2024" in names and averaging != "24h":
         raise GeoairInputError("The US EPA AQI is a daily index (NowCast is not implemented).",
                                received=averaging, fix="Use averaging='24h'.")
     all_codes: list[str] = []
     blocks = []
-    for std in pd.unique(stds):
-        m = stds == std
-        blk = _aqi_block(data.loc[m] if not m.all() else data, std, averaging, missing)
+    for k, std in enumerate(names):
+        m = None if scodes is None else scodes == k
+        blk = _aqi_block(data, m, std, averaging, missing)
         blocks.append((std, m, blk))
         all_codes += [c for c in blk["codes"] if c not in all_codes]
     out: dict[str, Any] = {f"iaqi_{c}": np.full(n, np.nan) for c in all_codes}
     a = np.full(n, np.nan)
-    primary = np.empty(n, dtype=object)
-    exceed = np.full(n, None, dtype=object)
+    # Primary/exceedance labels as categorical codes: every subset of indicators has its own
+    # label, so a block's bit mask indexes its label list; blocks map into one global list.
+    glabels: list[str] = [""]
+    gindex = {"": 0}
+    primary = np.zeros(n, np.int64)
+    exceed = np.full(n, -1, np.int64)
+    has_exceed = False
     complete = np.zeros(n, bool)
     for _std, m, blk in blocks:
-        whole = m.all()
+        labels = _labels_for(blk["codes"])
+        for lab in labels:
+            if lab not in gindex:
+                gindex[lab] = len(glabels)
+                glabels.append(lab)
+        lut = np.array([gindex[lab] for lab in labels], np.int64)
+        sel = slice(None) if m is None else m
         for j, c in enumerate(blk["codes"]):
-            if whole:
-                out[f"iaqi_{c}"] = blk["iaqi"][:, j]
-            else:
-                out[f"iaqi_{c}"][m] = blk["iaqi"][:, j]
-        labels = np.array(_labels_for(blk["codes"]), dtype=object)
-        if whole:
-            a = blk["aqi"]
-            # Every subset of indicators has its own label, so the bit mask is the code.
-            primary = pd.Categorical.from_codes(blk["bits"], categories=list(labels))
-            complete = blk["complete"]
-        else:
-            a[m] = blk["aqi"]
-            primary[m] = labels[blk["bits"]]
-            complete[m] = blk["complete"]
+            out[f"iaqi_{c}"][sel] = blk["iaqi"][:, j]
+        a[sel] = blk["aqi"]
+        primary[sel] = lut[blk["bits"]]
+        complete[sel] = blk["complete"]
         if blk["ex_bits"] is not None:
-            ex = labels[blk["ex_bits"]]
-            if whole:
-                exceed = ex
-            else:
-                exceed[m] = ex
-    cats = EPA_CATEGORIES if (stds == "us-epa-2024").all() else CN_CATEGORIES
+            has_exceed = True
+            exceed[sel] = lut[blk["ex_bits"]]
+    cats = EPA_CATEGORIES if names == ["us-epa-2024"] else CN_CATEGORIES
     lvl = np.searchsorted(np.array([50, 100, 150, 200, 300]), a, side="left")
     valid = np.isfinite(a)
     lvl_codes = np.where(valid, lvl, -1)
     res = pd.DataFrame(out, index=data.index)
-    res["aqi"] = pd.array(np.where(valid, a, 0).astype(np.int64), dtype="Int64")
-    res.loc[~valid, "aqi"] = pd.NA
-    res["level"] = pd.array(lvl + 1, dtype="Int64")
-    res.loc[~valid, "level"] = pd.NA
+    res["aqi"] = pd.arrays.IntegerArray(np.where(valid, a, 0).astype(np.int64), ~valid)
+    res["level"] = pd.arrays.IntegerArray((lvl + 1).astype(np.int64), ~valid)
     res["category_zh"] = pd.Categorical.from_codes(lvl_codes, categories=list(cats["zh"]))
     res["category_en"] = pd.Categorical.from_codes(lvl_codes, categories=list(cats["en"]))
     res["colour"] = pd.Categorical.from_codes(lvl_codes, categories=list(cats["colour"]))
-    if (stds == "us-epa-2024").any() and not (stds == "us-epa-2024").all():
-        epa = stds == "us-epa-2024"
-        for col, key in (("category_zh", "zh"), ("category_en", "en"), ("colour", "colour")):
-            vals = res[col].astype(object).to_numpy()
-            vals[epa & valid] = EPA_CATEGORIES[key].to_numpy()[lvl[epa & valid]]
-            res[col] = pd.Categorical(vals)
-    prim = primary if isinstance(primary, pd.Categorical) else pd.Categorical(primary)
-    res["primary"] = prim
-    res["exceed"] = pd.Categorical(exceed) if any(b["ex_bits"] is not None for *_, b in blocks) \
-        else pd.Categorical([None] * n)
+    res["primary"] = pd.Categorical.from_codes(primary, categories=glabels)
+    res["exceed"] = pd.Categorical.from_codes(exceed if has_exceed else np.full(n, -1),
+                                              categories=glabels)
     res["complete"] = complete
-    res["standard"] = pd.Categorical(stds)
+    res["standard"] = pd.Categorical.from_codes(
+        np.zeros(n, np.int8) if scodes is None else scodes, categories=names)
     res.attrs["params"] = {"averaging": averaging, "standard": standard, "missing": missing,
                            "lang": get_options()["lang"]}
     return res
