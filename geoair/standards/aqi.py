@@ -82,10 +82,6 @@ def round_half_even(x, decimals: int = 0) -> np.ndarray:
     return out / scale
 
 
-def _ceil(x: np.ndarray) -> np.ndarray:
-    return np.ceil(x - _EPS)
-
-
 def _half_up(x: np.ndarray) -> np.ndarray:
     return np.floor(x + 0.5 + _EPS)
 
@@ -149,19 +145,8 @@ def _standard_codes(standard, dates, n: int):
 
 
 # ----------------------------------------------------------------------- IAQI kernels
-def _cn_raw(c: np.ndarray, bp: np.ndarray) -> np.ndarray:
-    """Piecewise-linear IAQI (not yet rounded) on a Chinese table; > top row -> top IAQI."""
-    top = len(bp) - 1
-    hi = np.clip(np.searchsorted(bp, c, side="left"), 1, top)
-    lo = hi - 1
-    i_lo = IAQI_BREAKS[lo]
-    i_hi = IAQI_BREAKS[hi]
-    val = i_lo + (i_hi - i_lo) / (bp[hi] - bp[lo]) * (c - bp[lo])
-    val = np.where(c > bp[top], IAQI_BREAKS[top], val)
-    return np.where((c >= 0) & np.isfinite(c), val, np.nan)
-
-
-def _cn_iaqi(c: np.ndarray, code: str, averaging: str, standard: str) -> np.ndarray:
+def _cn_iaqi(c: np.ndarray, code: str, averaging: str, standard: str,
+             out: np.ndarray | None = None) -> np.ndarray:
     table = CN_BREAKPOINTS[standard]
     key = (code, averaging)
     if key not in table:
@@ -171,16 +156,21 @@ def _cn_iaqi(c: np.ndarray, code: str, averaging: str, standard: str) -> np.ndar
             received=f"{code} {averaging}",
             fix=f"Use one of: {', '.join(valid)}. HJ 633-2012 gives PM IAQIs only for 24-h means.",
         )
-    if standard == "hj633-2026":
-        c = round_half_even(c, 1 if code == "co" else 0)
+    from ._kernels import cn_iaqi
+
     bp = table[key]
-    out = _ceil(_cn_raw(c, bp))
+    top = IAQI_BREAKS[len(bp) - 1]
     if key == ("so2", "1h"):
-        # Note 2 (2012) / note b (2026) of the IAQI table.
-        out = np.where(c > 800, np.nan if standard == "hj633-2012" else 200.0, out)
+        # Note 2 (2012): no IAQI above 800 (report the 24-h one); note b (2026): 200.
+        top = np.nan if standard == "hj633-2012" else 200.0
     elif key == ("o3", "8h"):
-        # Note 3 (2012) / note c (2026).
-        out = np.where(c > 800, np.nan if standard == "hj633-2012" else 300.0, out)
+        # Note 3 (2012): no IAQI above 800 (report the 1-h one); note c (2026): 300.
+        top = np.nan if standard == "hj633-2012" else 300.0
+    decimals = (1 if code == "co" else 0) if standard == "hj633-2026" else -1
+    c = np.ascontiguousarray(c, dtype=float)
+    if out is None:
+        out = np.empty(c.shape)
+    cn_iaqi(c.reshape(-1), bp, IAQI_BREAKS, decimals, float(top), out.reshape(-1))
     return out
 
 
@@ -361,51 +351,44 @@ def _aqi_block(data: pd.DataFrame, m, std: str, averaging: str, missing: str) ->
                     stacklevel=3,
                 )
                 spec = [(c, pm if col == f"{pm}_24h" else col, p, a) for c, col, p, a in spec]
-    codes, mats, present = [], [], []
-    for code, col, pol, avg in spec:
+    from ._kernels import reduce_block
+
+    k = len(spec)
+    mat = np.full((k, n), np.nan)
+    present = np.zeros((k, n), bool)
+    codes = []
+    for j, (code, col, pol, avg) in enumerate(spec):
+        codes.append(code)
         if col not in data.columns:
-            codes.append(code)
-            mats.append(np.full(n, np.nan))
-            present.append(np.zeros(n, bool))
             continue
         c = col_values(col)
-        val = (_epa_iaqi(c, pol, avg, "geoair") if std == "us-epa-2024"
-               else _cn_iaqi(c, pol, avg, std))
+        if std == "us-epa-2024":
+            mat[j] = _epa_iaqi(c, pol, avg, "geoair")
+        else:
+            _cn_iaqi(c, pol, avg, std, out=mat[j])
         if code == "so2" and avg == "1h" and "so2_24h" in data.columns:
             c24 = col_values("so2_24h")
             if std == "hj633-2012":
                 # SO2 1-h > 800: SO2's IAQI is reported from the 24-h mean.
-                val = np.where(c > 800, _cn_iaqi(c24, "so2", "24h", std), val)
+                hi = c > 800
+                mat[j][hi] = _cn_iaqi(c24[hi], "so2", "24h", std)
             elif std == "us-epa-2024":
                 hi = np.floor(c / EPA_UNIT_FACTORS["so2"] + _EPS) >= 305
                 v24 = _epa_iaqi(c24, "so2", "24h", "geoair")
-                val = np.where(hi, np.where(np.isnan(v24), 200.0, v24), val)
-        codes.append(code)
-        mats.append(val)
-        present.append(np.isfinite(c))
-    m = np.column_stack(mats) if mats else np.empty((n, 0))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        a = np.nanmax(m, axis=1) if m.shape[1] else np.full(n, np.nan)
-    # O3 shares one pollutant slot: keep the listed codes for tie reporting.
-    eq = (m == a[:, None]) & np.isfinite(m)
-    bits = (eq * (1 << np.arange(m.shape[1]))).sum(axis=1)
-    bits = np.where(np.isfinite(a) & (a > 50), bits, 0)
-    complete = np.all(np.isfinite(m) | ~np.column_stack(present), axis=1) & np.all(
-        np.column_stack(present), axis=1
-    )
+                mat[j] = np.where(hi, np.where(np.isnan(v24), 200.0, v24), mat[j])
+        present[j] = np.isfinite(c)
+    a = np.empty(n)
+    bits = np.empty(n, np.int64)
+    ex_bits = np.empty(n, np.int64)
+    complete = np.empty(n, bool)
+    reduce_block(mat, present, a, bits, ex_bits, complete)
     if std == "hj633-2026" and missing == "standard":
-        req = _REQUIRED_2026[averaging]
-        have = np.all(np.column_stack([p for c, p in zip(codes, present, strict=True)
-                                      if c in req]), axis=1)
-        withheld = ~have & (a <= 100)
-        a = np.where(withheld, np.nan, a)
-        bits = np.where(withheld, 0, bits)
-    ex_bits = None
-    if std == "hj633-2012":
-        ex_bits = (np.nan_to_num(m, nan=0.0) > 100) @ (1 << np.arange(m.shape[1]))
-    return {"codes": codes, "iaqi": m, "aqi": a, "bits": bits, "ex_bits": ex_bits,
-            "complete": complete}
+        req = [j for j, c in enumerate(codes) if c in _REQUIRED_2026[averaging]]
+        withheld = ~present[req].all(axis=0) & (a <= 100)
+        a[withheld] = np.nan
+        bits[withheld] = 0
+    return {"codes": codes, "iaqi": mat, "aqi": a, "bits": bits,
+            "ex_bits": ex_bits if std == "hj633-2012" else None, "complete": complete}
 
 
 def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None, *,
@@ -485,7 +468,10 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
         lut = np.array([gindex[lab] for lab in labels], np.int64)
         sel = slice(None) if m is None else m
         for j, c in enumerate(blk["codes"]):
-            out[f"iaqi_{c}"][sel] = blk["iaqi"][:, j]
+            if m is None and len(blocks) == 1:
+                out[f"iaqi_{c}"] = blk["iaqi"][j]
+            else:
+                out[f"iaqi_{c}"][sel] = blk["iaqi"][j]
         a[sel] = blk["aqi"]
         primary[sel] = lut[blk["bits"]]
         complete[sel] = blk["complete"]
