@@ -404,7 +404,8 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
         report): 1-h ``pm25, pm10, so2, no2, co, o3``; under HJ 633-2012 also ``o3_8h``
         (8-h moving mean), ``pm25_24h``/``pm10_24h`` (24-h moving means) and ``so2_24h``.
         For ``"us-epa-2024"`` (daily only) ``co`` is read as the 8-h mean and ``so2``/``no2``
-        as (daily max) 1-h values. Missing columns count as missing indicators.
+        as (daily max) 1-h values; SO2 1-h >= 305 ppb needs ``so2_24h`` (else SO2 counts as
+        missing). Missing columns count as missing indicators.
     averaging : {"24h", "1h"}
     standard : {"hj633-2012", "hj633-2026", "us-epa-2024"}, optional
         Default: per row by date (column ``date``, else ``time`` - 1 h, else a DatetimeIndex).
@@ -417,7 +418,8 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     pandas.DataFrame
         Same index as ``data``: ``iaqi_<indicator>`` columns, ``aqi`` and ``level`` (Int64),
         ``category_zh``, ``category_en``, ``colour`` (hex), ``primary`` (comma-joined
-        indicator codes, "" when AQI <= 50), ``exceed`` (HJ 633-2012 IAQI > 100 indicators;
+        indicator codes, "" when AQI <= 50), ``category`` (in the language of
+        ``geoair.set_options(lang=...)``), ``exceed`` (HJ 633-2012 IAQI > 100 indicators;
         NA under other standards), ``complete`` (all indicators present), ``standard``.
 
     References
@@ -485,6 +487,8 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     res = pd.DataFrame(out, index=data.index)
     res["aqi"] = pd.arrays.IntegerArray(np.where(valid, a, 0).astype(np.int64), ~valid)
     res["level"] = pd.arrays.IntegerArray((lvl + 1).astype(np.int64), ~valid)
+    lang = get_options()["lang"]
+    res["category"] = pd.Categorical.from_codes(lvl_codes, categories=list(cats[lang]))
     res["category_zh"] = pd.Categorical.from_codes(lvl_codes, categories=list(cats["zh"]))
     res["category_en"] = pd.Categorical.from_codes(lvl_codes, categories=list(cats["en"]))
     res["colour"] = pd.Categorical.from_codes(lvl_codes, categories=list(cats["colour"]))
@@ -495,5 +499,5 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     res["standard"] = pd.Categorical.from_codes(
         np.zeros(n, np.int8) if scodes is None else scodes, categories=names)
     res.attrs["params"] = {"averaging": averaging, "standard": standard, "missing": missing,
-                           "lang": get_options()["lang"]}
+                           "lang": lang}
     return res

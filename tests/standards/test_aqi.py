@@ -317,3 +317,12 @@ def test_bad_inputs():
         iaqi(1, "pm25", "1h", "hj633-2012")
     empty = aqi(pd.DataFrame({"pm25": pd.Series(dtype=float)}), standard="hj633-2026")
     assert len(empty) == 0 and "aqi" in empty
+
+
+def test_category_follows_lang_option():
+    import geoair
+
+    d = _day(pm25=80.0)
+    assert aqi(d, standard="hj633-2012")["category"].iloc[0] == "Lightly polluted"
+    with geoair.set_options(lang="zh"):
+        assert aqi(d, standard="hj633-2012")["category"].iloc[0] == "轻度污染"

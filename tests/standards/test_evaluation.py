@@ -157,3 +157,13 @@ def test_beijing_annual_statistics_match_independent():
     # 2015 at Dongsi: full year of data; a published-style sanity check on magnitude
     r15 = e.loc[("Dongsi", pd.Period("2015", "Y"))]
     assert r15["capture_ok"] and 60 < r15["pm25"] < 110
+
+
+def test_custom_period_and_single_unit():
+    d = pd.concat([_year("A", 2019, 30), _year("B", 2019, 50)], ignore_index=True)
+    e = evaluate(d, period=("2019-03-01", "2019-05-31"), by=None)
+    assert len(e) == 1 and e["unit"].item() == "all"
+    assert e["period"].item() == "2019-03-01/2019-05-31"
+    assert e["n_days"].item() == 92 and e["pm25"].item() == pytest.approx(40.0)
+    assert e["capture_ok"].item()
+    assert evaluate(d.iloc[:0]).empty
