@@ -133,7 +133,10 @@ def _standard_codes(standard, dates, n: int):
     """Standards in use and, when more than one, the index of each element's standard."""
     if standard is not None or dates is None:
         return [str(resolve_standard(standard, None, 1)[0])], None
-    idx = pd.DatetimeIndex(pd.to_datetime(pd.Series(np.asarray(dates).ravel())))
+    if isinstance(dates, (pd.Series, pd.Index)):
+        idx = pd.DatetimeIndex(pd.to_datetime(dates))
+    else:
+        idx = pd.DatetimeIndex(pd.to_datetime(pd.Series(np.asarray(dates).ravel())))
     if idx.tz is not None:
         idx = idx.tz_convert("Asia/Shanghai").tz_localize(None)
     new = np.asarray(idx >= SWITCH_DATE)
@@ -253,7 +256,8 @@ def iaqi(conc, pollutant: str, averaging: str = "24h", standard: str | None = No
     if date is None and isinstance(conc, (pd.Series, pd.DataFrame)) and isinstance(
         conc.index, pd.DatetimeIndex
     ):
-        date = np.repeat(conc.index.to_numpy(), 1 if c.ndim == 1 else c.shape[1])
+        date = (conc.index if c.ndim == 1 else
+                pd.DatetimeIndex(np.repeat(conc.index.to_numpy(), c.shape[1])))
     names, codes = _standard_codes(standard, date, flat.size)
     out = np.full(flat.size, np.nan)
     for k, std in enumerate(names):
@@ -313,13 +317,13 @@ _REQUIRED_2026 = {"24h": {"pm25", "pm10", "so2", "no2", "co", "o3_8h"},
 
 def _dates_of(data: pd.DataFrame, averaging: str):
     if "date" in data.columns:
-        return data["date"].to_numpy()
+        return data["date"]
     if "time" in data.columns:
         t = pd.to_datetime(data["time"])
         # End-of-hour labels: hour "00:00" belongs to the previous day.
-        return (t - pd.Timedelta(hours=1)).to_numpy() if averaging == "1h" else t.to_numpy()
+        return t - pd.Timedelta(hours=1) if averaging == "1h" else t
     if isinstance(data.index, pd.DatetimeIndex):
-        return data.index.to_numpy()
+        return data.index
     return None
 
 
@@ -354,12 +358,13 @@ def _aqi_block(data: pd.DataFrame, m, std: str, averaging: str, missing: str) ->
     from ._kernels import reduce_block
 
     k = len(spec)
-    mat = np.full((k, n), np.nan)
+    mat = np.empty((k, n))
     present = np.zeros((k, n), bool)
     codes = []
     for j, (code, col, pol, avg) in enumerate(spec):
         codes.append(code)
         if col not in data.columns:
+            mat[j] = np.nan
             continue
         c = col_values(col)
         if std == "us-epa-2024":
@@ -451,7 +456,10 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
         blk = _aqi_block(data, m, std, averaging, missing)
         blocks.append((std, m, blk))
         all_codes += [c for c in blk["codes"] if c not in all_codes]
-    out: dict[str, Any] = {f"iaqi_{c}": np.full(n, np.nan) for c in all_codes}
+    if len(blocks) == 1:
+        gmat = blocks[0][2]["iaqi"]
+    else:
+        gmat = np.full((len(all_codes), n), np.nan)
     a = np.full(n, np.nan)
     # Primary/exceedance labels as categorical codes: every subset of indicators has its own
     # label, so a block's bit mask indexes its label list; blocks map into one global list.
@@ -469,11 +477,9 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
                 glabels.append(lab)
         lut = np.array([gindex[lab] for lab in labels], np.int64)
         sel = slice(None) if m is None else m
-        for j, c in enumerate(blk["codes"]):
-            if m is None and len(blocks) == 1:
-                out[f"iaqi_{c}"] = blk["iaqi"][j]
-            else:
-                out[f"iaqi_{c}"][sel] = blk["iaqi"][j]
+        if len(blocks) > 1:
+            for j, c in enumerate(blk["codes"]):
+                gmat[all_codes.index(c), sel] = blk["iaqi"][j]
         a[sel] = blk["aqi"]
         primary[sel] = lut[blk["bits"]]
         complete[sel] = blk["complete"]
@@ -484,7 +490,9 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     lvl = np.searchsorted(np.array([50, 100, 150, 200, 300]), a, side="left")
     valid = np.isfinite(a)
     lvl_codes = np.where(valid, lvl, -1)
-    res = pd.DataFrame(out, index=data.index)
+    # (indicators, rows) C-order is pandas' own block layout: the frame wraps it without a copy.
+    res = pd.DataFrame(gmat.T, index=data.index, columns=[f"iaqi_{c}" for c in all_codes],
+                       copy=False)
     res["aqi"] = pd.arrays.IntegerArray(np.where(valid, a, 0).astype(np.int64), ~valid)
     res["level"] = pd.arrays.IntegerArray((lvl + 1).astype(np.int64), ~valid)
     lang = get_options()["lang"]
