@@ -37,11 +37,16 @@ _LAZY: dict[str, str] = {
     "league_table": "geoair.standards",
     # coordinates
     "convert_coords": "geoair.coords",
+    # wind
+    "uv_to_wswd": "geoair.met.wind",
+    "wswd_to_uv": "geoair.met.wind",
+    "sample_wind": "geoair.met.wind",
     # modules
     "datasets": "geoair.datasets",
     "schema": "geoair.schema",
     "io": "geoair.io",
     "coords": "geoair.coords",
+    "met": "geoair.met",
     "standards": "geoair.standards",
 }
 
