@@ -5,7 +5,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-PRSA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "beijing_prsa"
+_ROOT = Path(__file__).resolve().parents[2]
+# The package's bundled copy (data/, byte-identical gzip files) or the shared data beside the clone.
+PRSA = next((p for p in (_ROOT / "data" / "beijing_prsa",
+                         _ROOT.parent / "shared" / "data" / "beijing_prsa") if p.exists()),
+            _ROOT / "data" / "beijing_prsa")
 
 
 def read_prsa(name: str) -> pd.DataFrame:

@@ -152,3 +152,23 @@ def test_beijing_daily_matches_independent(beijing):
         bad = val[(val["indicator"] == p) & ~val["valid"]]
         assert len(bad) == len(nan_days)
         assert (bad["reason"] != "").all()
+
+
+def test_bundled_reader_to_daily_matches_raw_csv():
+    # geoair.io reads the bundled PRSA files (codes 1003A Dongsi, 1002A Dingling); the
+    # independent computation reads the same raw CSVs with plain pandas.
+    from geoair import datasets
+    from geoair.io import read_observations
+
+    folder = datasets.get_path("beijing_prsa")
+    files = [str(folder / f"PRSA_Data_{n}_20130301-20170228.csv.gz") for n in ("Dongsi", "Dingling")]
+    obs = read_observations(files, format="prsa")
+    got = daily(obs)
+    raw = pd.concat([_read_prsa("Dongsi"), _read_prsa("Dingling")], ignore_index=True)
+    ref = independent_daily(raw)
+    ref["station"] = ref["station"].map({"Dongsi": "1003A", "Dingling": "1002A"})
+    m = got.merge(ref, on=["station", "date"], suffixes=("", "_ref"), how="outer")
+    assert len(m) == len(got) == 2 * 1462
+    for p in ("pm25", "pm10", "so2", "no2", "co", "o3", "o3_8h"):
+        np.testing.assert_allclose(m[p].to_numpy(float), m[f"{p}_ref"].to_numpy(float),
+                                   rtol=1e-12, equal_nan=True, err_msg=p)
