@@ -435,8 +435,9 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     --------
     >>> day = pd.DataFrame({"pm25": [80.0], "pm10": [100.0], "so2": [10.0], "no2": [40.0],
     ...                     "co": [1.0], "o3_8h": [100.0], "date": [pd.Timestamp("2019-01-10")]})
-    >>> aqi(day)[["aqi", "category_en", "primary"]].iloc[0].tolist()
-    [107, 'Lightly polluted', 'pm25']
+    >>> r = aqi(day)
+    >>> int(r["aqi"].iloc[0]), r["category_en"].iloc[0], r["primary"].iloc[0]
+    (107, 'Lightly polluted', 'pm25')
     """
     if not isinstance(data, pd.DataFrame):
         raise GeoairInputError("aqi() needs a wide DataFrame.", received=type(data).__name__,
