@@ -189,6 +189,10 @@ def evaluate(daily: pd.DataFrame, period="year", by: str | None = "station", *, 
     if not isinstance(daily, pd.DataFrame):
         raise GeoairInputError("evaluate() needs the daily frame.", received=type(daily).__name__,
                                fix="Use geoair.standards.daily(obs).")
+    if standard is not None:
+        check_option("standard", standard, ("hj633-2012", "hj633-2026"))
+    require_columns(daily, ["date"], what="daily frame",
+                    fix="Use geoair.standards.daily(obs) to make daily values from hourly data.")
     log = DropLog().extend(get_droplog(daily))
     d = daily.copy()
     d["date"] = pd.to_datetime(d["date"])

@@ -167,3 +167,18 @@ def test_custom_period_and_single_unit():
     assert e["n_days"].item() == 92 and e["pm25"].item() == pytest.approx(40.0)
     assert e["capture_ok"].item()
     assert evaluate(d.iloc[:0]).empty
+
+
+def test_input_errors_are_explained():
+    from geoair._validation import GeoairInputError
+
+    hourly = pd.DataFrame({"station": ["A"], "time": [pd.Timestamp("2019-01-01 01:00")],
+                           "pm25": [1.0]})
+    with pytest.raises(GeoairInputError, match="daily"):
+        evaluate(hourly)
+    with pytest.raises(ValueError, match="Valid options"):
+        evaluate(_year("A", 2019, 30), standard="us-epa-2024")
+    with pytest.raises(ValueError, match="Valid options"):
+        evaluate(_year("A", 2019, 30), period="decade")
+    with pytest.raises(GeoairInputError, match="adcode"):
+        evaluate(_year("A", 2019, 30), by="adcode")
