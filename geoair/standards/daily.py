@@ -168,10 +168,10 @@ def daily(obs: pd.DataFrame, *, hour_label: str = "end", min_hours: int = MIN_HO
                           f"fewer than {MIN_8H_WINDOWS} valid 8-h windows and max <= "
                           f"{O3_8H_LIMIT:g}")
             validity.append(_val(st, dates, "o3_8h", nw, ok8, r8))
-        frames.append(pd.DataFrame(rec))
-    res = pd.concat(frames, ignore_index=True)[out_cols]
+        frames.append(rec)
+    res = pd.DataFrame({c: np.concatenate([f[c] for f in frames]) for c in out_cols})
     res["standard"] = np.where(res["date"] >= SWITCH_DATE, "hj633-2026", "hj633-2012")
-    val = pd.concat(validity, ignore_index=True)
+    val = pd.DataFrame({k: np.concatenate([v[k] for v in validity]) for k in validity[0]})
     # Row positions of masked cells, per indicator and reason.
     key = res[["station", "date"]].reset_index().rename(columns={"index": "row"})
     bad = val.loc[~val["valid"]].merge(key, on=["station", "date"], how="left")
@@ -183,6 +183,8 @@ def daily(obs: pd.DataFrame, *, hour_label: str = "end", min_hours: int = MIN_HO
     return res
 
 
-def _val(st, dates, ind, n, ok, reason) -> pd.DataFrame:
-    return pd.DataFrame({"station": st, "date": dates, "indicator": ind, "n": n, "valid": ok,
-                         "reason": np.where(ok, "", reason)})
+def _val(st, dates, ind, n, ok, reason) -> dict:
+    # Plain arrays; one DataFrame is built at the end (thousands of stations).
+    return {"station": np.full(len(dates), st, dtype=object), "date": dates,
+            "indicator": np.full(len(dates), ind, dtype=object), "n": n, "valid": ok,
+            "reason": np.where(ok, "", reason)}

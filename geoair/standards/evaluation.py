@@ -282,23 +282,28 @@ def _capture(u: pd.DataFrame, res: pd.DataFrame, pols, period) -> np.ndarray:
     cp = [p for p in _CAPTURE_POLS if p in pols]
     if not cp:
         return np.zeros(len(res), bool)
-    month = u["date"].dt.to_period("M")
-    cnt = u.assign(_m=month).groupby(["unit", "period", "_m"])[cp].count()
-    ok = []
-    for row in res.itertuples(index=False):
-        months = pd.period_range(row.start, row.end, freq="M")
-        try:
-            c = cnt.loc[(row.unit, row.period)]
-        except KeyError:
-            ok.append(False)
-            continue
-        c = c.reindex(months, fill_value=0)
-        need = np.where(months.month == 2, 25, 27)
-        good = bool((c.to_numpy() >= need[:, None]).all())
-        if period == "year" or (isinstance(row.period, pd.Period) and row.period.freqstr == "Y"):
-            good &= bool((c.sum().to_numpy() >= 324).all())
-        ok.append(good)
-    return np.array(ok, bool)
+    cnt = (u.assign(month=u["date"].dt.to_period("M"))
+           .groupby(["unit", "period", "month"])[cp].count().reset_index())
+    # Every calendar month of each period, including months without any row.
+    grid = res[["unit", "period", "start", "end"]].copy()
+    grid["_row"] = np.arange(len(res))
+    grid["month"] = [list(pd.period_range(a, b, freq="M"))
+                     for a, b in zip(grid["start"], grid["end"], strict=True)]
+    grid = grid.explode("month").drop(columns=["start", "end"])
+    grid["month"] = grid["month"].astype(cnt["month"].dtype)
+    g = grid.merge(cnt, on=["unit", "period", "month"], how="left")
+    counts = g[cp].fillna(0).to_numpy()
+    need = np.where(g["month"].dt.month.to_numpy() == 2, 25, 27)
+    month_ok = pd.Series((counts >= need[:, None]).all(axis=1), index=g.index)
+    ok = month_ok.groupby(g["_row"].to_numpy()).all().reindex(range(len(res)), fill_value=False)
+    ok = ok.to_numpy(bool).copy()
+    annual = np.array([period == "year" or (isinstance(p, pd.Period) and p.freqstr == "Y")
+                       for p in res["period"]])
+    if annual.any():
+        tot = pd.DataFrame(counts, columns=cp).groupby(g["_row"].to_numpy()).sum()
+        tot = tot.reindex(range(len(res)), fill_value=0).to_numpy()
+        ok = ok & (~annual | (tot >= 324).all(axis=1))
+    return ok
 
 
 def _yoy(res: pd.DataFrame, period) -> pd.DataFrame:
