@@ -28,6 +28,13 @@ _LAZY: dict[str, str] = {
     "read_wind": "geoair.io",
     "read_boundaries": "geoair.io",
     "wind_from_stations": "geoair.io",
+    # air-quality standards
+    "iaqi": "geoair.standards",
+    "aqi": "geoair.standards",
+    "daily": "geoair.standards",
+    "evaluate": "geoair.standards",
+    "target_budget": "geoair.standards",
+    "league_table": "geoair.standards",
     # coordinates
     "convert_coords": "geoair.coords",
     # directional analysis and trajectories
@@ -50,6 +57,7 @@ _LAZY: dict[str, str] = {
     "io": "geoair.io",
     "coords": "geoair.coords",
     "met": "geoair.met",
+    "standards": "geoair.standards",
 }
 
 __all__ = [
