@@ -90,3 +90,39 @@ def test_join_concentrations_utc():
     # Beijing 08:00 = 00:00 UTC
     assert out["pm25"].tolist() == [100.0, 100.0, 55.0]
     assert len(out) == len(traj)
+
+
+def test_pscf_synthetic_source_experiment():
+    """Synthetic truth: a receptor sees high concentrations only when the air arrives from a
+    source east of it; PSCF built from computed back-trajectories must point east."""
+    import xarray as xr
+
+    from geoair.met.trajectory import back_trajectories
+    from geoair.met.trajlevel import join_concentrations
+
+    lat = np.arange(30, 50.01, 0.5)
+    lon = np.arange(106, 126.01, 0.5)
+    times = pd.date_range("2019-01-01", periods=24 * 40, freq="h")
+    # wind direction (FROM) turns through 8 sectors, 12 h each; speed 6 m/s
+    wd_from = (np.arange(times.size) // 12 % 8) * 45.0
+    u = -6 * np.sin(np.deg2rad(wd_from))
+    v = -6 * np.cos(np.deg2rad(wd_from))
+    shape = (times.size, lat.size, lon.size)
+    ds = xr.Dataset({"u10": (("time", "latitude", "longitude"), np.broadcast_to(u[:, None, None], shape).copy()),
+                     "v10": (("time", "latitude", "longitude"), np.broadcast_to(v[:, None, None], shape).copy())},
+                    coords={"time": times, "latitude": lat, "longitude": lon})
+    arrivals = times[48::3]
+    traj = back_trajectories(ds, pd.DataFrame({"station": ["R"], "lon": [116.0], "lat": [40.0]}),
+                             arrivals, hours=24)
+    # concentration = 100 if the trajectory passed within 1 degree of the source at (118.5E, 40N)
+    near = np.hypot(traj.lon - 118.5, traj.lat - 40.0) < 1.0
+    hit = traj.assign(hit=near).groupby("date")["hit"].any()
+    obs = pd.DataFrame({"station": "R", "time": hit.index.tz_localize("UTC"),
+                        "pm25": np.where(hit.to_numpy(), 100.0, 10.0)})
+    t = join_concentrations(traj, obs, "pm25", station="station")
+    r = pscf(t, "pm25", threshold=50, weights=None)
+    east = r[(r.xgrid >= 118) & (r.ygrid == 40)]
+    west = r[(r.xgrid <= 114) & (r.ygrid == 40)]
+    assert east["pscf_raw"].min() > 0.9 and west["pscf_raw"].max() < 0.1
+    c = cwt(t, "pm25", weights=None)
+    assert c.loc[(c.xgrid == 119) & (c.ygrid == 40), "cwt_raw"].iloc[0] > 90
