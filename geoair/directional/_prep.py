@@ -91,14 +91,14 @@ def condition(
     *,
     time: str | None = None,
     n_levels: int = 4,
-    latitude: float = 51.0,
-    longitude: float = -0.5,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> pd.Series:
     """Conditioning variable for ``by=`` (openair's ``type`` / ``cutData``).
 
     ``season`` (northern hemisphere, MAM/JJA/SON/DJF), ``weekday``, ``weekend``, ``month``,
     ``year``, ``hour``, ``daylight`` (sun above -0.833 degrees at ``latitude``/``longitude``,
-    NOAA solar position), or any column: categorical columns as they are, numeric columns with
+    NOAA solar position; both required, no default site), or any column: categorical columns as they are, numeric columns with
     more than ``n_levels`` values cut at their quantiles (type 7) into ``n_levels`` groups.
     Returns an ordered categorical aligned with ``data``.
     """
@@ -132,6 +132,11 @@ def condition(
         if by == "hour":
             return pd.Series(pd.Categorical(t.dt.hour.to_numpy(), categories=range(24), ordered=True),
                              index=data.index, name="hour")
+        if latitude is None or longitude is None:
+            raise GeoairInputError(
+                "by='daylight' needs the site position.", received=(latitude, longitude),
+                fix="Pass latitude= and longitude= (degrees) of the station.",
+            )
         elev = _solar_elevation(t, latitude, longitude)
         vals = np.where(elev > -0.833, "daylight", "nighttime")
         return pd.Series(pd.Categorical(vals, categories=["daylight", "nighttime"], ordered=True),

@@ -293,8 +293,8 @@ def polar_plot(
     ws_spread: float = 1.5,
     wd_spread: float = 5.0,
     wd0_as_north: bool = True,
-    latitude: float = 51.0,
-    longitude: float = -0.5,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> pd.DataFrame:
     """Bivariate polar plot surface (openair ``polarPlot``), as data.
 
@@ -342,8 +342,9 @@ def polar_plot(
         True (default): wd = 0 is treated as 360, openair's behaviour for data.frame input.
         False: wd = 0 stays in the first direction bin, openair's behaviour for tibble input
         (``polarPlot(openair::mydata)``).
-    latitude, longitude : float
-        Site position for ``by="daylight"`` (degrees).
+    latitude, longitude : float, optional
+        Site position for ``by="daylight"`` (degrees); required then (openair's default is
+        London, which would be wrong for most geoair users).
 
     Returns
     -------

@@ -227,6 +227,8 @@ def test_daylight_condition():
     share = (c == "daylight").mean()
     # London: about 4,480 h of daylight (sunrise to sunset, refraction included) per year
     assert 0.49 < share < 0.53
+    with pytest.raises(ValueError, match="latitude"):
+        condition(pd.DataFrame({"date": t}), "daylight")
     noon_summer = c[(t.month == 6) & (t.hour == 12)]
     midnight_winter = c[(t.month == 12) & (t.hour == 0)]
     assert (noon_summer == "daylight").all() and (midnight_winter == "nighttime").all()
