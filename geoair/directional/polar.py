@@ -235,8 +235,9 @@ def _smooth_panel(table: pd.DataFrame, *, statistic, k, force_positive, upper, m
 
     value = table["value"].to_numpy(float).copy()
     n = table["n"].to_numpy()
-    if statistic != "nwr":
-        value[n < min_bin] = np.nan
+    # openair: tapply gives empty bins a count of NA, so `count < min.bin` only hits occupied
+    # bins; empty NWR nodes keep their kernel value
+    value[(n > 0) & (n < min_bin)] = np.nan
     w = np.ones(n.size)
     for c, wt in enumerate(weights, start=1):
         w[n == c] = wt
