@@ -30,11 +30,13 @@ OPENAIR_PSCF_WEIGHTS = {"breaks": (0.5, 1.0, 2.0), "values": (0.15, 0.5, 0.75, 1
 OPENAIR_CWT_WEIGHTS = {"breaks": (10.0, 20.0, 80.0), "values": (0.05, 0.42, 0.7, 1.0), "relative": False}
 
 
-def _grid(traj: pd.DataFrame, lon_inc: float, lat_inc: float):
-    lon = traj["lon"].to_numpy(float)
-    lat = traj["lat"].to_numpy(float)
+def _grid(traj: pd.DataFrame, lon_inc: float, lat_inc: float, origin=(0.0, 0.0)):
+    lon = traj["lon"].to_numpy(float) - origin[0]
+    lat = traj["lat"].to_numpy(float) - origin[1]
     # R's round() sends halves to even, as numpy does: cells centred on multiples of the step
-    return np.round(lon / lon_inc) * lon_inc, np.round(lat / lat_inc) * lat_inc
+    # (shifted by origin)
+    return (np.round(lon / lon_inc) * lon_inc + origin[0],
+            np.round(lat / lat_inc) * lat_inc + origin[1])
 
 
 def _weights(N: np.ndarray, spec) -> np.ndarray:
@@ -52,7 +54,7 @@ def _weights(N: np.ndarray, spec) -> np.ndarray:
     return values[np.searchsorted(breaks, N, side="left")]
 
 
-def _prep(traj, pollutant, lon_inc, lat_inc):
+def _prep(traj, pollutant, lon_inc, lat_inc, origin=(0.0, 0.0)):
     require_columns(traj, ["lon", "lat", pollutant], what="trajectories",
                     fix="Pass back_trajectories() output with the receptor concentration "
                         "of each arrival date merged in as a column.")
@@ -61,7 +63,7 @@ def _prep(traj, pollutant, lon_inc, lat_inc):
     if (~ok).any():
         log.add("trajectory point without position (left the wind field)", np.flatnonzero(~ok))
     t = traj.loc[ok]
-    xg, yg = _grid(t, lon_inc, lat_inc)
+    xg, yg = _grid(t, lon_inc, lat_inc, origin)
     cell = pd.MultiIndex.from_arrays([xg, yg], names=["xgrid", "ygrid"])
     z = pd.to_numeric(t[pollutant], errors="coerce").to_numpy(float)
     return cell, z, log
@@ -125,6 +127,7 @@ def pscf(
     threshold: float | None = None,
     lon_inc: float = 1.0,
     lat_inc: float = 1.0,
+    origin: tuple[float, float] = (0.0, 0.0),
     weights: dict | None | object = "openair",
 ) -> pd.DataFrame:
     """Potential source contribution function on a lon/lat grid (openair ``trajLevel(statistic="pscf")``).
@@ -142,7 +145,10 @@ def pscf(
     threshold : float, optional
         Absolute criterion (e.g. a standard's limit value) instead of the percentile.
     lon_inc, lat_inc : float
-        Cell size (degrees); cells are centred on multiples of the increment.
+        Cell size (degrees); cells are centred on multiples of the increment (openair).
+    origin : (float, float)
+        Shift of the grid (degrees): cell centres at ``origin + k * inc`` (default (0, 0),
+        openair's grid), e.g. (0.125, 0.125) for a 0.25 degree grid aligned with ERA5 edges.
     weights : "openair", dict, callable or None
         Down-weighting of sparsely visited cells. ``"openair"``: :data:`OPENAIR_PSCF_WEIGHTS`;
         a dict ``{"breaks": ..., "values": ..., "relative": bool}`` (right-closed tiers on N,
@@ -156,7 +162,7 @@ def pscf(
         above the criterion), ``pscf_raw`` (m / N), ``weight`` and ``<pollutant>`` (weighted
         PSCF, openair's value). ``attrs``: ``threshold``, ``params``, ``droplog``.
     """
-    cell, z, log = _prep(traj, pollutant, lon_inc, lat_inc)
+    cell, z, log = _prep(traj, pollutant, lon_inc, lat_inc, origin)
     zf = z[np.isfinite(z)]
     if threshold is None:
         if zf.size == 0:
@@ -178,6 +184,7 @@ def pscf(
     out.attrs = {"threshold": q, "droplog": log, "statistic": "pscf",
                  "params": {"percentile": percentile if threshold is None else None,
                             "threshold": threshold, "lon_inc": lon_inc, "lat_inc": lat_inc,
+                            "origin": tuple(origin),
                             "weights": "openair" if spec is OPENAIR_PSCF_WEIGHTS else spec}}
     return out
 
@@ -188,6 +195,7 @@ def cwt(
     *,
     lon_inc: float = 1.0,
     lat_inc: float = 1.0,
+    origin: tuple[float, float] = (0.0, 0.0),
     weights: dict | None | object = "openair",
 ) -> pd.DataFrame:
     """Concentration-weighted trajectory field (openair ``trajLevel(statistic="cwt")``).
@@ -201,7 +209,7 @@ def cwt(
     DataFrame
         ``xgrid, ygrid, count, cwt_raw, weight, <pollutant>`` (concentration units).
     """
-    cell, z, log = _prep(traj, pollutant, lon_inc, lat_inc)
+    cell, z, log = _prep(traj, pollutant, lon_inc, lat_inc, origin)
     df = pd.DataFrame({"n": 1, "z": z}, index=cell)
     grp = df.groupby(level=["xgrid", "ygrid"], sort=True)
     N = grp["n"].sum()
@@ -213,7 +221,7 @@ def cwt(
     out["weight"] = w
     out[pollutant] = out["cwt_raw"] * w
     out.attrs = {"droplog": log, "statistic": "cwt",
-                 "params": {"lon_inc": lon_inc, "lat_inc": lat_inc,
+                 "params": {"lon_inc": lon_inc, "lat_inc": lat_inc, "origin": tuple(origin),
                             "weights": "openair" if spec is OPENAIR_CWT_WEIGHTS else spec}}
     return out
 
