@@ -132,4 +132,4 @@ def test_user_grid_origin():
     t = pd.DataFrame({"lon": [0.1, 0.2, 0.3], "lat": [0.1, 0.1, 0.4], "z": [1.0, 2.0, 3.0]})
     r = cwt(t, "z", lon_inc=0.25, lat_inc=0.25, origin=(0.125, 0.125), weights=None)
     # centres at 0.125 + k * 0.25: 0.1 -> 0.125, 0.2 -> 0.125, 0.3 -> 0.375; lat 0.4 -> 0.375
-    assert sorted(zip(r.xgrid, r.ygrid, r.count, strict=True)) == [(0.125, 0.125, 2), (0.375, 0.375, 1)]
+    assert sorted(zip(r.xgrid, r.ygrid, r["count"], strict=True)) == [(0.125, 0.125, 2), (0.375, 0.375, 1)]
