@@ -325,12 +325,13 @@ def percentile_rose(
     z = df[pollutant].to_numpy(float)
     pcs = ([0.0] if fill and 0 not in percentile else []) + [float(p) for p in percentile]
     rows = []
-    for s in np.unique(sec):
+    # every sector appears (openair pads sectors without data with NA)
+    for s in np.arange(angle, 360 + angle / 2, angle, dtype=float):
         zs = z[sec == s]
         rec = {"wd": s}
         for p in pcs:
-            rec[f"p{p:g}"] = float(np.quantile(zs, p / 100.0))
-        rec["mean"] = float(zs.mean())
+            rec[f"p{p:g}"] = float(np.quantile(zs, p / 100.0)) if zs.size else np.nan
+        rec["mean"] = float(zs.mean()) if zs.size else np.nan
         rec["n"] = int(zs.size)
         rows.append(rec)
     out = pd.DataFrame(rows)

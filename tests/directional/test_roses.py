@@ -80,3 +80,10 @@ def test_pollution_rose_counts_by_hand(mydata):
     ok = (d.ws > 0) & d.wd.notna()
     n = (ok & (sec == 240) & (d.pm10 > b[0]) & (d.pm10 <= b[1])).sum()
     assert r.loc[r.wd == 240, "Interval1"].iloc[0] == pytest.approx(100 * n / 64901)
+
+
+def test_percentile_rose_pads_empty_sectors():
+    d = pd.DataFrame({"wd": [90.0, 90.0, 180.0], "pm10": [1.0, 3.0, 5.0]})
+    r = percentile_rose(d, "pm10", ws=None)
+    assert len(r) == 36 and r.loc[r.wd == 10, "mean"].isna().all()
+    assert r.loc[r.wd == 90, "p50"].iloc[0] == 2.0
