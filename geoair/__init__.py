@@ -30,11 +30,16 @@ _LAZY: dict[str, str] = {
     "wind_from_stations": "geoair.io",
     # coordinates
     "convert_coords": "geoair.coords",
+    # wind
+    "uv_to_wswd": "geoair.met.wind",
+    "wswd_to_uv": "geoair.met.wind",
+    "sample_wind": "geoair.met.wind",
     # modules
     "datasets": "geoair.datasets",
     "schema": "geoair.schema",
     "io": "geoair.io",
     "coords": "geoair.coords",
+    "met": "geoair.met",
 }
 
 __all__ = [
