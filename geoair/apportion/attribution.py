@@ -11,7 +11,9 @@ Method
    over sources within ``cutoff_km`` of weight x activity x Gaussian-plume transfer
    coefficient (Briggs sigmas, Pasquill class from wind speed, solar elevation and BLH).
 2. Regional background: the ``regional_quantile`` percentile across stations per hour of
-   each pollutant, smoothed with a centred 3-h median (shared, transported and secondary).
+   each pollutant, smoothed with a centred running median (shared, transported and
+   secondary); after a first fit it is re-estimated as the median across stations of the
+   observations minus the fitted local contributions (``n_iter`` passes).
 3. Non-negative least squares (Lawson & Hanson 1974, :func:`scipy.optimize.nnls`) of PM2.5
    on the exposure indices and the regional term; with ``tracers=True`` SO2, NO2 and CO rows
    are stacked with the category signatures (:data:`SIGNATURES`) so that coal (SO2, CO),
@@ -74,9 +76,40 @@ def _times_local(s) -> pd.DatetimeIndex:
 
 
 def _nnls(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _nnls_gram(a.T @ a, a.T @ b)
+
+
+def _nnls_gram(g: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """NNLS from the normal equations: ||Ax-b||² = ||Rx - R^-T A'b||² + const, R'R = A'A."""
+    from scipy.linalg import cholesky, solve_triangular
     from scipy.optimize import nnls
 
-    return nnls(a, b, maxiter=50 * a.shape[1])[0]
+    n = g.shape[0]
+    g = g + np.eye(n) * (1e-10 * max(np.trace(g) / max(n, 1), 1e-300))
+    r = cholesky(g, lower=False)
+    q = solve_triangular(r, h, trans="T", lower=False)
+    return nnls(r, q, maxiter=50 * n)[0]
+
+
+def _blocks_gram(a: np.ndarray, b: np.ndarray, blk: np.ndarray, n_blk: int):
+    """Per-block A'A and A'b (for a weighted bootstrap by block counts)."""
+    g = np.zeros((n_blk, a.shape[1], a.shape[1]))
+    h = np.zeros((n_blk, a.shape[1]))
+    np.add.at(g, blk, a[:, :, None] * a[:, None, :])
+    np.add.at(h, blk, a * b[:, None])
+    return g, h
+
+
+def _nanquantile_axis0(y: np.ndarray, q: float) -> np.ndarray:
+    """Linear-interpolated quantile (0-1) over axis 0 ignoring NaN (fast for few rows)."""
+    srt = np.sort(y, axis=0)  # NaN last
+    n = np.isfinite(y).sum(axis=0)
+    pos = q * np.maximum(n - 1, 0)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    cols = np.arange(y.shape[1])
+    out = srt[lo, cols] + (pos - lo) * (srt[hi, cols] - srt[lo, cols])
+    return np.where(n > 0, out, np.nan)
 
 
 class SourceAttribution:
@@ -121,6 +154,11 @@ class SourceAttribution:
     explain_frac : float
         A source explains an exceedance hour when it contributes at least this fraction of
         the local increment above the regional background.
+    regional_smooth_h : int
+        Window (hours) of the centred running median smoothing the regional series.
+    n_iter : int
+        Passes of (fit, re-estimate the regional background from observations minus the
+        fitted local contributions); 1 = regional from the raw observations only.
     random_state : int, Generator or None
 
     Attributes
@@ -151,7 +189,8 @@ class SourceAttribution:
                  regional_quantile: float = 10.0, tracers: bool = True, tracer_weight: float = 0.5,
                  signatures=None, profiles=None, fire_sigma_h: float = 3.0, fire_weight: str = "frp",
                  calm_ws: float = 0.5, n_bootstrap: int = 200, block: str = "1D", alpha: float = 0.1,
-                 exceed_pm25: float = 75.0, explain_frac: float = 0.1, random_state=None):
+                 exceed_pm25: float = 75.0, explain_frac: float = 0.1, n_iter: int = 3,
+                 regional_smooth_h: int = 5, random_state=None):
         self.categories = categories
         self.cutoff_km = cutoff_km
         self.sigma = sigma
@@ -168,6 +207,8 @@ class SourceAttribution:
         self.alpha = alpha
         self.exceed_pm25 = exceed_pm25
         self.explain_frac = explain_frac
+        self.n_iter = n_iter
+        self.regional_smooth_h = regional_smooth_h
         self.random_state = random_state
 
     # ------------------------------------------------------------------ inputs
@@ -272,21 +313,21 @@ class SourceAttribution:
                           "reflect distance and activity only.", UserWarning, stacklevel=3)
         else:
             # fill a station's missing hour with the network mean vector of that hour
-            um, vm = np.nanmean(np.where(np.isnan(u), np.nan, u), axis=0), np.nanmean(v, axis=0)
-            with np.errstate(invalid="ignore"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                um, vm = np.nanmean(u, axis=0), np.nanmean(v, axis=0)
                 u = np.where(np.isnan(u), um[None, :], u)
                 v = np.where(np.isnan(v), vm[None, :], v)
         return u, v, blh
 
-    def _regional(self, y: np.ndarray) -> np.ndarray:
+    def _regional(self, y: np.ndarray, q: float | None = None) -> np.ndarray:
         S, T = y.shape
+        q = self.regional_quantile if q is None else q
         if S >= 3:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                r = np.nanpercentile(y, self.regional_quantile, axis=0)
+            r = _nanquantile_axis0(y, q / 100.0)
         else:
-            r = np.nanmin(y, axis=0) if S else np.zeros(T)
-        r = pd.Series(r).rolling(3, center=True, min_periods=1).median().interpolate(limit_direction="both")
+            r = _nanquantile_axis0(y, 0.0) if S else np.zeros(T)
+        r = pd.Series(r).rolling(self.regional_smooth_h, center=True, min_periods=1).median().interpolate(limit_direction="both")
         return np.broadcast_to(r.fillna(0.0).to_numpy(), (S, T)).copy()
 
     # ------------------------------------------------------------------ fit
@@ -389,49 +430,62 @@ class SourceAttribution:
                       if self.block else times)
         blk_codes = pd.factorize(blocks_all)[0]
         row_blk = np.tile(blk_codes, S)
-        A_parts, b_parts, blk_parts = [], [], []
-        ok = np.isfinite(y25.ravel())
-        a25 = np.zeros((ok.sum(), n_col))
-        a25[:, :C] = flatX[ok]
-        a25[:, C] = R["pm25"].ravel()[ok]
-        A_parts.append(a25), b_parts.append(y25.ravel()[ok]), blk_parts.append(row_blk[ok])
         sd25 = np.nanstd(y25) or 1.0
-        for k, g in enumerate(gases):
-            yg = grid[g].ravel()
-            okg = np.isfinite(yg)
-            w = self.tracer_weight * sd25 / (np.nanstd(yg) or 1.0)
-            ag = np.zeros((okg.sum(), n_col))
-            ag[:, :C] = flatX[okg] * np.array([sig.get(c, {}).get(g, 0.0) for c in cats])
-            ag[:, C + 1 + k] = R[g].ravel()[okg]
-            A_parts.append(ag * w), b_parts.append(yg[okg] * w), blk_parts.append(row_blk[okg])
-        A, b, rb = np.vstack(A_parts), np.concatenate(b_parts), np.concatenate(blk_parts)
-        if A.shape[0] < n_col:
+        ok = np.isfinite(y25.ravel())
+        if ok.sum() < n_col:
             raise GeoairInputError("Too few valid PM2.5 station-hours to fit the attribution model.",
                                    column="pm25", received=int(ok.sum()), fix="Provide more observations.")
-        beta = _nnls(A, b)
-        if coarse is not None:
-            okc = np.isfinite(coarse.ravel())
-            Ac = np.column_stack([flatX[okc], R["coarse"].ravel()[okc]])
-            bc = coarse.ravel()[okc]
-            rbc = row_blk[okc]
-            delta = _nnls(Ac, bc)
-        else:
-            delta = np.zeros(C + 1)
+        sig_m = {g: np.array([sig.get(c, {}).get(g, 0.0) for c in cats]) for g in gases}
+
+        def design(R):
+            A_parts, b_parts, blk_parts = [], [], []
+            a25 = np.zeros((ok.sum(), n_col))
+            a25[:, :C] = flatX[ok]
+            a25[:, C] = R["pm25"].ravel()[ok]
+            A_parts.append(a25), b_parts.append(y25.ravel()[ok]), blk_parts.append(row_blk[ok])
+            for k, g in enumerate(gases):
+                yg = grid[g].ravel()
+                okg = np.isfinite(yg)
+                w = self.tracer_weight * sd25 / (np.nanstd(yg) or 1.0)
+                ag = np.zeros((okg.sum(), n_col))
+                ag[:, :C] = flatX[okg] * sig_m[g]
+                ag[:, C + 1 + k] = R[g].ravel()[okg]
+                A_parts.append(ag * w), b_parts.append(yg[okg] * w), blk_parts.append(row_blk[okg])
+            return np.vstack(A_parts), np.concatenate(b_parts), np.concatenate(blk_parts)
+
+        okc = np.isfinite(coarse.ravel()) if coarse is not None else None
+        for it in range(self.n_iter):
+            A, b, rb = design(R)
+            beta = _nnls(A, b)
+            if coarse is not None:
+                Ac = np.column_stack([flatX[okc], R["coarse"].ravel()[okc]])
+                bc = coarse.ravel()[okc]
+                rbc = row_blk[okc]
+                delta = _nnls(Ac, bc)
+            else:
+                delta = np.zeros(C + 1)
+            if it + 1 < self.n_iter:
+                # regional background re-estimated from what the local sources leave
+                # (median across stations: once local sources are removed, every station sees it)
+                R["pm25"] = self._regional(y25 - X @ beta[:C], 50.0)
+                if coarse is not None:
+                    R["coarse"] = self._regional(coarse - X @ delta[:C], 50.0)
+                for g in gases:
+                    R[g] = self._regional(grid[g] - X @ (beta[:C] * sig_m[g]), 50.0)
 
         # block bootstrap over days
         nb = int(self.n_bootstrap)
         n_blk = blk_codes.max() + 1 if blk_codes.size else 0
         boot_b = np.empty((nb, C + 1))
         boot_d = np.empty((nb, C + 1))
+        if nb:
+            gA, hA = _blocks_gram(A, b, rb, n_blk)
+            if coarse is not None:
+                gC, hC = _blocks_gram(Ac, bc, rbc, n_blk)
         for i in range(nb):
             cnt = np.bincount(rng.integers(0, n_blk, n_blk), minlength=n_blk).astype(float)
-            w = np.sqrt(cnt[rb])
-            boot_b[i] = _nnls(A * w[:, None], b * w)[: C + 1]
-            if coarse is not None:
-                wc = np.sqrt(cnt[rbc])
-                boot_d[i] = _nnls(Ac * wc[:, None], bc * wc)
-            else:
-                boot_d[i] = 0.0
+            boot_b[i] = _nnls_gram(np.tensordot(cnt, gA, 1), cnt @ hA)[: C + 1]
+            boot_d[i] = _nnls_gram(np.tensordot(cnt, gC, 1), cnt @ hC) if coarse is not None else 0.0
 
         # contributions
         comp = np.concatenate([X, R["pm25"][:, :, None]], axis=2)  # S,T,C+1
