@@ -41,8 +41,8 @@ def detect_episodes(
     stagnation_ws: float = 1.5,
     stagnation_pm25: float = 75.0,
     regional_pm25: float = 75.0,
-    regional_fraction: float = 0.8,
-    regional_cv: float = 0.35,
+    regional_fraction: float = 0.75,
+    regional_cv: float = 0.6,
     regional_min_hours: int = 12,
 ) -> pd.DataFrame:
     """Flag episode types per station-hour.

@@ -140,7 +140,7 @@ def solar_elevation(times, lon, lat) -> np.ndarray:
     """
     t = pd.DatetimeIndex(times)
     t = (t.tz_convert("UTC") if t.tz is not None else t) - pd.Timedelta(minutes=30)
-    doy = t.dayofyear.to_numpy()
+    doy = t.day_of_year.to_numpy()
     hour_utc = t.hour.to_numpy() + t.minute.to_numpy() / 60.0
     decl = np.radians(23.44) * np.sin(2 * np.pi * (284 + doy) / 365.0)
     lon = np.asarray(lon, float)[:, None]

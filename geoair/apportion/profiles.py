@@ -175,7 +175,8 @@ def activity(profile: str, times, *, fire_time=None, fire_sigma_h: float = 3.0) 
             raise ValueError("profile 'fire' needs fire_time (the satellite overpass).")
         ft = pd.Timestamp(fire_time)
         ft = ft.tz_localize("UTC") if ft.tz is None else ft
-        dt_h = (times - ft).total_seconds().to_numpy() / 3600.0
+        # middle of the averaging hour (labels are hour ends)
+        dt_h = (times - pd.Timedelta(minutes=30) - ft).total_seconds().to_numpy() / 3600.0
         out = np.exp(-0.5 * (dt_h / fire_sigma_h) ** 2)
         out[np.abs(dt_h) > 4 * fire_sigma_h] = 0.0
         return out
