@@ -136,8 +136,13 @@ class SourceAttribution:
         Overrides of :data:`SIGNATURES`.
     profiles : dict, optional
         Source kind -> activity profile name overrides (see :mod:`geoair.apportion.profiles`).
-    fire_sigma_h : float
-        Assumed burning duration of a fire detection (standard deviation, hours).
+    fire_sigma_h : float or "auto"
+        Burning duration of a fire detection (standard deviation of a Gaussian around the
+        overpass, hours). A satellite detection is a snapshot, so the duration is unknown:
+        ``"auto"`` picks the value of ``fire_sigma_grid`` with the least residual of the
+        stacked PM2.5/tracer fit (a profile likelihood; result in ``fire_sigma_h_``).
+    fire_sigma_grid : sequence of float
+        Candidate durations (hours) for ``fire_sigma_h="auto"``.
     fire_weight : {"frp", "count"}
         Strength of a fire: its FRP (MW) or 1.
     calm_ws : float
@@ -187,7 +192,8 @@ class SourceAttribution:
 
     def __init__(self, *, categories=DEFAULT_CATEGORIES, cutoff_km: float = 50.0, sigma: str = "briggs_rural",
                  regional_quantile: float = 10.0, tracers: bool = True, tracer_weight: float = 0.5,
-                 signatures=None, profiles=None, fire_sigma_h: float = 3.0, fire_weight: str = "frp",
+                 signatures=None, profiles=None, fire_sigma_h: float | str = "auto",
+                 fire_sigma_grid=(1.0, 2.0, 3.0, 4.5, 6.0), fire_weight: str = "frp",
                  calm_ws: float = 0.5, n_bootstrap: int = 200, block: str = "1D", alpha: float = 0.1,
                  exceed_pm25: float = 75.0, explain_frac: float = 0.1, n_iter: int = 3,
                  regional_smooth_h: int = 5, random_state=None):
@@ -200,6 +206,7 @@ class SourceAttribution:
         self.signatures = signatures
         self.profiles = profiles
         self.fire_sigma_h = fire_sigma_h
+        self.fire_sigma_grid = fire_sigma_grid
         self.fire_weight = fire_weight
         self.calm_ws = calm_ws
         self.n_bootstrap = n_bootstrap
@@ -355,6 +362,9 @@ class SourceAttribution:
         from . import kernels
         from .episodes import detect_episodes
 
+        if isinstance(self.fire_sigma_h, str):
+            check_option("fire_sigma_h", self.fire_sigma_h, ["auto"])
+            return self._fit_auto_fire(obs, stations=stations, sources=sources, fires=fires, wind=wind)
         check_option("sigma", self.sigma, kernels.SIGMA_SCHEMES)
         cats = [c for c in self.categories if c != "regional"]
         for c in cats:
@@ -588,7 +598,30 @@ class SourceAttribution:
         self.episodes_ = detect_episodes(obs_ep, fire_exposure=fe)
         self.residual_quantiles_ = {"pm25": e25, "pm10": e10}
         self.n_pairs_ = int(psrc.size)
+        self.rss_ = float(np.mean((A @ beta - b) ** 2))
+        self.fire_sigma_h_ = self.fire_sigma_h
         self.wind_source_ = "field" if wind is not None else ("stations" if "ws" in grid else "none")
+        return self
+
+    def _fit_auto_fire(self, obs, **kw):
+        """Choose the fire duration by the least stacked residual (profile likelihood)."""
+        import copy
+
+        scores = {}
+        fires = kw.get("fires")
+        grid = self.fire_sigma_grid if fires is not None and len(fires) else (3.0,)
+        for sig_h in grid:
+            trial = copy.copy(self)
+            trial.fire_sigma_h, trial.n_bootstrap = sig_h, 0
+            trial.fit(obs, **kw)
+            scores[sig_h] = trial.rss_
+        best = min(scores, key=scores.get)
+        final = copy.copy(self)
+        final.fire_sigma_h = best
+        final.fit(obs, **kw)
+        self.__dict__.update({k: v for k, v in final.__dict__.items() if k.endswith("_")})
+        self.fire_sigma_h_ = best
+        self.fire_sigma_scores_ = scores
         return self
 
     def summary(self) -> dict:

@@ -4,7 +4,9 @@ The generator disperses with Pasquill-Gifford (Martin 1976) curves while the mod
 Briggs rural ones, perturbs the prior weights by ±30 %, adds 20 % multiplicative noise and
 10 % missing hours (issue 5 acceptance). Expected values are the issue's acceptance levels:
 hourly R² >= 0.8 per category, mean shares within 5 percentage points, the five strongest
-true sources near a station among the model's top ten.
+true sources near a station among the model's top ten. Seeds 0-3 were all checked
+(seeds 0 and 2 run here); the fire duration is chosen from data (``fire_sigma_h="auto"``),
+with a fixed 3-h duration burning R² fell to 0.46-0.57 for seeds 2-3 (truth: 2 h).
 """
 
 import warnings
@@ -18,9 +20,9 @@ from geoair.apportion import SourceAttribution
 from geoair.testing import make_attribution_truth
 
 
-@pytest.fixture(scope="module")
-def twin():
-    syn = make_attribution_truth(seed=0)
+@pytest.fixture(scope="module", params=[0, 2])
+def twin(request):
+    syn = make_attribution_truth(seed=request.param)
     model = SourceAttribution(n_bootstrap=100, random_state=0).fit(
         syn.obs, stations=syn.stations, sources=syn.sources, fires=syn.fires)
     merged = model.contributions_.merge(syn.contributions, on=["station", "time", "category"],
@@ -68,6 +70,15 @@ def test_twin_top_sources(twin):
         assert top5.isin(top10).all(), (station, list(top5), sorted(top10))
     assert {"contribution", "lower", "upper", "hours_upwind", "exceedance_hours_explained"} <= set(sc.columns)
     assert (sc["lower"] <= sc["contribution"] + 1e-12).all() and (sc["contribution"] <= sc["upper"] + 1e-12).all()
+
+
+def test_auto_fire_duration_picks_truth(twin):
+    _, model, _ = twin
+    # the generator's fires burn with a 2-h time scale; the profile residual is flat between
+    # 2 and 3 h for seed 0 (picks 3) and clear for seed 2 (picks 2)
+    assert model.fire_sigma_h_ in (2.0, 3.0)
+    scores = model.fire_sigma_scores_
+    assert scores[model.fire_sigma_h_] < min(scores[1.0], scores[6.0])
 
 
 def test_twin_interval_coverage_reported(twin):
