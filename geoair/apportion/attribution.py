@@ -299,7 +299,12 @@ class SourceAttribution:
                 from geoair.met.wind import sample_wind
 
                 uu, vv = sample_wind(wind, lon, lat, tt)
-            except ImportError:
+                if "blh" in wind:
+                    import xarray as xr
+
+                    bl = xr.Dataset({"u10": wind["blh"], "v10": wind["blh"]})
+                    blh = np.asarray(sample_wind(bl, lon, lat, tt)[0], float).reshape(S, T)
+            except ImportError:  # pragma: no cover - geoair.met.wind is part of the package
                 import xarray as xr
 
                 pts = {"longitude": xr.DataArray(lon, dims="p"), "latitude": xr.DataArray(lat, dims="p"),
