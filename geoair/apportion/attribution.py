@@ -320,7 +320,8 @@ class SourceAttribution:
             calm = ws == 0
             u[calm], v[calm] = 0.0, 0.0
         if np.all(np.isnan(u)):
-            warnings.warn("No wind given (no `wind` field and no ws/wd columns): every source uses the "
+            warnings.warn("No wind given (no `wind` field covering the stations and no ws/wd columns): "
+                          "every source uses the "
                           "direction-averaged (isotropic) plume kernel at 2 m/s, class D; contributions "
                           "reflect distance and activity only.", UserWarning, stacklevel=3)
         else:
@@ -506,7 +507,8 @@ class SourceAttribution:
         comp = np.concatenate([X, R["pm25"][:, :, None]], axis=2)  # S,T,C+1
         comp_c = np.concatenate([X, R["coarse"][:, :, None]], axis=2) if coarse is not None else np.zeros_like(comp)
         pm25_c = comp * beta[: C + 1]
-        pm10_c = pm25_c + comp_c * delta
+        # no PM10 observed: no PM10 estimate (rather than PM2.5 passed off as PM10)
+        pm10_c = pm25_c + comp_c * delta if coarse is not None else np.full_like(pm25_c, np.nan)
         fit25 = pm25_c.sum(axis=2)
         fit10 = pm10_c.sum(axis=2)
         lo_q, hi_q = self.alpha / 2, 1 - self.alpha / 2
@@ -530,6 +532,8 @@ class SourceAttribution:
         upper = comp * b_hi * (1 + e25[1])
         lower10 = (comp * b_lo + comp_c * d_lo) * max(1 + e10[0], 0.0)
         upper10 = (comp * b_hi + comp_c * d_hi) * (1 + e10[1])
+        if coarse is None:
+            lower10 = upper10 = pm10_c
         names = [*cats, "regional"]
         ss, tt = np.nonzero(present)
         n = ss.size

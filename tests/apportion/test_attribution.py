@@ -159,3 +159,11 @@ def test_real_beijing_2019_full_run():
     assert fw.loc[night, "pm25"].mean() > fw.loc[~night, "pm25"].mean()
     s = m.summary()
     assert "not regulatory" in s["note"]
+
+
+def test_pm25_only_gives_no_pm10_estimate():
+    syn = make_attribution_truth(seed=4, days=5)
+    m = SourceAttribution(n_bootstrap=5, random_state=0).fit(
+        syn.obs[["station", "time", "pm25", "ws", "wd"]], stations=syn.stations, sources=syn.sources)
+    assert m.contributions_[["pm10", "pm10_lower", "pm10_upper"]].isna().all().all()
+    assert m.contributions_["pm25"].notna().all()
