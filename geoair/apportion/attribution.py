@@ -75,10 +75,6 @@ def _times_local(s) -> pd.DatetimeIndex:
     return t.tz_localize("Asia/Shanghai") if t.tz is None else t.tz_convert("Asia/Shanghai")
 
 
-def _nnls(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return _nnls_gram(a.T @ a, a.T @ b)
-
-
 def _nnls_gram(g: np.ndarray, h: np.ndarray) -> np.ndarray:
     """NNLS from the normal equations: ||Ax-b||² = ||Rx - R^-T A'b||² + const, R'R = A'A."""
     from scipy.linalg import cholesky, solve_triangular
@@ -89,15 +85,6 @@ def _nnls_gram(g: np.ndarray, h: np.ndarray) -> np.ndarray:
     r = cholesky(g, lower=False)
     q = solve_triangular(r, h, trans="T", lower=False)
     return nnls(r, q, maxiter=50 * n)[0]
-
-
-def _blocks_gram(a: np.ndarray, b: np.ndarray, blk: np.ndarray, n_blk: int):
-    """Per-block A'A and A'b (for a weighted bootstrap by block counts)."""
-    g = np.zeros((n_blk, a.shape[1], a.shape[1]))
-    h = np.zeros((n_blk, a.shape[1]))
-    np.add.at(g, blk, a[:, :, None] * a[:, None, :])
-    np.add.at(h, blk, a * b[:, None])
-    return g, h
 
 
 def _nanquantile_axis0(y: np.ndarray, q: float) -> np.ndarray:
@@ -441,43 +428,71 @@ class SourceAttribution:
         sig = {**SIGNATURES, **(self.signatures or {})}
         C = len(cats)
         n_col = C + 1 + len(gases)
-        flatX = X.reshape(S * T, C)
         blocks_all = (times.tz_convert("Asia/Shanghai").tz_localize(None).floor(self.block)
                       if self.block else times)
         blk_codes = pd.factorize(blocks_all)[0]
-        row_blk = np.tile(blk_codes, S)
+        n_blk = int(blk_codes.max()) + 1 if blk_codes.size else 0
         sd25 = np.nanstd(y25) or 1.0
-        ok = np.isfinite(y25.ravel())
-        if ok.sum() < n_col:
+        n_ok = int(np.isfinite(y25).sum())
+        if n_ok < n_col:
             raise GeoairInputError("Too few valid PM2.5 station-hours to fit the attribution model.",
-                                   column="pm25", received=int(ok.sum()), fix="Provide more observations.")
+                                   column="pm25", received=n_ok, fix="Provide more observations.")
         sig_m = {g: np.array([sig.get(c, {}).get(g, 0.0) for c in cats]) for g in gases}
+        w_g = {g: self.tracer_weight * sd25 / (np.nanstd(grid[g]) or 1.0) for g in gases}
+        chunk = max(1, int(2_000_000 // max(T * n_col, 1)))  # stations per chunk (~16 MB blocks)
 
-        def design(R):
-            A_parts, b_parts, blk_parts = [], [], []
-            a25 = np.zeros((ok.sum(), n_col))
-            a25[:, :C] = flatX[ok]
-            a25[:, C] = R["pm25"].ravel()[ok]
-            A_parts.append(a25), b_parts.append(y25.ravel()[ok]), blk_parts.append(row_blk[ok])
+        def gram(targets, n):
+            """Per-block (day) normal equations, accumulated by station chunks so that the
+            stacked design is never held in memory (national scale)."""
+            gk = np.zeros((n_blk, n, n))
+            hk = np.zeros((n_blk, n))
+            bb, rows = 0.0, 0
+            for s0 in range(0, S, chunk):
+                sl = slice(s0, s0 + chunk)
+                for y, build, w in targets:
+                    ys = y[sl]
+                    m = np.isfinite(ys)
+                    a = build(sl) * w
+                    a[~m] = 0.0
+                    yy = np.where(m, ys * w, 0.0)
+                    np.add.at(gk, blk_codes, np.einsum("stn,stm->tnm", a, a))
+                    np.add.at(hk, blk_codes, np.einsum("stn,st->tn", a, yy))
+                    bb += float((yy**2).sum())
+                    rows += int(m.sum())
+            return gk, hk, bb, rows
+
+        def pm25_targets(R):
+            def b25(sl):
+                a = np.zeros(X[sl].shape[:2] + (n_col,))
+                a[..., :C] = X[sl]
+                a[..., C] = R["pm25"][sl]
+                return a
+
+            out = [(y25, b25, 1.0)]
             for k, g in enumerate(gases):
-                yg = grid[g].ravel()
-                okg = np.isfinite(yg)
-                w = self.tracer_weight * sd25 / (np.nanstd(yg) or 1.0)
-                ag = np.zeros((okg.sum(), n_col))
-                ag[:, :C] = flatX[okg] * sig_m[g]
-                ag[:, C + 1 + k] = R[g].ravel()[okg]
-                A_parts.append(ag * w), b_parts.append(yg[okg] * w), blk_parts.append(row_blk[okg])
-            return np.vstack(A_parts), np.concatenate(b_parts), np.concatenate(blk_parts)
+                def bg(sl, k=k, g=g):
+                    a = np.zeros(X[sl].shape[:2] + (n_col,))
+                    a[..., :C] = X[sl] * sig_m[g]
+                    a[..., C + 1 + k] = R[g][sl]
+                    return a
 
-        okc = np.isfinite(coarse.ravel()) if coarse is not None else None
+                out.append((grid[g], bg, w_g[g]))
+            return out
+
+        def coarse_targets(R):
+            return [(coarse, lambda sl: np.concatenate([X[sl], R["coarse"][sl][:, :, None]], axis=2), 1.0)]
+
+        def solve(gk, hk, bb, rows):
+            g, h = gk.sum(axis=0), hk.sum(axis=0)
+            x = _nnls_gram(g, h)
+            return x, max(bb - 2 * x @ h + x @ g @ x, 0.0) / max(rows, 1)
+
         for it in range(self.n_iter):
-            A, b, rb = design(R)
-            beta = _nnls(A, b)
+            gA, hA, bbA, nA = gram(pm25_targets(R), n_col)
+            beta, rss = solve(gA, hA, bbA, nA)
             if coarse is not None:
-                Ac = np.column_stack([flatX[okc], R["coarse"].ravel()[okc]])
-                bc = coarse.ravel()[okc]
-                rbc = row_blk[okc]
-                delta = _nnls(Ac, bc)
+                gC, hC, bbC, nC = gram(coarse_targets(R), C + 1)
+                delta, _ = solve(gC, hC, bbC, nC)
             else:
                 delta = np.zeros(C + 1)
             if it + 1 < self.n_iter:
@@ -489,15 +504,10 @@ class SourceAttribution:
                 for g in gases:
                     R[g] = self._regional(grid[g] - X @ (beta[:C] * sig_m[g]), 50.0)
 
-        # block bootstrap over days
+        # block bootstrap over days: resampled days reweight the per-day normal equations
         nb = int(self.n_bootstrap)
-        n_blk = blk_codes.max() + 1 if blk_codes.size else 0
         boot_b = np.empty((nb, C + 1))
         boot_d = np.empty((nb, C + 1))
-        if nb:
-            gA, hA = _blocks_gram(A, b, rb, n_blk)
-            if coarse is not None:
-                gC, hC = _blocks_gram(Ac, bc, rbc, n_blk)
         for i in range(nb):
             cnt = np.bincount(rng.integers(0, n_blk, n_blk), minlength=n_blk).astype(float)
             boot_b[i] = _nnls_gram(np.tensordot(cnt, gA, 1), cnt @ hA)[: C + 1]
@@ -595,6 +605,8 @@ class SourceAttribution:
         sc = sc.sort_values(["station", "contribution"], ascending=[True, False]).reset_index(drop=True)
         sc["rank"] = sc.groupby("station").cumcount() + 1
         self.source_scores_ = sc
+        for res in (self.shares_, self.source_scores_):
+            res.attrs["droplog"] = log
 
         self.coef_ = pd.DataFrame({"pm25": beta[:K], "coarse": delta[:K]}, index=names)
         self.coef_bootstrap_ = boot_b
@@ -607,7 +619,7 @@ class SourceAttribution:
         self.episodes_ = detect_episodes(obs_ep, fire_exposure=fe)
         self.residual_quantiles_ = {"pm25": e25, "pm10": e10}
         self.n_pairs_ = int(psrc.size)
-        self.rss_ = float(np.mean((A @ beta - b) ** 2))
+        self.rss_ = float(rss)
         self.fire_sigma_h_ = self.fire_sigma_h
         self.wind_source_ = "field" if wind is not None else ("stations" if "ws" in grid else "none")
         return self
