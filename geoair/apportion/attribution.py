@@ -357,6 +357,14 @@ class SourceAttribution:
 
         if isinstance(self.fire_sigma_h, str):
             check_option("fire_sigma_h", self.fire_sigma_h, ["auto"])
+            if fires is None or len(fires) == 0:
+                import copy
+
+                final = copy.copy(self)
+                final.fire_sigma_h = 3.0
+                final.fit(obs, stations=stations, sources=sources, fires=fires, wind=wind)
+                self.__dict__.update({k: v for k, v in final.__dict__.items() if k.endswith("_")})
+                return self
             return self._fit_auto_fire(obs, stations=stations, sources=sources, fires=fires, wind=wind)
         check_option("sigma", self.sigma, kernels.SIGMA_SCHEMES)
         cats = [c for c in self.categories if c != "regional"]
@@ -372,10 +380,20 @@ class SourceAttribution:
         obs["time"] = _times_local(obs["time"])
         st = stations.copy()
         st["station"] = st["station"].astype(str)
-        unknown = sorted(set(obs["station"]) - set(st["station"]))
-        if unknown:
+        known = obs["station"].isin(set(st["station"]))
+        if not known.any() and len(obs):
             raise GeoairInputError("Observation stations are missing from the station table.", column="station",
-                                   received=unknown[:10], fix="Pass the stations of every observed code.")
+                                   received=sorted(set(obs["station"]))[:10],
+                                   fix="Pass the stations of every observed code.")
+        if not known.all():
+            # stations without coordinates cannot be attributed: dropped, logged and reported
+            unknown = sorted(set(obs.loc[~known, "station"]))
+            log.add("station not in the station table (no coordinates)", np.flatnonzero(~known.to_numpy()),
+                    column="station", values=unknown)
+            warnings.warn(f"{len(unknown)} observed station(s) are not in the station table and were "
+                          f"dropped ({(~known).sum()} rows), e.g. {unknown[:5]}; see attrs['droplog'].",
+                          UserWarning, stacklevel=2)
+            obs = obs.loc[known].reset_index(drop=True)
         st = st[st["station"].isin(obs["station"].unique())].drop_duplicates("station").reset_index(drop=True)
         st_lon, st_lat = _lonlat(st, "stations")
         codes = st["station"].to_numpy()
@@ -549,9 +567,10 @@ class SourceAttribution:
         n = ss.size
         K = C + 1
         self.contributions_ = pd.DataFrame({
-            "station": np.repeat(codes[ss], K),
+            # categoricals: compact at national scale (millions of rows)
+            "station": pd.Categorical.from_codes(np.repeat(ss, K), categories=pd.Index(codes, dtype=object)),
             "time": np.repeat(times[tt], K),
-            "category": np.tile(names, n),
+            "category": pd.Categorical.from_codes(np.tile(np.arange(K), n), categories=pd.Index(names, dtype=object)),
             "pm25": pm25_c[ss, tt].ravel(),
             "pm10": pm10_c[ss, tt].ravel(),
             "lower": lower[ss, tt].ravel(),
@@ -562,18 +581,26 @@ class SourceAttribution:
         self.contributions_.attrs["droplog"] = log
         self.contributions_.attrs["units"] = "µg/m³ (estimates with intervals, not regulatory concentrations)"
 
-        # shares of mean PM2.5 over station-hours with a valid PM2.5
-        rows = []
-        for code_i, mask in [("all", np.isfinite(y25))] + [(codes[i], np.isfinite(y25) & (np.arange(S)[:, None] == i))
-                                                          for i in range(S)]:
-            ybar = y25[mask].mean() if mask.any() else np.nan
-            cm = comp[mask].mean(axis=0) if mask.any() else np.full(K, np.nan)
-            sh = cm * beta[:K] / ybar
-            bs = (boot_b * cm) / ybar if nb else sh[None, :]
-            for k, name in enumerate(names):
-                rows.append((code_i, name, sh[k], np.quantile(bs[:, k], lo_q), np.quantile(bs[:, k], hi_q)))
-            rows.append((code_i, "unexplained", 1 - sh.sum(), np.nan, np.nan))
-        self.shares_ = pd.DataFrame(rows, columns=["station", "category", "share", "lower", "upper"])
+        # shares of mean PM2.5 over station-hours with a valid PM2.5 (network, then stations)
+        valid = np.isfinite(y25)
+        n_v = np.concatenate([[valid.sum()], valid.sum(axis=1)]).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            csum = np.where(valid[:, :, None], comp, 0.0).sum(axis=1)  # S,K
+            cm = np.vstack([csum.sum(axis=0), csum]) / n_v[:, None]
+            ysum = np.where(valid, y25, 0.0).sum(axis=1)
+            ybar = np.concatenate([[ysum.sum()], ysum]) / n_v
+            sh = cm * beta[:K] / ybar[:, None]
+            bs = cm[:, None, :] * (boot_b if nb else beta[None, :K])[None, :, :] / ybar[:, None, None]
+        q_lo, q_hi = np.quantile(bs, lo_q, axis=1), np.quantile(bs, hi_q, axis=1)
+        who = np.concatenate([["all"], codes]).astype(object)
+        n_who = who.size
+        self.shares_ = pd.DataFrame({
+            "station": np.repeat(who, K + 1),
+            "category": np.tile([*names, "unexplained"], n_who),
+            "share": np.column_stack([sh, 1 - sh.sum(axis=1)]).ravel(),
+            "lower": np.column_stack([q_lo, np.full(n_who, np.nan)]).ravel(),
+            "upper": np.column_stack([q_hi, np.full(n_who, np.nan)]).ravel(),
+        })
 
         # per-source scores
         coef = beta[:C] / scale

@@ -129,7 +129,11 @@ def test_wind_field_input_equals_station_wind():
 def test_input_errors():
     syn = make_attribution_truth(seed=2, days=3)
     with pytest.raises(GeoairInputError, match="missing from the station table"):
-        SourceAttribution(n_bootstrap=0).fit(syn.obs, stations=syn.stations.iloc[:1], sources=syn.sources)
+        SourceAttribution(n_bootstrap=0).fit(syn.obs.assign(station="9999A"), stations=syn.stations)
+    with pytest.warns(UserWarning, match="not in the station table"):
+        part = SourceAttribution(n_bootstrap=0).fit(syn.obs, stations=syn.stations.iloc[:3], sources=syn.sources)
+    assert part.contributions_["station"].nunique() == 3
+    assert part.contributions_.attrs["droplog"].total() >= (syn.obs.station == syn.stations.station.iloc[3]).sum()
     with pytest.raises(ValueError, match="Valid options"):
         SourceAttribution(sigma="nope").fit(syn.obs, stations=syn.stations)
     bad = syn.sources.copy()
