@@ -473,8 +473,9 @@ class SourceAttribution:
                     a = build(sl) * w
                     a[~m] = 0.0
                     yy = np.where(m, ys * w, 0.0)
-                    np.add.at(gk, blk_codes, np.einsum("stn,stm->tnm", a, a))
-                    np.add.at(hk, blk_codes, np.einsum("stn,st->tn", a, yy))
+                    at = np.ascontiguousarray(a.transpose(1, 2, 0))  # T, n, s: batched BLAS products
+                    np.add.at(gk, blk_codes, at @ at.transpose(0, 2, 1))
+                    np.add.at(hk, blk_codes, (at @ yy.T[:, :, None])[:, :, 0])
                     bb += float((yy**2).sum())
                     rows += int(m.sum())
             return gk, hk, bb, rows
