@@ -260,8 +260,13 @@ class SourceAttribution:
                 else np.ones(len(fr))
             ids = fr["fire_id"].astype(str).to_numpy() if "fire_id" in fr else np.array([f"fire{i}" for i in range(len(fr))])
             tl = _times_local(times)
+            reach = pd.Timedelta(hours=4 * self.fire_sigma_h + 1)
+            outside = np.asarray((ft < tl.min() - reach) | (ft > tl.max() + reach)) if len(tl) else np.ones(len(fr), bool)
+            bad = ~(np.isfinite(lon) & np.isfinite(lat)) | np.asarray(pd.isna(ft))
+            log.add("fire without coordinates or time", np.flatnonzero(bad), column="geometry")
+            log.add("fire outside the observation period (no effect)", np.flatnonzero(outside & ~bad), column="time")
             for i in range(len(fr)):
-                if not (np.isfinite(lon[i]) and np.isfinite(lat[i])) or pd.isna(ft[i]):
+                if bad[i] or outside[i]:
                     continue
                 key = ("fire", ft[i].floor("h"))
                 pid = prof_id(key, lambda t0=key[1]: _prof.activity("fire", tl, fire_time=t0,
@@ -357,7 +362,7 @@ class SourceAttribution:
 
         if isinstance(self.fire_sigma_h, str):
             check_option("fire_sigma_h", self.fire_sigma_h, ["auto"])
-            if fires is None or len(fires) == 0:
+            if fires is None or len(fires) == 0 or not _fires_overlap(fires, obs):
                 import copy
 
                 final = copy.copy(self)
@@ -662,7 +667,9 @@ class SourceAttribution:
         for sig_h in grid:
             trial = copy.copy(self)
             trial.fire_sigma_h, trial.n_bootstrap = sig_h, 0
-            trial.fit(obs, **kw)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the final fit repeats any warning once
+                trial.fit(obs, **kw)
             scores[sig_h] = trial.rss_
         best = min(scores, key=scores.get)
         final = copy.copy(self)
@@ -687,6 +694,16 @@ class SourceAttribution:
             "top_sources": self.source_scores_.head(10)[["source_id", "station", "category", "contribution"]]
             .to_dict("records"),
         }
+
+
+def _fires_overlap(fires, obs) -> bool:
+    """Whether any fire detection falls within a day of the observation period."""
+    if "time" not in fires or "time" not in obs or not len(obs):
+        return False
+    ft = _times_local(fires["time"])
+    ot = _times_local(obs["time"])
+    lo, hi = ot.min() - pd.Timedelta(days=1), ot.max() + pd.Timedelta(days=1)
+    return bool(((ft >= lo) & (ft <= hi)).any())
 
 
 def _f(x):

@@ -163,6 +163,9 @@ def test_real_beijing_2019_full_run():
     assert fw.loc[night, "pm25"].mean() > fw.loc[~night, "pm25"].mean()
     s = m.summary()
     assert "not regulatory" in s["note"]
+    # the bundled FIRMS week is from 2022: logged as having no effect, not silently ignored
+    reasons = set(m.contributions_.attrs["droplog"].summary()["reason"])
+    assert "fire outside the observation period (no effect)" in reasons
 
 
 def test_pm25_only_gives_no_pm10_estimate():
