@@ -444,8 +444,9 @@ class SourceAttribution:
         gases = [g for g in _GASES if self.tracers and g in grid and np.isfinite(grid[g]).sum() > 10]
         for g in gases:
             R[g] = self._regional(grid[g])
-        log.add("PM2.5 missing: station-hour not used in the fit", np.flatnonzero((present & np.isnan(y25)).ravel()),
-                column="pm25")
+        # row positions in the (station-filtered) observation frame, as everywhere in the DropLog
+        log.add("PM2.5 missing: station-hour not used in the fit",
+                np.flatnonzero(obs["pm25"].isna().to_numpy()), column="pm25")
 
         # stacked design (pm25 rows + gas rows); columns: categories, regional pm25, regional gases
         sig = {**SIGNATURES, **(self.signatures or {})}
