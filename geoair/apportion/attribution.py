@@ -164,6 +164,9 @@ class SourceAttribution:
     source_scores_ : DataFrame
         ``source_id, station, category, kind, distance_m, contribution, lower, upper,
         hours_upwind, exceedance_hours_explained, rank`` (mean PM2.5 contribution, µg/m³).
+        The interval reflects the bootstrap uncertainty of the category coefficient only;
+        the source's prior weight is taken as given (its error is not propagated), so
+        these intervals are narrower than the truth warrants - rank, do not quote.
     coef_ : DataFrame
         Fitted coefficients (rows: categories and regional; columns pm25, coarse).
     exposure_ : DataFrame
