@@ -28,6 +28,11 @@ _LAZY: dict[str, str] = {
     "read_wind": "geoair.io",
     "read_boundaries": "geoair.io",
     "wind_from_stations": "geoair.io",
+    # source attribution
+    "SourceAttribution": "geoair.apportion",
+    "detect_episodes": "geoair.apportion",
+    "apportion": "geoair.apportion",
+    "testing": "geoair.testing",
     # air-quality standards
     "iaqi": "geoair.standards",
     "aqi": "geoair.standards",

@@ -14,6 +14,7 @@ import sys
 # sub-command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("geoair._cli_summary", "summarise the bundled (or given) data: stations, hours, coverage, drops"),
+    "attribute": ("geoair.apportion._cli", "attribute station PM to source categories and sources (plume estimates)"),
 }
 
 
