@@ -36,7 +36,13 @@ DATASETS = {
     "baton_rouge": ("baton_rouge/Dataset-BatonRouge-con.csv",
                     "baton_rouge/Dataset-BatonRouge-unc.csv", 6),
     "baltimore": ("baltimore/Dataset-Baltimore_con.txt", "baltimore/Dataset-Baltimore_unc.txt", 6),
+    # WS-NMF reference (same settings, method="ws-nmf")
+    "st_louis_ws": ("st_louis/Dataset-StLouis-con.csv", "st_louis/Dataset-StLouis-unc.csv", 4),
 }
+
+
+def _settings(name):
+    return {**SETTINGS, "method": "ws-nmf"} if name.endswith("_ws") else SETTINGS
 SETTINGS = dict(method="ls-nmf", models=20, seed=42, max_iter=20000, converge_delta=0.01,
                 converge_n=50, best_robust=True)
 
@@ -53,22 +59,23 @@ def run_esat(names):
         V, U = dh.get_data()
         species = list(dh.input_data.columns)
         t0 = time.perf_counter()
-        batch = BatchSA(V=V, U=U, factors=k, parallel=False, verbose=False, **SETTINGS)
+        batch = BatchSA(V=V, U=U, factors=k, parallel=False, verbose=False, **_settings(name))
         batch.train()
         wall = time.perf_counter() - t0
         best = batch.results[batch.best_model]
-        qs = [(float(r.Qtrue), float(r.Qrobust), int(r.converge_steps) + 1, bool(r.converged))
-              for r in batch.results]
+        qs = [(int(r.seed), float(r.Qtrue), float(r.Qrobust), int(r.converge_steps) + 1,
+               bool(r.converged)) for r in batch.results]
         H = pd.DataFrame(np.asarray(best.H, dtype=float), columns=species,
                          index=[f"Factor {i + 1}" for i in range(k)])
         H.to_csv(REF / f"{name}_H.csv", float_format="%.8g")
         meta = {
             "esat_version": getattr(esat, "__version__", "2025.0.1"),
-            "dataset": name, "factors": k, "settings": SETTINGS, "parallel": False,
+            "dataset": name, "factors": k, "best_run": m.best_run_, "esat_best": meta["best_model"], "settings": _settings(name), "parallel": False,
             "n_samples": int(V.shape[0]), "n_species": int(V.shape[1]),
             "best_model": int(batch.best_model),
             "q_true": float(best.Qtrue), "q_robust": float(best.Qrobust),
-            "runs": [{"q_true": a, "q_robust": b, "n_iter": n, "converged": cv} for a, b, n, cv in qs],
+            "runs": [{"seed": sd, "q_true": a, "q_robust": b, "n_iter": n, "converged": cv}
+                     for sd, a, b, n, cv in qs],
             "wall_s": wall,
         }
         (REF / f"{name}.json").write_text(json.dumps(meta, indent=1))
@@ -98,12 +105,12 @@ def run_geoair(names):
         Href = pd.read_csv(REF / f"{name}_H.csv", index_col=0)
         conc, unc = read_epa_pmf(DATA / c, DATA / u)
         t0 = time.perf_counter()
-        m = PMF(n_components=k, method="ls-nmf", robust=False, n_runs=20, max_iter=20000,
+        m = PMF(n_components=k, method=_settings(name)["method"], robust=False, n_runs=20, max_iter=20000,
                 tol=0.01, tol_window=50, random_state=42).fit(conc, unc)
         wall = time.perf_counter() - t0
         cos, _ = match_cosine(m.profiles_.to_numpy(), Href.to_numpy())
         rows.append({
-            "dataset": name, "factors": k,
+            "dataset": name, "factors": k, "best_run": m.best_run_, "esat_best": meta["best_model"],
             "esat_q_true": meta["q_true"], "geoair_q_true": m.q_true_,
             "d_q_true_%": 100 * (m.q_true_ / meta["q_true"] - 1),
             "esat_q_robust": meta["q_robust"], "geoair_q_robust": m.q_robust_,

@@ -30,6 +30,8 @@ _LAZY: dict[str, str] = {
     "wind_from_stations": "geoair.io",
     # coordinates
     "convert_coords": "geoair.coords",
+    # receptor modelling
+    "PMF": "geoair.apportion.pmf",
     # modules
     "datasets": "geoair.datasets",
     "schema": "geoair.schema",

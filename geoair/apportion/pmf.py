@@ -107,6 +107,8 @@ def _esat_init(V, p, seed, method):
 
 def _batch_seeds(random_state, n):
     """Per-run seeds exactly as ESAT's BatchSA draws them (``integers(0, 1e5)`` in turn)."""
+    if isinstance(random_state, (list, tuple, np.ndarray)):
+        return [int(v) for v in random_state]
     if isinstance(random_state, np.random.Generator):
         rng = random_state
     else:
@@ -136,9 +138,10 @@ class PMF:
         the ESAT workflow notebook).
     alpha : float
         Robust threshold on |scaled residual| (4 in PMF 5.0 and ESAT).
-    random_state : int, Generator or None
+    random_state : int, Generator, sequence of int or None
         Batch seed; per-run seeds are drawn as ESAT does, so ``random_state=42`` starts from
-        the same matrices as ESAT's ``BatchSA(seed=42)``.
+        the same matrices as ESAT's ``BatchSA(seed=42)``. A sequence gives the per-run seeds
+        directly (``n_runs`` is then its length), e.g. to repeat one ESAT model.
 
     Attributes
     ----------
@@ -250,6 +253,9 @@ class PMF:
         # ESAT guard: tiny uncertainties would give infinite weights
         We = 1.0 / np.maximum(U, 1e-12) ** 2
         seeds = _batch_seeds(self.random_state, int(self.n_runs))
+        if not seeds:
+            raise GeoairInputError("random_state gives no run seeds", received=self.random_state,
+                                   fix="pass an int or a non-empty list of ints")
         W0 = np.empty((len(seeds), V.shape[0], p))
         H0 = np.empty((len(seeds), p, V.shape[1]))
         for r, s in enumerate(seeds):

@@ -372,5 +372,11 @@ def read_epa_pmf(
         df = df.drop(columns=index_col).set_axis(pd.Index(idx, name="time"), axis=0)
         frames.append(df.astype(float))
     conc, unc = frames
+    if conc.shape != unc.shape or not conc.index.equals(unc.index):
+        raise GeoairInputError(
+            "concentration and uncertainty files do not have the same samples/species",
+            file=unc_path, received={"conc": conc.shape, "unc": unc.shape},
+            fix="both files need the same dates in the same order and the same columns",
+        )
     conc.attrs["droplog"] = log
     return conc, unc

@@ -1,0 +1,1 @@
+"""Figures and maps (matplotlib and folium are imported inside the plotting functions)."""
