@@ -70,7 +70,7 @@ def run_esat(names):
         H.to_csv(REF / f"{name}_H.csv", float_format="%.8g")
         meta = {
             "esat_version": getattr(esat, "__version__", "2025.0.1"),
-            "dataset": name, "factors": k, "best_run": m.best_run_, "esat_best": meta["best_model"], "settings": _settings(name), "parallel": False,
+            "dataset": name, "factors": k, "settings": _settings(name), "parallel": False,
             "n_samples": int(V.shape[0]), "n_species": int(V.shape[1]),
             "best_model": int(batch.best_model),
             "q_true": float(best.Qtrue), "q_robust": float(best.Qrobust),

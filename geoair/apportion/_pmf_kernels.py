@@ -138,8 +138,8 @@ def _ws_step(V, Wt, W, H):
             for k in range(p):
                 hk = H[k, j] * w
                 a[k] += hk * V[i, j]
-                for l in range(p):
-                    A[k, l] += hk * H[l, j]
+                for q2 in range(p):
+                    A[k, q2] += hk * H[q2, j]
         W[i, :] = _solve_spd(A, a)
     Wp = (np.abs(W) + W) / 2.0
     Wm = (np.abs(W) - W) / 2.0
@@ -156,15 +156,15 @@ def _ws_step(V, Wt, W, H):
                 bm[k] += bv * Wm[i, k]
                 wmk = w * Wm[i, k]
                 wpk = w * Wp[i, k]
-                for l in range(p):
-                    Mm[k, l] += wmk * Wm[i, l]
-                    Mp[k, l] += wpk * Wp[i, l]
+                for q2 in range(p):
+                    Mm[k, q2] += wmk * Wm[i, q2]
+                    Mp[k, q2] += wpk * Wp[i, q2]
         for k in range(p):
             num = bp[k] + 1e-12
             den = bm[k] + 1e-12
-            for l in range(p):
-                num += H[l, j] * Mm[l, k]
-                den += H[l, j] * Mp[l, k]
+            for q2 in range(p):
+                num += H[q2, j] * Mm[q2, k]
+                den += H[q2, j] * Mp[q2, k]
             H[k, j] = H[k, j] * np.sqrt(num / den)
 
 

@@ -15,6 +15,33 @@ PMF on the six criteria pollutants only (PM2.5, PM10, SO2, NO2, CO, O3) is weakl
 six co-emitted, partly secondary species cannot separate sources. geoair allows it but warns
 (:class:`PMFWeakIdentificationWarning`); never present it as the primary source attribution.
 
+Workflow::
+
+    from geoair.apportion.pmf import PMF
+    from geoair.apportion.pmf_prep import prepare, read_epa_pmf
+    conc, unc = read_epa_pmf("site_con.csv", "site_unc.csv")
+    conc, unc, cats = prepare(conc, unc, total="PM2.5")        # S/N, weak x3, bad dropped
+    m = PMF(n_components=6, random_state=42).fit(conc, unc)    # 20 runs, robust
+    names = m.identify()                                       # factor -> source, confidence
+    bs = m.bootstrap(n_boot=100, random_state=0)               # BS intervals + mapping
+    ts = m.contributions_timeseries(station="S1", total="PM2.5")  # for polar_plot / CPF / PSCF
+
+Parity with EPA PMF 5.0 and ESAT 2025.0.1:
+
+================================  =========  =========  ======================================
+feature                           PMF 5.0    ESAT       geoair
+================================  =========  =========  ======================================
+Q(true) / Q(robust) / Q(exp)      yes        no Qexp    yes
+robust mode (minimise Q(robust))  yes        ignored    yes (majorize-minimize re-weighting)
+MDL/EF uncertainty, missing rule  yes        no         ``pmf_prep``
+S/N categories, weak x3, bad      yes        manual     automatic + overrides
+extra modelling uncertainty       yes        no         ``add_model_uncertainty``
+BS (block, factor mapping)        yes        yes        yes (contribution correlation r>=0.6)
+DISP                              yes        variant    yes (finite re-fit, see docstring)
+BS-DISP, Fpeak, constraints       yes        partly     no
+factor naming from a library      no         no         ``identify``
+================================  =========  =========  ======================================
+
 References
 ----------
 Paatero, P., Tapper, U. (1994) Positive matrix factorization. Environmetrics 5, 111-126,

@@ -125,10 +125,10 @@ def test_synthetic_profiles_recovered(method):
 
 def test_robust_mode_resists_outliers():
     """Gross outliers (1 % of cells x 30) bend the Q(true) fit; robust mode (PMF 5.0) does not."""
-    conc, unc, H = _synthetic(4)
+    conc, unc, H = _synthetic(4, n=150)
     rng = np.random.default_rng(4)
     hit = rng.random(conc.shape) < 0.01
-    bad = conc.mask(hit, conc * 30 + 5)
+    bad = conc.mask(hit, conc * 30 + 1)
     kw = dict(n_components=4, n_runs=3, max_iter=5000, tol=1e-3, random_state=0)
     rob = PMF(robust=True, **kw).fit(bad, unc)
     non = PMF(robust=False, **kw).fit(bad, unc)
