@@ -466,10 +466,12 @@ class PMF:
 
         For each element F_kj the value is held fixed at a displaced level while all other
         values are re-fitted (warm start, ``refit_iter`` iterations); the displacement reaching
-        ``dQ = dq_max`` is found by doubling then bisection (``max_steps``). This is the
-        PMF 5.0 definition (Paatero et al. 2014) with a finite re-fit, so the intervals are
-        conservative (too narrow at most by the re-fit's shortfall). Factor swaps (the displaced
-        factor's profile becoming most similar to another base factor) are counted.
+        ``dQ = dq_max`` is searched by doubling then bisection (``max_steps``), as in PMF 5.0's
+        DISP (Paatero et al. 2014). Because a factor's scale is free (F_k x c, G_k / c), every
+        accepted model is reported in PMF 5.0 units (contributions scaled to mean 1), and the
+        interval is the range of F_kj over the accepted models. The finite re-fit makes the
+        intervals approximate (too narrow where the re-fit falls short). ``swap`` tells whether
+        any accepted model's displaced factor became most similar to another base factor.
 
         Returns
         -------
@@ -493,56 +495,58 @@ class PMF:
             H[k, j] = val
             mask = np.zeros((p, m), dtype=np.bool_)
             mask[k, j] = True
-            q, _, _ = K.fit_one(V, We, W, H, code, bool(self.robust), float(self.alpha),
-                                int(refit_iter), -np.inf, 1, mask)
-            q = K._q_robust(V, We, W @ H, float(self.alpha)) if self.robust else K._q_true(V, We, W @ H)
+            K.fit_one(V, We, W, H, code, bool(self.robust), float(self.alpha),
+                      int(refit_iter), -np.inf, 1, mask)
+            WH = W @ H
+            q = K._q_robust(V, We, WH, float(self.alpha)) if self.robust else K._q_true(V, We, WH)
             hn = H / np.linalg.norm(H, axis=1, keepdims=True)
             swap = int(np.argmax(hn[k] @ Hn0.T)) != k
-            return q, swap
+            # profile value with contributions scaled to mean 1 (scale-free, PMF 5.0 units)
+            return q, swap, float(H[k, j] * W[:, k].mean())
 
         q0 = self.q_robust_ if self.robust else self.q_true_
-        # the converged base may still improve slightly under re-fit: measure dQ from that
         rows = []
         cols = list(conc.columns)
         sel = range(m) if species is None else [cols.index(s) for s in species]
         for k in range(p):
             for j in sel:
                 base = H0[k, j]
-                qb, _ = refit_q(k, j, base)
+                qb, _, vb = refit_q(k, j, base)
+                # the converged base may still improve slightly under re-fit: dQ from the lower
                 qref = min(q0, qb)
                 for dq in dq_max:
-                    res = {}
-                    for direction in ("high", "low"):
-                        lo_v, swap_any = base, False
-                        if direction == "high":
-                            hi_v = base * 2 + 1e-12
-                            for _ in range(max_steps):
-                                q, sw = refit_q(k, j, hi_v)
-                                swap_any |= sw
-                                if q - qref > dq:
-                                    break
-                                lo_v, hi_v = hi_v, hi_v * 2
-                        else:
-                            hi_v = 0.0
-                            q, sw = refit_q(k, j, 0.0)
-                            swap_any |= sw
-                            if q - qref <= dq:
-                                res[direction] = (0.0, swap_any)
-                                continue
-                        a, c = lo_v, hi_v
+                    seen = [(vb, False)]
+
+                    def probe(val, dq=dq, seen=seen, k=k, j=j, qref=qref):
+                        q, sw, v = refit_q(k, j, val)
+                        ok = q - qref <= dq
+                        if ok:
+                            seen.append((v, sw))
+                        return ok
+
+                    # upward: double from a step on the species' own scale, then bisect
+                    lo_v = base
+                    hi_v = max(2.0 * base, 1e-2 * H0[:, j].max())
+                    for _ in range(max_steps):
+                        if not probe(hi_v):
+                            break
+                        lo_v, hi_v = hi_v, 2.0 * hi_v
+                    a, c = lo_v, hi_v
+                    for _ in range(max_steps):
+                        mid = 0.5 * (a + c)
+                        a, c = (mid, c) if probe(mid) else (a, mid)
+                    # downward: zero if allowed, else bisect between 0 and base
+                    if not probe(0.0):
+                        a, c = base, 0.0
                         for _ in range(max_steps):
                             mid = 0.5 * (a + c)
-                            q, sw = refit_q(k, j, mid)
-                            swap_any |= sw
-                            if q - qref > dq:
-                                c = mid
-                            else:
-                                a = mid
-                        res[direction] = (a, swap_any)
-                    rows.append({"factor": self.profiles_.index[k], "species": cols[j], "dq_max": dq,
-                                 "base": base * scale[k], "low": res["low"][0] * scale[k],
-                                 "high": res["high"][0] * scale[k],
-                                 "swap": bool(res["low"][1] or res["high"][1])})
+                            a, c = (mid, c) if probe(mid) else (a, mid)
+                    vals = np.array([v for v, _ in seen])
+                    rows.append({"factor": self.profiles_.index[k], "species": cols[j],
+                                 "dq_max": dq, "base": base * scale[k],
+                                 "low": float(min(vals.min(), base * scale[k])),
+                                 "high": float(max(vals.max(), base * scale[k])),
+                                 "swap": bool(any(sw for _, sw in seen))})
         return pd.DataFrame(rows)
 
     def contributions_timeseries(self, *, station: str = "pmf", names: dict | None = None,
