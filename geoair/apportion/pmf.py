@@ -61,6 +61,7 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from .._validation import GeoairInputError, check_option
 
@@ -143,7 +144,7 @@ def _batch_seeds(random_state, n):
     return [int(rng.integers(low=0, high=1e5)) for _ in range(n)]
 
 
-class PMF:
+class PMF(BaseEstimator):
     """Positive Matrix Factorization with per-cell uncertainties (EPA PMF 5.0 / ESAT).
 
     Parameters

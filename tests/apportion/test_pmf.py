@@ -145,6 +145,11 @@ def test_seeds_make_runs_reproducible():
     c = PMF(n_components=4, n_runs=3, max_iter=500, random_state=8).fit(conc, unc)
     pd.testing.assert_frame_equal(a.profiles_, b.profiles_)
     assert a.runs_["seed"].tolist() != c.runs_["seed"].tolist()
+    # scikit-learn conventions: params round-trip, clone refits identically
+    from sklearn.base import clone
+
+    assert a.get_params()["random_state"] == 7
+    pd.testing.assert_frame_equal(clone(a).fit(conc, unc).profiles_, a.profiles_)
 
 
 def test_bootstrap_intervals_contain_base_profiles():
