@@ -28,15 +28,38 @@ _LAZY: dict[str, str] = {
     "read_wind": "geoair.io",
     "read_boundaries": "geoair.io",
     "wind_from_stations": "geoair.io",
+    # air-quality standards
+    "iaqi": "geoair.standards",
+    "aqi": "geoair.standards",
+    "daily": "geoair.standards",
+    "evaluate": "geoair.standards",
+    "target_budget": "geoair.standards",
+    "league_table": "geoair.standards",
     # coordinates
     "convert_coords": "geoair.coords",
     # receptor modelling
     "PMF": "geoair.apportion.pmf",
+    # directional analysis and trajectories
+    "polar_plot": "geoair.directional",
+    "percentile_rose": "geoair.directional",
+    "pollution_rose": "geoair.directional",
+    "wind_rose": "geoair.directional",
+    "time_variation": "geoair.directional",
+    "polar_annulus": "geoair.directional",
+    "back_trajectories": "geoair.met.trajectory",
+    "pscf": "geoair.met.trajlevel",
+    "cwt": "geoair.met.trajlevel",
+    # wind
+    "uv_to_wswd": "geoair.met.wind",
+    "wswd_to_uv": "geoair.met.wind",
+    "sample_wind": "geoair.met.wind",
     # modules
     "datasets": "geoair.datasets",
     "schema": "geoair.schema",
     "io": "geoair.io",
     "coords": "geoair.coords",
+    "met": "geoair.met",
+    "standards": "geoair.standards",
 }
 
 __all__ = [

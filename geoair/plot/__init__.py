@@ -1,1 +1,1 @@
-"""Figures and maps (matplotlib and folium are imported inside the plotting functions)."""
+"""Figures (matplotlib) and maps (folium); heavy libraries are imported inside the functions."""
