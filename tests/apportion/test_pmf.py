@@ -222,3 +222,30 @@ def test_contributions_timeseries_layout():
     assert (ts["station"] == "STL").all() and len(ts) == len(conc)
     # contributions to the total add up to the modelled total
     np.testing.assert_allclose(ts.iloc[:, 2:].sum(axis=1), m.predict()["Mass"], rtol=1e-9)
+
+
+def test_contributions_feed_polar_plot_cpf():
+    """The wide frame goes straight into polar_plot/CPF once wind is merged on station, time.
+
+    Synthetic truth: factor 1 only blows from the east (wd 60-120), so its CPF (90th pct)
+    surface peaks on the east side.
+    """
+    from geoair.directional import polar_plot
+
+    conc, unc, _ = _synthetic(5, n=400)
+    m = PMF(n_components=4, n_runs=2, max_iter=3000, tol=1e-3, random_state=0).fit(conc, unc)
+    ts = m.contributions_timeseries(station="S1")
+    rng = np.random.default_rng(5)
+    f1 = ts["Factor 1"].to_numpy()
+    east = f1 > np.quantile(f1, 0.8)
+    wind = pd.DataFrame({"station": "S1", "time": ts["time"],
+                         "ws": rng.uniform(1, 8, len(ts)),
+                         "wd": np.where(east, rng.uniform(60, 120, len(ts)),
+                                        rng.uniform(150, 420, len(ts)) % 360)})
+    data = ts.merge(wind, on=["station", "time"])
+    surf = polar_plot(data, "Factor 1", statistic="cpf", percentile=80)
+    assert len(surf) > 0
+    top = surf.dropna(subset=["z"]).sort_values("z", ascending=False).head(20)
+    # openair layout: a cell at bearing atan2(u, v) shows wind FROM that direction
+    wd_top = np.degrees(np.arctan2(top["u"], top["v"])) % 360
+    assert ((wd_top > 30) & (wd_top < 150)).mean() >= 0.8
