@@ -551,10 +551,10 @@ class PMF(BaseEstimator):
         return pd.DataFrame(rows)
 
     def contributions_timeseries(self, *, station: str = "pmf", names: dict | None = None,
-                                 total: str | None = None) -> pd.DataFrame:
+                                 total: str | None = None, tz: str | None = None) -> pd.DataFrame:
         """Contributions as a ``station, time, <factor>...`` wide frame (see module function)."""
         self._check_fitted()
-        return contributions_timeseries(self, station=station, names=names, total=total)
+        return contributions_timeseries(self, station=station, names=names, total=total, tz=tz)
 
 
 # ---------------------------------------------------------------- factor naming
@@ -677,14 +677,15 @@ def identify_factors(profiles: pd.DataFrame, library: pd.DataFrame | None = None
 
 
 def contributions_timeseries(model: PMF, *, station: str = "pmf", names: dict | None = None,
-                             total: str | None = None) -> pd.DataFrame:
+                             total: str | None = None, tz: str | None = None) -> pd.DataFrame:
     """Factor contributions in the observations layout: ``station, time, <factor>...``.
 
     The frame is what ``polar_plot``, CPF and PSCF take as ``data`` with ``pollutant=<factor>``
     (merge it with wind/met columns on ``station, time``). With ``total`` the values are the
     factor's contribution to that species (e.g. µg/m³ of PM2.5), otherwise normalised
     contributions (mean 1). ``names`` renames factors (e.g. from :meth:`PMF.identify`: pass
-    ``dict(zip(t.factor, t.source))``).
+    ``dict(zip(t.factor, t.source))``). ``tz`` localises naive sample times (e.g.
+    ``"Asia/Shanghai"``, geoair's observation time zone) so the frame merges with observations.
 
     Raises
     ------
@@ -701,6 +702,8 @@ def contributions_timeseries(model: PMF, *, station: str = "pmf", names: dict | 
                 "PMF samples are not indexed by time", received=type(G.index).__name__,
                 fix="fit with conc indexed by sample time (read_epa_pmf does this)",
             ) from err
+    if tz is not None and idx.tz is None:
+        idx = idx.tz_localize(tz)
     out = G.set_axis(idx, axis=0).rename_axis("time").reset_index()
     out.insert(0, "station", station)
     if names:

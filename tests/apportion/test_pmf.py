@@ -222,6 +222,8 @@ def test_contributions_timeseries_layout():
     assert (ts["station"] == "STL").all() and len(ts) == len(conc)
     # contributions to the total add up to the modelled total
     np.testing.assert_allclose(ts.iloc[:, 2:].sum(axis=1), m.predict()["Mass"], rtol=1e-9)
+    ts_cn = m.contributions_timeseries(tz="Asia/Shanghai")
+    assert str(ts_cn["time"].dt.tz) == "Asia/Shanghai"
 
 
 def test_contributions_feed_polar_plot_cpf():
