@@ -42,6 +42,8 @@ _LAZY: dict[str, str] = {
     "league_table": "geoair.standards",
     # coordinates
     "convert_coords": "geoair.coords",
+    # receptor modelling
+    "PMF": "geoair.apportion.pmf",
     # directional analysis and trajectories
     "polar_plot": "geoair.directional",
     "percentile_rose": "geoair.directional",

@@ -15,6 +15,8 @@ _LAZY = {
     "EPISODES": "geoair.apportion.episodes",
     "festival_nights": "geoair.apportion.profiles",
     "activity": "geoair.apportion.profiles",
+    "PMF": "geoair.apportion.pmf",
+    "PMFWeakIdentificationWarning": "geoair.apportion.pmf",
 }
 
 __all__ = list(_LAZY)
