@@ -19,7 +19,7 @@ ZS_GI = [-1.0136729, -0.04361589, 1.31558703, -0.31412676, 1.15373986, 1.7783394
 
 
 def _points():
-    return gpd.GeoDataFrame({"y": Y}, geometry=gpd.points_from_xy(*zip(*PTS)))
+    return gpd.GeoDataFrame({"y": Y}, geometry=gpd.points_from_xy(*zip(*PTS, strict=True)))
 
 
 def test_gi_star_docstring_vector():
