@@ -1,0 +1,1 @@
+"""Figures (matplotlib) and maps (folium); heavy libraries are imported inside the functions."""

@@ -1,0 +1,33 @@
+"""Offline folium maps: no CDN, data text escaped, layers present."""
+
+import pytest
+
+pytest.importorskip("folium")
+
+from geoair.plot.maps import hotspot_map, save_map  # noqa: E402
+
+
+def test_offline_and_escaped(tmp_path, map_inputs, evil):
+    inp = map_inputs
+    path = save_map(hotspot_map(inp.pop("counties"), **inp), tmp_path / "m.html")
+    text = path.read_text(encoding="utf-8")
+    assert "alert('x')</script>" not in text  # never markup
+    assert "&lt;script&gt;" in text or "\\u0026lt;script\\u0026gt;" in text
+    assert "cdn.jsdelivr" not in text and "code.jquery" not in text
+    assert "L.heatLayer" in text and "L.map" in text
+
+
+def test_amap_tiles_shift_overlays(tmp_path, map_inputs):
+    inp = map_inputs
+    m = hotspot_map(None, stations=inp["stations"], tiles="amap")
+    text = save_map(m, tmp_path / "a.html").read_text(encoding="utf-8")
+    from geoair.coords import wgs84_to_gcj02
+
+    lon, lat = wgs84_to_gcj02(116.3, 39.8)
+    assert f"{lat:.6f}"[:8] in text and f"{lon:.6f}"[:9] in text
+    with pytest.raises(ValueError, match="Valid options"):
+        hotspot_map(None, tiles="google")
+
+
+def test_empty_map(tmp_path):
+    assert save_map(hotspot_map(), tmp_path / "e.html").exists()
