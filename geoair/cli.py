@@ -14,6 +14,7 @@ import sys
 # sub-command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("geoair._cli_summary", "summarise the bundled (or given) data: stations, hours, coverage, drops"),
+    "briefing": ("geoair._cli_briefing", "HTML briefing: AQI, hotspots, fires, priority lists, offline maps"),
 }
 
 
