@@ -129,6 +129,8 @@ def _load_inputs(cfg: dict, log: DropLog) -> dict:
     if prefixes:
         counties = counties[counties["adcode"].astype(str).str.startswith(prefixes)].reset_index(drop=True)
     stations = io.read_stations(d["stations"]) if d["stations"] else datasets.load_national_stations()
+    log.extend(stations.attrs.get("droplog"))
+    # stations outside the region are out of scope (not dropped), so their log entry is not kept
     stations = assign_county(stations, counties)
     stations = stations[stations["adcode"].notna()].reset_index(drop=True)
     t0, t1 = cfg["period"]["start"], cfg["period"]["end"]
@@ -199,6 +201,10 @@ def _hotspot_section(inp, cfg, lang, fig_dir, res: Briefing) -> str:
     tab = gi.sort_values("gi_z", ascending=False)[["adcode", "name", "value", "n_stations", "gi_z",
                                                   "p_fdr", "hotspot"]]
     tab = pd.DataFrame(tab).rename(columns={"value": f"{pol} (µg/m³)"})
+    if lang == "zh":
+        tab["hotspot"] = tab["hotspot"].map({"hot": "热点", "cold": "冷点", "not significant": "不显著"})
+        tab = tab.rename(columns={"adcode": "行政区划代码", "name": "区县", "n_stations": "站点数",
+                                  "gi_z": "Gi* z", "p_fdr": "p (FDR)", "hotspot": "类别"})
     method = (f"Local Getis-Ord Gi* (esda, binary k-nearest-neighbour weights, k={min(a['knn'], len(g) - 1)}, "
               f"{a['permutations']} conditional permutations, two-sided, Benjamini-Hochberg FDR) on county "
               f"mean {pol} over {len(g)} counties with stations.")
@@ -240,9 +246,12 @@ def _fire_section(inp, cfg, lang, fig_dir, res: Briefing):
     a = cfg["analysis"]
     fires = assign_county(inp["fires"], inp["counties"])
     inside = fires[fires["adcode"].notna()].reset_index(drop=True)
+    # fires outside the region are out of scope, not dropped: keep only the reader's log
+    inside.attrs["droplog"] = DropLog().extend(inp["fires"].attrs.get("droplog"))
     n_all = len(inside)
     qc = qc_fires(inside, min_confidence=a["fire_min_confidence"], static="drop")
-    res.droplog.extend(qc.attrs.get("droplog"))
+    n_reader = len(inside.attrs["droplog"].entries)  # the reader's entries are already in res.droplog
+    res.droplog.extend(DropLog(entries=qc.attrs["droplog"].entries[n_reader:]))
     pts, clusters = fire_clusters(qc, eps_km=a["fire_eps_km"], window_hours=a["fire_window_hours"],
                                   min_samples=a["fire_min_samples"])
     counts = fire_counts(qc, inp["counties"])

@@ -38,3 +38,16 @@ Object.keys(window).filter(k => k.startsWith('map_')).forEach(function (k) {
 });
 return out.join('|');
 """
+
+
+def test_briefing_renders_offline(browser, render_page, tmp_path):
+    from geoair.briefing import run_briefing
+
+    res = run_briefing({"analysis": {"permutations": 99}}, tmp_path / "b", lang="en", progress=False)
+    logs, std, text = render_page(res.report, wait_s=3.0)
+    assert logs == []
+    assert std > 0.02
+    assert "County hotspots" in text
+    # the map page inside the briefing loads offline too
+    logs, std, _ = render_page(res.files["map"], wait_s=3.0)
+    assert logs == [] and std > 0.02

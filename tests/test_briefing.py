@@ -1,0 +1,60 @@
+"""The briefing on the bundled data: files, sections, honest omissions, escaping, CLI."""
+
+import pandas as pd
+import pytest
+
+from geoair.briefing import _table_html, load_config, run_briefing
+
+FAST = {"analysis": {"permutations": 99}}
+
+
+@pytest.fixture(scope="module")
+def briefing(tmp_path_factory):
+    out = tmp_path_factory.mktemp("briefing")
+    return run_briefing(FAST, out, lang="zh", progress=False)
+
+
+def test_outputs_exist(briefing):
+    for key in ("map", "priority_xlsx", "priority_csv", "priority_geojson", "fig_hotspots"):
+        assert briefing.files[key].exists(), key
+    html = briefing.report.read_text(encoding="utf-8")
+    assert "区县热点" in html and "火点概况" in html and "重点核查清单" in html
+    assert 'src="figures/hotspots.png"' in html
+
+
+def test_hotspot_table_consistent_with_fdr(briefing):
+    ch = briefing.tables["county_hotspots"]
+    sig = ch.dropna(subset=["p_fdr"])
+    # labels follow the FDR-adjusted p-values at alpha = 0.05
+    assert ((sig["hotspot"] == "hot") == ((sig["p_fdr"] < 0.05) & (sig["gi_z"] > 0))).all()
+    assert (ch["hotspot"] == "no data").sum() == ch["value"].isna().sum()
+
+
+def test_omitted_sections_are_listed_not_faked(briefing):
+    html = briefing.report.read_text(encoding="utf-8")
+    for key in briefing.omitted:
+        assert key in html
+    assert set(briefing.omitted) <= {"aqi", "budget", "attribution", "episodes", "hotspots"}
+
+
+def test_table_html_escapes():
+    out = _table_html(pd.DataFrame({"name": ["<script>alert(1)</script>"]}))
+    assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+def test_config_errors(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text('[analysis]\npermutaions = 9\n', encoding="utf-8")
+    from geoair import GeoairInputError
+
+    with pytest.raises(GeoairInputError, match="permutaions"):
+        load_config(p)
+    p.write_text('[data]\nfires = "f.csv"\n', encoding="utf-8")
+    assert load_config(p)["data"]["fires"] == str(tmp_path / "f.csv")
+
+
+def test_cli_help():
+    from geoair.cli import build_parser
+
+    args = build_parser().parse_args(["briefing", "--out", "x", "--lang", "en"])
+    assert args.out == "x" and args.lang == "en"
