@@ -30,7 +30,7 @@ from .._validation import check_option
 
 __all__ = ["hotspot_map", "save_map", "offline_assets_html", "HOTSPOT_COLORS", "LEVEL_COLORS"]
 
-HOTSPOT_COLORS = {"hot": "#d7301f", "cold": "#2c7fb8", "not significant": "#f0f0f0"}
+HOTSPOT_COLORS = {"hot": "#d7301f", "cold": "#2c7fb8", "not significant": "#f0f0f0", "no data": "#ffffff"}
 LEVEL_COLORS = {"red": "#d7191c", "yellow": "#fdae61", "green": "#1a9641"}
 TILES = {
     "amap": ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
@@ -206,7 +206,8 @@ def hotspot_map(
 
     if counties is not None and len(counties):
         c = _shift(counties.to_crs("EPSG:4326"), to_gcj)
-        cls = c[hotspot_col].astype(str) if hotspot_col in c.columns else pd.Series("not significant", index=c.index)
+        cls = (c[hotspot_col].astype(object).where(c[hotspot_col].notna(), "no data").astype(str)
+               if hotspot_col in c.columns else pd.Series("no data", index=c.index))
         label = [f"{_esc(n)} ({_esc(a)}): {_esc(h)}" for n, a, h in
                  zip(c.get("name", c.index), c.get("adcode", ""), cls, strict=False)]
         gj = c[["geometry"]].assign(_label=label, _cls=cls.to_numpy())

@@ -31,3 +31,10 @@ def test_amap_tiles_shift_overlays(tmp_path, map_inputs):
 
 def test_empty_map(tmp_path):
     assert save_map(hotspot_map(), tmp_path / "e.html").exists()
+
+
+def test_missing_class_drawn_as_no_data(tmp_path, map_inputs):
+    c = map_inputs["counties"].copy()
+    c.loc[0, "hotspot"] = None
+    text = save_map(hotspot_map(c), tmp_path / "n.html").read_text(encoding="utf-8")
+    assert "no data" in text
