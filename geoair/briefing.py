@@ -37,7 +37,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "analysis": {"pollutant": "pm25", "permutations": 199, "alpha": 0.05, "ehsa_alpha": 0.10,
                  "knn": 5, "random_state": 12345, "fire_min_confidence": 30.0,
                  "fire_eps_km": 2.0, "fire_window_hours": 48.0, "fire_min_samples": 3},
-    "targets": {"pm25": None, "good_ratio": None, "year": None},
+    # GB 3095-2012 Grade II annual PM2.5 limit; the good-day ratio target is a stated assumption
+    "targets": {"pm25": 35.0, "good_ratio": 80.0, "year": None},
 }
 
 _T = {
@@ -161,9 +162,17 @@ def _load_inputs(cfg: dict, log: DropLog) -> dict:
 def _table_html(df: pd.DataFrame, max_rows: int = 30, floatfmt: str = "{:.1f}") -> str:
     if df is None or df.empty:
         return "<p>—</p>"
-    return df.head(max_rows).to_html(index=False, escape=True, na_rep="",
-                                     float_format=lambda v: floatfmt.format(v), border=0,
-                                     classes="tbl")
+    # columns with nothing in them (e.g. year-on-year change from a single period) are left out
+    df = df.dropna(axis=1, how="all").head(max_rows)
+    df = df.astype(object).where(df.notna(), None)
+
+    def fmt(v):
+        if v is None:
+            return ""
+        return floatfmt.format(v) if isinstance(v, float) else str(v)
+
+    return df.to_html(index=False, escape=True, formatters={c: fmt for c in df.columns}, border=0,
+                      classes="tbl")
 
 
 def _county_pollutant(obs, stations, pollutant: str) -> pd.DataFrame:
@@ -319,6 +328,8 @@ def _map_section(inp, lang, out_dir, res: Briefing) -> str:
     if ch is not None:
         counties = counties.merge(ch[["adcode", "hotspot"]], on="adcode", how="left")
     st = inp["stations"].copy()
+    if "station_aqi" in inp:
+        st["aqi"] = st["station"].map(inp["station_aqi"]).to_numpy()
     m = hotspot_map(counties, stations=st, fires=inp.get("fires_qc"), clusters=inp.get("fire_clusters"),
                     priority=inp.get("priority"), lang=lang)
     res.files["map"] = save_map(m, out_dir / "map.html")
@@ -422,9 +433,54 @@ def run_briefing(config: str | PathLike | dict | None = None, out_dir: str | Pat
 
 # ----------------------------------------------------------------------------- other engineers' analyses
 def _sections_standards(inp, cfg, lang, fig_dir, res: Briefing) -> str:
-    res.omitted["aqi"] = "geoair.standards is not available in this build"
-    res.omitted["budget"] = "geoair.standards is not available in this build"
-    return ""
+    try:
+        from .standards import aqi, daily, evaluate, league_table, target_budget
+    except ImportError:
+        res.omitted["aqi"] = "geoair.standards is not available in this build"
+        res.omitted["budget"] = "geoair.standards is not available in this build"
+        return ""
+    from .plot.figures import plot_bar, save_png
+
+    obs, stations = inp["obs"], inp["stations"]
+    d = daily(obs)
+    res.droplog.extend(d.attrs.get("droplog"))
+    st = pd.DataFrame(stations[["station", "adcode", "county"]])
+    a = aqi(d)
+    d_aqi = d.assign(aqi=a["aqi"].astype(float).to_numpy())
+    inp["station_aqi"] = d_aqi.groupby("station")["aqi"].mean()
+    region = evaluate(d, period="all", by=None)
+    ev = evaluate(d, period="all", by="adcode", stations=st)
+    names = dict(zip(st["adcode"], st["county"], strict=False))
+    lt = league_table(ev, names=names, lang=lang)
+    res.tables["league_table"] = lt
+    res.tables["region_evaluation"] = region
+    r = region.iloc[0]
+    day_mean = d_aqi.groupby("date")["aqi"].mean()
+    day_mean.index = pd.to_datetime(day_mean.index).strftime("%m-%d")
+    fig = plot_bar(day_mean.sort_index(ascending=False), top=len(day_mean),
+                   title=("区域日均AQI（站点平均）" if lang == "zh" else "Daily AQI, mean over stations"),
+                   xlabel="AQI", color="#8c510a", figsize=(7, 8))
+    res.files["fig_aqi"] = save_png(fig, fig_dir / "aqi_daily.png")
+    if lang == "zh":
+        txt = (f"{int(r['n_days'])} 天；PM2.5 均值 {r['pm25']:.0f} µg/m³；优良天数比例 {r['good_ratio']:.1f}%；"
+               f"污染天 {int(r['polluted_days'])} 天，其中重度及以上 {int(r['heavy_days'])} 天"
+               "（全部站点作为一个评价单元，HJ 633/HJ 663）。")
+    else:
+        txt = (f"{int(r['n_days'])} days; mean PM2.5 {r['pm25']:.0f} µg/m³; good-day ratio "
+               f"{r['good_ratio']:.1f} %; {int(r['polluted_days'])} polluted days, {int(r['heavy_days'])} "
+               "heavy or worse (all stations as one unit, HJ 633 / HJ 663).")
+    out = (f"<h2>{_t('aqi', lang)}</h2><p>{html.escape(txt)}</p>"
+           '<img src="figures/aqi_daily.png" alt="aqi">' + _table_html(lt, max_rows=60))
+    tg = cfg["targets"]
+    year = tg["year"] or int(pd.to_datetime(d["date"]).dt.year.max())
+    budget = target_budget(d, tg["pm25"], tg["good_ratio"], year, by=None)
+    res.tables["target_budget"] = budget
+    note = (f"目标：PM2.5 年均 {tg['pm25']:g} µg/m³，优良天数比例 {tg['good_ratio']:g}%，{year} 年"
+            "（配置文件 [targets] 可改）。" if lang == "zh" else
+            f"Targets: annual PM2.5 {tg['pm25']:g} µg/m³, good-day ratio {tg['good_ratio']:g} %, year {year} "
+            "(change in the configuration's [targets]).")
+    out += f"<h2>{_t('budget', lang)}</h2><p>{html.escape(note)}</p>" + _table_html(budget)
+    return out
 
 
 def _section_attribution(inp, cfg, lang, fig_dir, res: Briefing) -> str:
