@@ -34,7 +34,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "data": {"observations": None, "stations": None, "counties": None, "fires": None, "sources": None},
     "period": {"start": None, "end": None},
     "region": {"adcode_prefix": ["11", "12", "13"]},
-    "analysis": {"pollutant": "pm25", "permutations": 199, "alpha": 0.05, "ehsa_alpha": 0.10,
+    "analysis": {"pollutant": "pm25", "permutations": 199, "n_bootstrap": 50, "alpha": 0.05, "ehsa_alpha": 0.10,
                  "knn": 5, "random_state": 12345, "fire_min_confidence": 30.0,
                  "fire_eps_km": 2.0, "fire_window_hours": 48.0, "fire_min_samples": 3},
     # GB 3095-2012 Grade II annual PM2.5 limit; the good-day ratio target is a stated assumption
@@ -314,6 +314,9 @@ def _priority_section(inp, cfg, lang, out_dir, res: Briefing, scores=None):
                 else "污染源按解释超标小时数与证据强度排序；火点聚类按规模与时效排序。")
     show = pd.DataFrame(table.drop(columns="geometry"))[["rank", "level", "name", "kind", "county",
                                                         "lon_gcj02", "lat_gcj02", "evidence"]]
+    from .priority import LEVEL_LABELS
+
+    show["level"] = show["level"].map(lambda v: LEVEL_LABELS.get(v, {}).get(lang, v))
     show = show.rename(columns={c: PRIORITY_COLUMNS[c][lang] for c in show.columns})
     links = " · ".join(f'<a href="{html.escape(p.name)}">{html.escape(p.name)}</a>' for p in files.values())
     return (f"<h2>{_t('priority', lang)}</h2><p>{html.escape(note)}</p><p>{links}</p>"
@@ -330,6 +333,8 @@ def _map_section(inp, lang, out_dir, res: Briefing) -> str:
     st = inp["stations"].copy()
     if "station_aqi" in inp:
         st["aqi"] = st["station"].map(inp["station_aqi"]).to_numpy()
+    if "station_top_sources" in inp:
+        st["top_sources"] = st["station"].map(inp["station_top_sources"]).to_numpy()
     m = hotspot_map(counties, stations=st, fires=inp.get("fires_qc"), clusters=inp.get("fire_clusters"),
                     priority=inp.get("priority"), lang=lang)
     res.files["map"] = save_map(m, out_dir / "map.html")
@@ -484,5 +489,61 @@ def _sections_standards(inp, cfg, lang, fig_dir, res: Briefing) -> str:
 
 
 def _section_attribution(inp, cfg, lang, fig_dir, res: Briefing) -> str:
-    res.omitted["attribution"] = "geoair.apportion is not available in this build"
-    return ""
+    try:
+        from .apportion import SourceAttribution
+    except ImportError:
+        res.omitted["attribution"] = "geoair.apportion is not available in this build"
+        res.omitted["episodes"] = "geoair.apportion is not available in this build"
+        return ""
+    from .plot.figures import plot_stacked_shares, save_png
+    from .schema import label
+
+    a = cfg["analysis"]
+    obs, stations = inp["obs"], inp["stations"]
+    # fires only when they overlap the observation period (the bundled FIRMS week is 2022)
+    fires = inp["fires"]
+    if len(fires) and len(obs):
+        ft = pd.to_datetime(fires["time"])
+        fires = fires[(ft >= obs["time"].min()) & (ft <= obs["time"].max())]
+    model = SourceAttribution(n_bootstrap=a["n_bootstrap"], random_state=a["random_state"])
+    model.fit(obs, stations=stations, sources=inp["sources"], fires=fires if len(fires) else None,
+              wind=inp.get("wind"))
+    inp["source_scores"] = model.source_scores_
+    sh = model.shares_
+    st = sh[sh["station"] != "all"].merge(pd.DataFrame(stations[["station", "county"]]), on="station")
+    county_sh = st.pivot_table(index="county", columns="category", values="share", aggfunc="mean") * 100.0
+    res.tables["shares_by_county"] = county_sh.reset_index()
+    if len(county_sh):
+        fig = plot_stacked_shares(county_sh, lang=lang, figsize=(8, max(4, 0.25 * len(county_sh))),
+                                  title=("各区县PM2.5来源占比（站点平均，%）" if lang == "zh"
+                                         else "PM2.5 source shares by county (station mean, %)"))
+        res.files["fig_shares"] = save_png(fig, fig_dir / "shares.png")
+    top = (model.source_scores_.sort_values("contribution", ascending=False)
+           .merge(pd.DataFrame(inp["sources"][["source_id", "name"]]), on="source_id", how="left")
+           .groupby("station").head(3))
+    inp["station_top_sources"] = top.groupby("station")["name"].apply(
+        lambda x: ", ".join(map(str, x))).to_dict()
+    allsh = sh[sh["station"] == "all"].copy()
+    allsh["category"] = [label(c, lang) for c in allsh["category"]]
+    for c in ("share", "lower", "upper"):
+        allsh[c] = allsh[c] * 100.0
+    ep = model.episodes_
+    ep_cols = [c for c in ep.columns if c not in ("station", "time")]
+    ep_hours = ep.merge(pd.DataFrame(stations[["station", "county"]]), on="station").groupby("county")[ep_cols].sum()
+    ep_hours = ep_hours[ep_hours.sum(axis=1) > 0].reset_index()
+    res.tables["episodes_by_county"] = ep_hours
+    wind_note = {"field": "wind field", "stations": "station wind", "none": "no wind (isotropic kernel)"}
+    note = (f"SourceAttribution (plume exposure + non-negative regression, {a['n_bootstrap']} day-block "
+            f"bootstrap replicates, 90 % intervals; wind: {wind_note.get(model.wind_source_, model.wind_source_)}). "
+            "Estimates with intervals, not regulatory concentrations.")
+    if lang == "zh":
+        note = (f"SourceAttribution（烟羽暴露 + 非负回归，{a['n_bootstrap']} 次按日分块自助法，90% 区间；"
+                f"风场：{ {'field': '网格风场', 'stations': '站点风', 'none': '无风资料（各向同性核）'}.get(model.wind_source_, model.wind_source_)}）。"
+                "结果为带区间的估计值，非监管浓度。")
+    out = (f"<h2>{'来源解析：各区县占比' if lang == 'zh' else 'Attribution shares per county'}</h2>"
+           f"<p>{html.escape(note)}</p>" + _table_html(allsh.drop(columns="station"), floatfmt="{:.1f}"))
+    if "fig_shares" in res.files:
+        out += '<img src="figures/shares.png" alt="shares">'
+    out += (f"<h3>{'污染过程（站点小时数）' if lang == 'zh' else 'Episodes (station-hours flagged)'}</h3>"
+            + _table_html(ep_hours, max_rows=60, floatfmt="{:.0f}"))
+    return out

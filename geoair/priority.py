@@ -61,12 +61,17 @@ def _evidence(row, lang: str) -> str:
         return (f"Satellite fire cluster of {row['_n_fires']} detections, total FRP "
                 f"{row['_frp']:.0f} MW, last detected {row['last_seen']}.")
     sig = row["contribution_lower"] > 0
+    upwind = row["hours_upwind"] > 0
     if lang == "zh":
-        return (f"位于站点{row['station']}上风向{row['hours_upwind']:.0f}小时，估计贡献"
+        where = (f"位于站点{row['station']}上风向{row['hours_upwind']:.0f}小时" if upwind
+                 else f"邻近站点{row['station']}（无风向资料，仅按距离）")
+        return (f"{where}，估计贡献"
                 f"{row['contribution']:.1f} µg/m³（区间{row['contribution_lower']:.1f}–"
                 f"{row['contribution_upper']:.1f}），解释超标{row['exceedance_hours']:.0f}小时"
                 f"{'' if sig else '（区间含零，证据较弱）'}。")
-    return (f"Upwind of station {row['station']} for {row['hours_upwind']:.0f} h; estimated "
+    where = (f"Upwind of station {row['station']} for {row['hours_upwind']:.0f} h" if upwind
+             else f"Near station {row['station']} (no wind direction: distance only)")
+    return (f"{where}; estimated "
             f"contribution {row['contribution']:.1f} µg/m³ (interval {row['contribution_lower']:.1f}"
             f"-{row['contribution_upper']:.1f}) explaining {row['exceedance_hours']:.0f} exceedance "
             f"hours{'' if sig else ' (interval includes zero: weak evidence)'}.")
@@ -81,6 +86,7 @@ def priority_list(
     now=None,
     red_hours: float = 10.0,
     yellow_hours: float = 3.0,
+    min_contribution: float = 1.0,
     half_life_days: float = 7.0,
     lang: str = "en",
 ):
@@ -102,10 +108,13 @@ def priority_list(
         listed with their size and recency (contribution left empty, not invented).
     now : Timestamp, optional
         Reference time for recency (default the latest ``last`` of the fire clusters).
-    red_hours, yellow_hours : float
-        Level rule: red when the interval excludes zero and >= ``red_hours`` exceedance hours
-        are explained; yellow when the interval excludes zero or >= ``yellow_hours`` hours;
-        green otherwise. Fire clusters without scores: red if seen within 2 days and >= 10
+    red_hours, yellow_hours, min_contribution : float
+        Level rule: red when the interval excludes zero, >= ``red_hours`` exceedance hours are
+        explained and the contribution is >= ``min_contribution`` µg/m³; yellow when the
+        interval excludes zero or >= ``yellow_hours`` hours are explained, and the contribution
+        is >= ``min_contribution / 10``; green otherwise. The score is the exceedance hours
+        explained, scaled by ``min(1, contribution / min_contribution)`` and halved when the
+        interval includes zero. Fire clusters without scores: red if seen within 2 days and >= 10
         detections, yellow if within ``half_life_days``, else green.
     half_life_days : float
         Recency half-life of fire clusters (score x 0.5 per half-life since last detection).
@@ -156,9 +165,13 @@ def priority_list(
             "_n_fires": 0, "_frp": np.nan,
         })
         sig = df["contribution_lower"] > 0
-        df["score"] = df["exceedance_hours"] * np.where(sig, 1.0, 0.5) + 0.01 * df["contribution"].clip(lower=0)
-        df["level"] = np.where(sig & (df["exceedance_hours"] >= red_hours), "red",
-                               np.where(sig | (df["exceedance_hours"] >= yellow_hours), "yellow", "green"))
+        size = (df["contribution"].clip(lower=0) / min_contribution).clip(upper=1.0)
+        df["score"] = df["exceedance_hours"] * size * np.where(sig, 1.0, 0.5) + 1e-3 * df["contribution"].clip(lower=0)
+        big = df["contribution"] >= min_contribution
+        some = df["contribution"] >= min_contribution / 10.0
+        df["level"] = np.where(sig & big & (df["exceedance_hours"] >= red_hours), "red",
+                               np.where(some & (sig | (df["exceedance_hours"] >= yellow_hours)), "yellow",
+                                        "green"))
         parts.append(gpd.GeoDataFrame(df, geometry=list(merged["geometry"]), crs="EPSG:4326"))
     if fire_clusters is not None and len(fire_clusters):
         fc = fire_clusters.to_crs("EPSG:4326")
@@ -207,7 +220,7 @@ def priority_list(
     out["evidence"] = [_evidence(r, lang) for _, r in out.iterrows()]
     out = out[cols + ["geometry"]]
     out.attrs["droplog"] = log
-    out.attrs["params"] = dict(red_hours=red_hours, yellow_hours=yellow_hours,
+    out.attrs["params"] = dict(red_hours=red_hours, yellow_hours=yellow_hours, min_contribution=min_contribution,
                                half_life_days=half_life_days)
     return out
 

@@ -17,7 +17,7 @@ def _inputs():
         geometry=gpd.points_from_xy([116.40, 116.80, 117.30], [39.90, 39.95, 39.50]), crs="EPSG:4326")
     scores = pd.DataFrame({
         "source_id": ["s1", "s1", "s2", "s3"], "station": ["1001A", "1002A", "1001A", "1003A"],
-        "contribution": [5.0, 2.0, 3.0, 1.0], "lower": [2.0, 0.5, 0.5, -0.5], "upper": [8.0, 3.0, 6.0, 2.0],
+        "contribution": [5.0, 2.0, 3.0, 0.05], "lower": [2.0, 0.5, 0.5, -0.5], "upper": [8.0, 3.0, 6.0, 2.0],
         "hours_upwind": [120, 40, 80, 30], "exceedance_hours_explained": [25.0, 4.0, 6.0, 12.0]})
     counties = gpd.GeoDataFrame({"adcode": ["110101", "130000"], "name": ["东城区", "河北"]},
                                 geometry=[box(116, 39.5, 117, 40.5), box(117, 39, 118, 40)], crs="EPSG:4326")
@@ -35,8 +35,9 @@ def test_ranking_levels_and_evidence():
     assert t.iloc[0]["source_id"] == "s1" and t.iloc[0]["level"] == "red"
     assert t.iloc[0]["station"] == "1001A" and t.iloc[0]["county"] == "东城区"
     # fire cluster 0: 12 detections at the reference time -> red; cluster 1 is 15 days old -> green
+    # s2: significant, 6 h < red_hours -> yellow; s3: 12 h but 0.05 µg/m³ < min_contribution/10 -> green
     lv = dict(zip(t["source_id"], t["level"], strict=True))
-    assert lv == {"s1": "red", "fire-0": "red", "s2": "yellow", "s3": "yellow", "fire-1": "green"}
+    assert lv == {"s1": "red", "fire-0": "red", "s2": "yellow", "s3": "green", "fire-1": "green"}
     assert np.isnan(t.set_index("source_id").loc["fire-0", "contribution"])  # not invented
     assert "weak evidence" in t.set_index("source_id").loc["s3", "evidence"]
     assert list(t["rank"]) == [1, 2, 3, 4, 5]
