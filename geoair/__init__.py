@@ -28,6 +28,13 @@ _LAZY: dict[str, str] = {
     "read_wind": "geoair.io",
     "read_boundaries": "geoair.io",
     "wind_from_stations": "geoair.io",
+    # air-quality standards
+    "iaqi": "geoair.standards",
+    "aqi": "geoair.standards",
+    "daily": "geoair.standards",
+    "evaluate": "geoair.standards",
+    "target_budget": "geoair.standards",
+    "league_table": "geoair.standards",
     # coordinates
     "convert_coords": "geoair.coords",
     # hotspots, priority lists, briefing
@@ -47,11 +54,17 @@ _LAZY: dict[str, str] = {
     "hotspot": "geoair.hotspot",
     "priority": "geoair.priority",
     "briefing": "geoair.briefing",
+    # wind
+    "uv_to_wswd": "geoair.met.wind",
+    "wswd_to_uv": "geoair.met.wind",
+    "sample_wind": "geoair.met.wind",
     # modules
     "datasets": "geoair.datasets",
     "schema": "geoair.schema",
     "io": "geoair.io",
     "coords": "geoair.coords",
+    "met": "geoair.met",
+    "standards": "geoair.standards",
 }
 
 __all__ = [

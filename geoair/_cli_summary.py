@@ -1,0 +1,140 @@
+"""``geoair summary``: what is in the data - stations, hours, coverage, completeness, drops.
+
+With no arguments it summarises the bundled data (:mod:`geoair.datasets`); ``--observations``
+and ``--stations`` summarise any files :func:`geoair.read_observations` and
+:func:`geoair.read_stations` understand.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validation import get_droplog
+from .schema import POLLUTANTS, label, unit
+
+_TEXT = {
+    "title_obs": {"en": "Observations", "zh": "监测数据"},
+    "title_sta": {"en": "Stations", "zh": "监测站点"},
+    "source": {"en": "source", "zh": "来源"},
+    "stations": {"en": "stations", "zh": "站点数"},
+    "hours": {"en": "hours", "zh": "小时数"},
+    "rows": {"en": "station-hours", "zh": "站点小时数"},
+    "coverage": {"en": "time coverage", "zh": "时间范围"},
+    "completeness": {"en": "completeness (valid station-hours)", "zh": "数据完整率(有效站点小时)"},
+    "mean": {"en": "mean", "zh": "均值"},
+    "drops": {"en": "dropped or masked", "zh": "剔除或屏蔽"},
+    "none": {"en": "none", "zh": "无"},
+    "background": {"en": "background stations", "zh": "对照点"},
+    "closed": {"en": "closed stations", "zh": "已停运站点"},
+    "cities": {"en": "cities", "zh": "城市数"},
+    "bundled": {"en": "bundled data", "zh": "内置数据"},
+}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``summary`` options to ``parser``."""
+    parser.add_argument(
+        "--observations", "-o", nargs="+", metavar="PATH",
+        help="observation files or globs (CNEMC wide, UCI PRSA or tidy CSV/Parquet); "
+        "default: the bundled data",
+    )
+    parser.add_argument("--stations", "-s", metavar="PATH", help="a station list (national or plain CSV)")
+    parser.add_argument(
+        "--format", default="auto", choices=["auto", "cnemc", "prsa", "tidy"],
+        help="layout of the observation files (default: detect from the header)",
+    )
+    parser.add_argument("--lang", choices=["zh", "en"], default=None, help="language of the report")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the summary; returns the exit code."""
+    from .options import get_options
+
+    lang = args.lang or get_options()["lang"]
+    blocks: list[tuple[str, Any, str]] = []
+    if args.observations or args.stations:
+        from .io import read_observations, read_stations
+
+        if args.observations:
+            obs = read_observations(args.observations, format=args.format)
+            blocks.append(("obs", obs, ", ".join(args.observations)))
+        if args.stations:
+            blocks.append(("sta", read_stations(args.stations), args.stations))
+    else:
+        try:
+            from . import datasets
+        except ImportError as err:  # the bundled data module is shipped with the package
+            from ._validation import GeoairInputError
+
+            raise GeoairInputError(
+                f"The bundled data are not available ({err}).",
+                fix="Reinstall geoair, or pass --observations PATH and --stations PATH.",
+            ) from None
+        bundled = _TEXT["bundled"][lang]
+        blocks.append(("obs", datasets.load_beijing_observations(), f"{bundled}: Beijing PRSA 2013-2017"))
+        blocks.append(("obs", datasets.load_cnemc_observations(), f"{bundled}: CNEMC 2019-01/02"))
+        blocks.append(("sta", datasets.load_beijing_stations(), f"{bundled}: Beijing PRSA stations"))
+        blocks.append(("sta", datasets.load_national_stations(), f"{bundled}: national station list"))
+    for kind, data, source in blocks:
+        text = summarise_observations(data, lang) if kind == "obs" else summarise_stations(data, lang)
+        print(f"{text[0]}  [{_TEXT['source'][lang]}: {source}]")
+        print("\n".join(text[1:]))
+        print()
+    return 0
+
+
+def summarise_observations(obs: pd.DataFrame, lang: str = "en") -> list[str]:
+    """Lines of text describing an observations frame (first line is the title)."""
+    t = _TEXT
+    lines = [f"== {t['title_obs'][lang]} =="]
+    n_st = obs["station"].nunique() if len(obs) else 0
+    times = obs["time"] if len(obs) else pd.Series([], dtype="datetime64[ns]")
+    lines.append(f"  {t['stations'][lang]}: {n_st}")
+    lines.append(f"  {t['hours'][lang]}: {times.nunique()}")
+    lines.append(f"  {t['rows'][lang]}: {len(obs)}")
+    if len(obs):
+        lines.append(f"  {t['coverage'][lang]}: {times.min()} .. {times.max()}")
+    lines.append(f"  {t['completeness'][lang]}:")
+    for col in [c for c in POLLUTANTS if c in obs.columns] + [c for c in ("ws", "wd") if c in obs.columns]:
+        vals = obs[col].to_numpy(dtype="float64", na_value=np.nan)
+        share = 100.0 * np.isfinite(vals).mean() if len(vals) else 0.0
+        line = f"    {label(col, lang):<14} {share:6.1f} %"
+        if col != "wd" and np.isfinite(vals).any():  # an arithmetic mean of angles means nothing
+            line += f"   {t['mean'][lang]} {np.nanmean(vals):8.2f} {unit(col)}"
+        lines.append(line)
+    lines.extend(_droplog_lines(obs, lang))
+    return lines
+
+
+def summarise_stations(stations: pd.DataFrame, lang: str = "en") -> list[str]:
+    """Lines of text describing a stations GeoDataFrame (first line is the title)."""
+    t = _TEXT
+    lines = [f"== {t['title_sta'][lang]} =="]
+    lines.append(f"  {t['stations'][lang]}: {len(stations)}")
+    if "city" in stations.columns:
+        lines.append(f"  {t['cities'][lang]}: {stations['city'].nunique()}")
+    if "is_background" in stations.columns:
+        lines.append(f"  {t['background'][lang]}: {int(stations['is_background'].sum())}")
+    if "status" in stations.columns:
+        lines.append(f"  {t['closed'][lang]}: {int((stations['status'] == 'closed').sum())}")
+    if len(stations):
+        b = stations.total_bounds if hasattr(stations, "total_bounds") else None
+        if b is not None:
+            lines.append(f"  lon {b[0]:.3f}..{b[2]:.3f}, lat {b[1]:.3f}..{b[3]:.3f} (EPSG:4326)")
+    lines.extend(_droplog_lines(stations, lang))
+    return lines
+
+
+def _droplog_lines(obj: Any, lang: str) -> list[str]:
+    log = get_droplog(obj)
+    head = f"  {_TEXT['drops'][lang]}: {log.total()}"
+    if not log:
+        return [head + f" ({_TEXT['none'][lang]})"]
+    lines = [head]
+    for rec in log.summary().itertuples(index=False):
+        lines.append(f"    {rec.n:>8}  {rec.column:<10} {rec.reason}  [{rec.file}]")
+    return lines

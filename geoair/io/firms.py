@@ -1,0 +1,258 @@
+"""NASA FIRMS active-fire CSVs (MODIS C6.1 and VIIRS 375 m) as a fires GeoDataFrame.
+
+References
+----------
+FIRMS attribute descriptions (earthdata.nasa.gov, "Active fire data attributes MODIS VIIRS")
+and the FIRMS download Readme, summarised in ``shared/research/standards.md`` §5; Giglio et al.
+(2016), "The collection 6 MODIS active fire detection algorithm and fire products", RSE 178,
+31-41; Schroeder et al. (2014), "The New VIIRS 375 m active fire detection data product",
+RSE 143, 85-96.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from .._validation import DropLog, GeoairInputError
+
+if TYPE_CHECKING:
+    import geopandas
+
+__all__ = ["read_firms", "VIIRS_CONFIDENCE"]
+
+#: VIIRS confidence classes mapped onto the MODIS 0-100 % scale. Each value sits inside the
+#: matching MODIS class (low 0-29, nominal 30-79, high 80-100; Giglio et al. 2016), so a
+#: threshold such as ``confidence >= 30`` means "nominal or high" for both instruments.
+VIIRS_CONFIDENCE: dict[str, float] = {
+    "l": 20.0,
+    "low": 20.0,
+    "n": 60.0,
+    "nominal": 60.0,
+    "h": 90.0,
+    "high": 90.0,
+}
+
+_SATELLITE_NAMES = {
+    "T": "Terra",
+    "TERRA": "Terra",
+    "A": "Aqua",
+    "AQUA": "Aqua",
+    "N": "Suomi NPP",
+    "NPP": "Suomi NPP",
+    "SNPP": "Suomi NPP",
+    "SUOMI NPP": "Suomi NPP",
+    "1": "NOAA-20",
+    "N20": "NOAA-20",
+    "NOAA-20": "NOAA-20",
+    "J1": "NOAA-20",
+    "N21": "NOAA-21",
+    "NOAA-21": "NOAA-21",
+    "J2": "NOAA-21",
+}
+
+_REQUIRED = ("latitude", "longitude", "acq_date", "acq_time", "confidence", "frp")
+
+_OUT_COLUMNS = [
+    "fire_id",
+    "time",
+    "time_utc",
+    "frp",
+    "confidence",
+    "confidence_raw",
+    "satellite",
+    "instrument",
+    "daynight",
+    "type",
+    "brightness",
+    "version",
+    "latitude",
+    "longitude",
+]
+
+
+def _parse_time(df: pd.DataFrame, path) -> pd.Series:
+    hhmm = pd.to_numeric(df["acq_time"].astype("string").str.strip(), errors="coerce")
+    bad = hhmm.isna() | (hhmm < 0) | (hhmm % 100 >= 60) | (hhmm // 100 >= 24)
+    if bad.any():
+        rows = np.flatnonzero(bad.to_numpy()) + 1
+        raise GeoairInputError(
+            "acq_time is not an HHMM time of day.",
+            file=path,
+            column="acq_time",
+            row=rows.tolist(),
+            received=df.loc[bad, "acq_time"].head(5).tolist(),
+            fix="FIRMS acq_time is UTC HHMM (e.g. 0436 or 436 for 04:36); fix or remove these rows.",
+        )
+    hhmm = hhmm.astype("int64")
+    date = pd.to_datetime(df["acq_date"].astype("string").str.strip(), format="%Y-%m-%d", errors="coerce")
+    if date.isna().any():
+        rows = np.flatnonzero(date.isna().to_numpy()) + 1
+        raise GeoairInputError(
+            "acq_date is not a YYYY-MM-DD date.",
+            file=path,
+            column="acq_date",
+            row=rows.tolist(),
+            received=df.loc[date.isna(), "acq_date"].head(5).tolist(),
+            fix="FIRMS acq_date is YYYY-MM-DD (UTC).",
+        )
+    minutes = (hhmm // 100) * 60 + hhmm % 100
+    return (date + pd.to_timedelta(minutes.to_numpy(), unit="min")).dt.tz_localize("UTC")
+
+
+def _confidence(raw: pd.Series, instrument: pd.Series, path) -> pd.Series:
+    text = raw.astype("string").str.strip().str.lower()
+    numeric = pd.to_numeric(text, errors="coerce")
+    mapped = text.map(VIIRS_CONFIDENCE).astype("float64")
+    conf = numeric.astype("float64").where(numeric.notna(), mapped)
+    bad = conf.isna() | (conf < 0) | (conf > 100)
+    if bad.any():
+        rows = np.flatnonzero(bad.to_numpy()) + 1
+        raise GeoairInputError(
+            "confidence is neither a 0-100 number (MODIS) nor l/n/h (VIIRS).",
+            file=path,
+            column="confidence",
+            row=rows.tolist(),
+            received=raw[bad].head(5).tolist(),
+            fix="Use the FIRMS CSV as downloaded; VIIRS classes are l/n/h or low/nominal/high.",
+        )
+    return conf
+
+
+def read_firms(path: str | PathLike) -> geopandas.GeoDataFrame:
+    """Read a FIRMS MODIS or VIIRS active-fire CSV.
+
+    Parameters
+    ----------
+    path : str or path-like
+        FIRMS CSV (optionally ``.gz``), as downloaded: NRT 7-day/24-h files or archive
+        (``fire_archive_*``) files; MODIS (``brightness``) or VIIRS (``bright_ti4``) columns.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per detection, EPSG:4326 points at the pixel centres, columns
+
+        - ``fire_id``: ``"<instrument>-<row in file>"``;
+        - ``time`` (tz-aware Asia/Shanghai) and ``time_utc`` (tz-aware UTC) from
+          ``acq_date`` + ``acq_time`` (UTC HHMM, leading zeros optional: ``436`` = 04:36);
+        - ``frp`` (MW); ``confidence`` (0-100 float: MODIS as given, VIIRS
+          ``l``/``n``/``h`` -> 20/60/90, see :data:`VIIRS_CONFIDENCE`) and ``confidence_raw``
+          (the original, as string);
+        - ``satellite`` (Terra, Aqua, Suomi NPP, NOAA-20, NOAA-21), ``instrument`` (MODIS or
+          VIIRS; inferred from ``brightness``/``bright_ti4`` when the column is absent),
+          ``daynight`` (D/N), ``type`` (Int64: 0 vegetation fire, 1 volcano, 2 other static
+          land source, 3 offshore; ``<NA>`` when the file has no type column),
+          ``brightness`` (K: MODIS band 21/22 or VIIRS I-4), ``version`` (string),
+          ``latitude``, ``longitude``.
+
+        Exact duplicate rows (FIRMS NRT files can repeat a granule) are removed and recorded in
+        ``attrs["droplog"]``.
+
+    Raises
+    ------
+    GeoairInputError
+        Missing columns, unparseable dates/times, confidence values or coordinates.
+    """
+    import geopandas as gpd
+
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise GeoairInputError(f"Could not read the FIRMS CSV ({err}).", file=path) from err
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    missing = [c for c in _REQUIRED if c not in raw.columns]
+    if missing:
+        raise GeoairInputError(
+            f"This does not look like a FIRMS active-fire CSV: column(s) {missing} missing.",
+            file=path,
+            column=missing[0],
+            received=list(raw.columns)[:20],
+            fix="Pass a FIRMS MODIS or VIIRS CSV as downloaded from firms.modaps.eosdis.nasa.gov.",
+        )
+    log = DropLog()
+    if raw.empty:
+        df = raw
+    else:
+        dup = raw.duplicated(keep="first").to_numpy()
+        log.add("exact duplicate row (repeated FIRMS granule)", np.flatnonzero(dup) + 1, file=path)
+        df = raw.loc[~dup]
+    file_rows = df.index.to_numpy() + 1
+    df = df.reset_index(drop=True)
+
+    if "instrument" in df.columns:
+        instrument = df["instrument"].astype("string").str.strip().str.upper()
+    elif "bright_ti4" in df.columns:
+        instrument = pd.Series("VIIRS", index=df.index, dtype="string")
+    elif "brightness" in df.columns:
+        instrument = pd.Series("MODIS", index=df.index, dtype="string")
+    else:
+        raise GeoairInputError(
+            "Cannot tell MODIS from VIIRS: no instrument, brightness or bright_ti4 column.",
+            file=path,
+            received=list(df.columns)[:20],
+            fix="Pass the FIRMS CSV with its original columns.",
+        )
+    bright_col = "brightness" if "brightness" in df.columns else "bright_ti4" if "bright_ti4" in df.columns else None
+
+    lat = pd.to_numeric(df["latitude"], errors="coerce")
+    lon = pd.to_numeric(df["longitude"], errors="coerce")
+    bad = lat.isna() | lon.isna() | (lat.abs() > 90) | (lon.abs() > 180)
+    if bad.any():
+        raise GeoairInputError(
+            "latitude/longitude missing or out of range.",
+            file=path,
+            column="latitude" if (lat.isna() | (lat.abs() > 90)).any() else "longitude",
+            row=file_rows[bad.to_numpy()].tolist(),
+            fix="FIRMS coordinates are WGS84 degrees; fix or remove these rows.",
+        )
+    time_utc = (
+        _parse_time(df, path)
+        if len(df)
+        else pd.Series(pd.DatetimeIndex([], tz="UTC"), index=df.index)
+    ).dt.as_unit("ns")
+    frp = pd.to_numeric(df["frp"], errors="coerce")
+    if frp.isna().any() or (frp < 0).any():
+        bad = frp.isna() | (frp < 0)
+        raise GeoairInputError(
+            "frp (fire radiative power, MW) missing, non-numeric or negative.",
+            file=path,
+            column="frp",
+            row=file_rows[bad.to_numpy()].tolist(),
+            received=df.loc[bad, "frp"].head(5).tolist(),
+            fix="Fix or remove these rows.",
+        )
+    satellite = df["satellite"].astype("string").str.strip() if "satellite" in df.columns else pd.Series(pd.NA, index=df.index, dtype="string")
+    satellite = satellite.map(lambda s: _SATELLITE_NAMES.get(str(s).upper(), s) if pd.notna(s) else s).astype("string")
+    if "type" in df.columns:
+        ftype = pd.to_numeric(df["type"], errors="coerce").astype("Int64")
+    else:
+        ftype = pd.Series(pd.NA, index=df.index, dtype="Int64")
+
+    out = pd.DataFrame(
+        {
+            "fire_id": (instrument.fillna("FIRE") + "-" + pd.Series(file_rows, index=df.index).astype(str)).astype("string"),
+            "time": time_utc.dt.tz_convert(schema.TIMEZONE),
+            "time_utc": time_utc,
+            "frp": frp.astype("float64"),
+            "confidence": _confidence(df["confidence"], instrument, path),
+            "confidence_raw": df["confidence"].astype("string"),
+            "satellite": satellite,
+            "instrument": instrument,
+            "daynight": df["daynight"].astype("string").str.strip().str.upper() if "daynight" in df.columns else pd.Series(pd.NA, index=df.index, dtype="string"),
+            "type": ftype,
+            "brightness": pd.to_numeric(df[bright_col], errors="coerce").astype("float64") if bright_col else np.nan,
+            "version": df["version"].astype("string") if "version" in df.columns else pd.Series(pd.NA, index=df.index, dtype="string"),
+            "latitude": lat.astype("float64"),
+            "longitude": lon.astype("float64"),
+        },
+        index=df.index,
+    )[_OUT_COLUMNS]
+    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["longitude"], out["latitude"]), crs=schema.CRS)
+    gdf.attrs["droplog"] = log
+    gdf.attrs["source"] = str(path)
+    return gdf

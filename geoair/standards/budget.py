@@ -1,0 +1,108 @@
+"""Target budget: what the rest of the year may still contain if the annual targets are to hold.
+
+For a unit with ``k`` valid PM2.5 days so far summing to ``S`` µg/m³ and ``R`` days left in the
+year (all assumed valid), the annual mean ``(S + R x) / (k + R)`` stays at or below the target
+``T`` while the mean of the remaining days ``x <= (T (k + R) - S) / R``.
+For ``G`` good days (AQI <= 100) among ``V`` valid AQI days so far, the year's good-day ratio
+``(G + R - P) / (V + R)`` stays at or above ``r`` while the polluted days still to come
+``P <= G + R - r (V + R)`` (rounded down, capped at ``R``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._validation import GeoairInputError
+from .aqi import aqi as _aqi
+from .evaluation import unit_daily
+
+__all__ = ["target_budget"]
+
+
+def target_budget(daily: pd.DataFrame, target_pm25: float, target_good_ratio: float, year: int,
+                  as_of=None, *, by: str | None = "station", stations=None,
+                  standard: str | None = None) -> pd.DataFrame:
+    """Remaining PM2.5 mean and polluted days allowed to meet the year's targets.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        Output of :func:`geoair.standards.daily` (or any frame with ``date`` and daily values;
+        an ``aqi`` column is used if present, else the daily AQI is computed).
+    target_pm25 : float
+        Annual mean PM2.5 target, µg/m³.
+    target_good_ratio : float
+        Good-day ratio target, percent (e.g. 80 for 80 %).
+    year : int
+        Calendar year of the targets.
+    as_of : date-like, optional
+        Last day already observed (inclusive); default the last date in ``daily`` for ``year``.
+    by : str or None
+        Unit: ``"station"``, a station-group column (e.g. ``"adcode"``; station means per day)
+        or None for all stations as one unit.
+    stations : DataFrame, optional
+        Station table supplying the ``by`` column.
+    standard : str, optional
+        AQI standard override (default by date).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per unit: ``unit, year, as_of, days_remaining, pm25_days, pm25_mean_to_date,
+        pm25_max_remaining_mean`` (µg/m³; NaN when no day is left), ``pm25_reachable``,
+        ``aqi_days, good_days, good_ratio_to_date`` (%), ``polluted_days_allowed``,
+        ``good_ratio_reachable``.
+
+    References
+    ----------
+    Annual mean and good-day ratio as defined by HJ 663 and the MEE ranking rule (环办监测〔2018〕
+    19号); the budget is the algebra above.
+    """
+    if not 0 <= target_good_ratio <= 100:
+        raise GeoairInputError("target_good_ratio is a percentage.", received=target_good_ratio,
+                               fix="Pass e.g. 80 for 80 %.")
+    u = unit_daily(daily, by, stations)
+    if "aqi" in daily.columns and by == "station":
+        u = u.assign(aqi=daily["aqi"].to_numpy())
+    u = u.loc[u["date"].dt.year == year]
+    first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    cols = ["unit", "year", "as_of", "days_remaining", "pm25_days", "pm25_mean_to_date",
+            "pm25_max_remaining_mean", "pm25_reachable", "aqi_days", "good_days",
+            "good_ratio_to_date", "polluted_days_allowed", "good_ratio_reachable"]
+    if u.empty:
+        return pd.DataFrame(columns=cols)
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else u["date"].max()
+    if not first <= as_of <= last:
+        raise GeoairInputError("as_of must lie in the target year.", received=str(as_of.date()),
+                               fix=f"Use a date in {year}.")
+    u = u.loc[u["date"] <= as_of]
+    if "aqi" not in u.columns:
+        u = u.assign(aqi=_aqi(u, "24h", standard)["aqi"])
+    a = pd.to_numeric(u["aqi"], errors="coerce").astype(float)
+    u = u.assign(_aqi=a, _good=a <= 100, _valid=a.notna())
+    g = u.groupby("unit", sort=True)
+    res = pd.DataFrame({"pm25_days": g["pm25"].count(), "_s": g["pm25"].sum(),
+                        "aqi_days": g["_valid"].sum(), "good_days": g["_good"].sum()})
+    r_days = int((last - as_of).days)
+    k, s = res["pm25_days"].astype(float), res["_s"]
+    res["pm25_mean_to_date"] = s / k.where(k > 0)
+    if r_days > 0:
+        res["pm25_max_remaining_mean"] = (target_pm25 * (k + r_days) - s) / r_days
+        res["pm25_reachable"] = res["pm25_max_remaining_mean"] >= 0
+    else:
+        res["pm25_max_remaining_mean"] = np.nan
+        res["pm25_reachable"] = res["pm25_mean_to_date"] <= target_pm25
+    v, gd = res["aqi_days"].astype(float), res["good_days"].astype(float)
+    res["good_ratio_to_date"] = 100.0 * gd / v.where(v > 0)
+    allowed = np.floor(gd + r_days - target_good_ratio / 100.0 * (v + r_days) + 1e-9)
+    res["good_ratio_reachable"] = allowed >= 0
+    res["polluted_days_allowed"] = np.minimum(allowed, r_days).astype("Int64")
+    res = res.reset_index()
+    res["year"] = year
+    res["as_of"] = as_of
+    res["days_remaining"] = r_days
+    out = res[cols]
+    out.attrs["params"] = {"target_pm25": target_pm25, "target_good_ratio": target_good_ratio,
+                           "year": year, "as_of": as_of, "by": by}
+    return out

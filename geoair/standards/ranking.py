@@ -1,0 +1,113 @@
+"""League tables of counties or cities from :func:`geoair.standards.evaluate` results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._validation import GeoairInputError, check_option, require_columns
+from ..options import get_options
+from ..schema import label
+
+__all__ = ["league_table"]
+
+_HEADERS = {
+    "rank": ("排名", "rank"),
+    "unit": ("单位", "unit"),
+    "name": ("名称", "name"),
+    "composite": ("综合指数", "composite index"),
+    "composite_primary": ("首要污染物", "primary pollutant"),
+    "pm25": ("PM2.5浓度(μg/m³)", "PM2.5 (µg/m³)"),
+    "good_ratio": ("优良天数比例(%)", "good-day ratio (%)"),
+    "polluted_days": ("污染天数", "polluted days"),
+    "heavy_days": ("重污染天数", "heavily polluted days"),
+    "composite_yoy_pct": ("综合指数同比(%)", "composite vs last year (%)"),
+    "rank_last_year": ("去年同期排名", "rank last year"),
+    "rank_change_yoy": ("排名同比变化", "rank change vs last year"),
+    "composite_prev_pct": ("综合指数环比(%)", "composite vs last period (%)"),
+    "rank_prev": ("上期排名", "rank last period"),
+    "rank_change_prev": ("排名环比变化", "rank change vs last period"),
+    "pm25_yoy_pct": ("PM2.5同比(%)", "PM2.5 vs last year (%)"),
+    "good_ratio_yoy_pp": ("优良天数比例同比(百分点)", "good-day ratio vs last year (pp)"),
+}
+
+
+def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str | None = None,
+                 sort_by: str = "composite") -> pd.DataFrame:
+    """Ranked table of units for one period, with change vs last year and vs last period.
+
+    Parameters
+    ----------
+    evaluation : pandas.DataFrame
+        Output of :func:`geoair.standards.evaluate` (several periods for the comparisons).
+    period : pandas.Period or str, optional
+        Period to rank (default the latest).
+    names : mapping, optional
+        Unit code -> display name (e.g. adcode -> county name).
+    lang : {"zh", "en"}, optional
+        Column language (default ``geoair.get_options()["lang"]``).
+    sort_by : {"composite", "pm25", "good_ratio"}
+        Ranking key: ascending for composite and PM2.5, descending for the good-day ratio.
+        Ties share the smaller rank (MEE ranking rule).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rank 1 = best. Rank changes are positive when the unit moved up.
+    """
+    lang = lang or get_options()["lang"]
+    check_option("lang", lang, ("zh", "en"))
+    check_option("sort_by", sort_by, ("composite", "pm25", "good_ratio"))
+    require_columns(evaluation, ["unit", "period", sort_by], what="evaluation frame",
+                    fix="Use geoair.standards.evaluate(...).")
+    ev = evaluation
+    periods = list(pd.unique(ev["period"]))
+    try:
+        periods = sorted(periods)
+    except TypeError:
+        pass
+    if not periods:
+        return pd.DataFrame(columns=[_HEADERS["rank"][lang == "en"]])
+    period = periods[-1] if period is None else period
+    if isinstance(period, str) and periods and isinstance(periods[0], pd.Period):
+        period = pd.Period(period, freq=periods[0].freq)
+    if period not in periods:
+        raise GeoairInputError("Period not in the evaluation.", received=str(period),
+                               fix=f"Choose one of {[str(p) for p in periods]}.")
+
+    def ranks(p):
+        sub = ev.loc[ev["period"] == p].set_index("unit")
+        return sub[sort_by].rank(method="min", ascending=sort_by != "good_ratio"), sub
+
+    r, cur = ranks(period)
+    t = cur.copy()
+    t["rank"] = r.astype("Int64")
+    i = periods.index(period)
+    prev = periods[i - 1] if i > 0 else None
+    last_year = None
+    if isinstance(period, pd.Period):
+        lag = {"Y": 1, "Q": 4, "M": 12}[period.freqstr[0]]
+        last_year = period - lag if (period - lag) in periods else None
+    for tag, other in (("prev", prev), ("last_year", last_year)):
+        col = "rank_prev" if tag == "prev" else "rank_last_year"
+        if other is None:
+            t[col] = pd.NA
+            if tag == "prev":
+                t["composite_prev_pct"] = np.nan
+            continue
+        ro, o = ranks(other)
+        t[col] = ro.reindex(t.index).astype("Int64")
+        if tag == "prev":
+            t["composite_prev_pct"] = 100.0 * (t["composite"] / o["composite"].reindex(t.index) - 1)
+    t["rank_change_prev"] = t["rank_prev"] - t["rank"]
+    t["rank_change_yoy"] = t["rank_last_year"] - t["rank"]
+    t = t.reset_index().sort_values(["rank", "unit"], kind="stable")
+    t["name"] = t["unit"].map(dict(names)) if names is not None else t["unit"]
+    if "composite_primary" in t:
+        t["composite_primary"] = t["composite_primary"].map(
+            lambda p: label(p, lang) if isinstance(p, str) else p)
+    keep = [c for c in _HEADERS if c in t.columns]
+    out = t[keep].reset_index(drop=True)
+    out = out.rename(columns={c: _HEADERS[c][lang == "en"] for c in keep})
+    out.attrs["params"] = {"period": str(period), "sort_by": sort_by, "lang": lang}
+    return out
