@@ -31,7 +31,8 @@ __all__ = ["run_briefing", "load_config", "Briefing", "DEFAULT_CONFIG"]
 
 #: Settings used when no configuration file is given (paths ``None`` = bundled data).
 DEFAULT_CONFIG: dict[str, Any] = {
-    "data": {"observations": None, "stations": None, "counties": None, "fires": None, "sources": None},
+    "data": {"observations": None, "stations": None, "counties": None, "fires": None, "sources": None,
+             "wind": None},
     "period": {"start": None, "end": None},
     "region": {"adcode_prefix": ["11", "12", "13"]},
     "analysis": {"pollutant": "pm25", "permutations": 199, "n_bootstrap": 50, "alpha": 0.05, "ehsa_alpha": 0.10,
@@ -155,7 +156,15 @@ def _load_inputs(cfg: dict, log: DropLog) -> dict:
     sources = gpd.GeoDataFrame(pd.concat(srcs, ignore_index=True), geometry="geometry", crs="EPSG:4326")
     sources = assign_county(sources, counties)
     sources = sources[sources["adcode"].notna()].reset_index(drop=True)
-    return dict(counties=counties, stations=stations, obs=obs, fires=fires, sources=sources)
+    wind = None
+    if d["wind"]:
+        wind = io.read_wind(d["wind"])
+        if len(obs):
+            # wind times are naive UTC; observations are Beijing time
+            t_lo = obs["time"].min().tz_convert("UTC").tz_localize(None)
+            t_hi = obs["time"].max().tz_convert("UTC").tz_localize(None)
+            wind = wind.sel(time=slice(t_lo, t_hi))
+    return dict(counties=counties, stations=stations, obs=obs, fires=fires, sources=sources, wind=wind)
 
 
 # ----------------------------------------------------------------------------- sections
@@ -278,6 +287,14 @@ def _fire_section(inp, cfg, lang, fig_dir, res: Briefing):
         fig = plot_bar(by_county, title=("区县火点数" if lang == "zh" else "Fires per county"),
                        xlabel=("火点数" if lang == "zh" else "detections"), color="#b30000")
         res.files["fig_fires"] = save_png(fig, fig_dir / "fires.png")
+    if len(qc) >= 3:
+        from .hotspot import fire_density
+        from .plot.figures import plot_density
+
+        dens = fire_density(qc, bandwidth_km=10.0, cell_km=3.0, extent=tuple(inp["counties"].total_bounds))
+        fig = plot_density(dens, inp["counties"], title=("火点核密度（个/km²，带宽10 km）" if lang == "zh"
+                                                         else "Fire kernel density (km⁻², 10 km bandwidth)"))
+        res.files["fig_fire_density"] = save_png(fig, fig_dir / "fire_density.png")
     yoy = counts["n_prev"].notna().any()
     text = (f"{n_all} FIRMS detections inside the region ({span}); {len(qc)} after quality control "
             f"(confidence ≥ {a['fire_min_confidence']:g} %, non-vegetation types removed); "
@@ -295,6 +312,8 @@ def _fire_section(inp, cfg, lang, fig_dir, res: Briefing):
     out = f"<h2>{_t('fires', lang)}</h2><p>{html.escape(text)}</p>"
     if "fig_fires" in res.files:
         out += '<img src="figures/fires.png" alt="fires">'
+    if "fig_fire_density" in res.files:
+        out += '<img src="figures/fire_density.png" alt="fire density">'
     return out + _table_html(tab)
 
 
@@ -335,8 +354,13 @@ def _map_section(inp, lang, out_dir, res: Briefing) -> str:
         st["aqi"] = st["station"].map(inp["station_aqi"]).to_numpy()
     if "station_top_sources" in inp:
         st["top_sources"] = st["station"].map(inp["station_top_sources"]).to_numpy()
+    wind = inp.get("wind")
+    if wind is None or wind.sizes.get("time", 0) == 0:
+        wind = None
+        res.omitted["wind arrows"] = ("no wind field for the period (set [data] wind to an ERA5 file; "
+                                      "the bundled data have no wind for 2019)")
     m = hotspot_map(counties, stations=st, fires=inp.get("fires_qc"), clusters=inp.get("fire_clusters"),
-                    priority=inp.get("priority"), lang=lang)
+                    priority=inp.get("priority"), wind=wind, lang=lang)
     res.files["map"] = save_map(m, out_dir / "map.html")
     return (f'<h2>{_t("map", lang)}</h2><p><a href="map.html">map.html</a></p>'
             '<iframe src="map.html" title="map" style="width:100%;height:520px;border:1px solid #ccc"></iframe>')

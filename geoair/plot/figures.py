@@ -19,7 +19,8 @@ import pandas as pd
 
 from .._compat import import_optional
 
-__all__ = ["cjk_font", "cjk_context", "plot_hotspot_map", "plot_bar", "plot_stacked_shares", "save_png"]
+__all__ = ["cjk_font", "cjk_context", "plot_hotspot_map", "plot_bar", "plot_stacked_shares", "plot_density",
+           "save_png"]
 
 _FONT_FILE = "NotoSansCJKsc-Regular.otf"
 _FAMILY: str | None = None
@@ -130,6 +131,25 @@ def plot_stacked_shares(shares: pd.DataFrame, *, title: str = "", ax=None, lang:
         ax.set_xlabel("%")
         ax.set_title(title)
         ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def plot_density(density, boundaries=None, *, title: str = "", ax=None, cmap: str = "YlOrRd",
+                 figsize=(7, 7)):
+    """Map of a gridded density (:func:`geoair.hotspot.fire_density`) under boundary outlines."""
+    with cjk_context():
+        fig, ax = _fig(ax, figsize)
+        lon, lat = density["longitude"].values, density["latitude"].values
+        if lon.size and lat.size:
+            mesh = ax.pcolormesh(lon, lat, density.values, cmap=cmap, shading="auto")
+            fig.colorbar(mesh, ax=ax, shrink=0.7, label=density.attrs.get("units", ""))
+        if boundaries is not None and len(boundaries):
+            boundaries.to_crs("EPSG:4326").boundary.plot(ax=ax, color="#555", linewidth=0.3)
+        if lat.size:
+            ax.set_aspect(1 / np.cos(np.radians(float(lat.mean()))))
+        ax.set_title(title)
+        ax.set_xlabel("°E")
+        ax.set_ylabel("°N")
     return fig
 
 

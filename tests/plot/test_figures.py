@@ -10,7 +10,14 @@ from shapely import box
 pytest.importorskip("matplotlib")
 pytest.importorskip("mplfonts")
 
-from geoair.plot.figures import cjk_font, plot_bar, plot_hotspot_map, plot_stacked_shares, save_png  # noqa: E402
+from geoair.plot.figures import (  # noqa: E402
+    cjk_font,
+    plot_bar,
+    plot_density,
+    plot_hotspot_map,
+    plot_stacked_shares,
+    save_png,
+)
 
 
 def test_cjk_font_from_package():
@@ -33,5 +40,10 @@ def test_figures_render_chinese_without_glyph_warnings(tmp_path):
         p2 = save_png(f2, tmp_path / "bar.png")
         f3 = plot_stacked_shares(pd.DataFrame({"coal": [40.0], "vehicle": [60.0]}, index=["东城区"]), lang="zh")
         p3 = save_png(f3, tmp_path / "shares.png")
-    for p in (p1, p2, p3):
+        from geoair.hotspot import fire_density
+
+        fires = gpd.GeoDataFrame(geometry=gpd.points_from_xy([116.5, 116.6, 117.2], [39.5, 39.6, 39.4]),
+                                 crs="EPSG:4326")
+        p4 = save_png(plot_density(fire_density(fires, cell_km=5), c, title="火点密度"), tmp_path / "d.png")
+    for p in (p1, p2, p3, p4):
         assert p.stat().st_size > 5000
