@@ -38,3 +38,23 @@ def test_missing_class_drawn_as_no_data(tmp_path, map_inputs):
     c.loc[0, "hotspot"] = None
     text = save_map(hotspot_map(c), tmp_path / "n.html").read_text(encoding="utf-8")
     assert "no data" in text
+
+
+def test_wind_arrows_point_downwind():
+    import numpy as np
+    import pandas as pd
+    import xarray as xr
+
+    from geoair.plot.maps import _wind_arrows
+
+    # a north wind (from 0 deg) blows towards the south: v < 0
+    x, y, u, v = _wind_arrows(pd.DataFrame({"lon": [116.0], "lat": [40.0], "ws": [4.0], "wd": [0.0]}), False)
+    assert abs(u[0]) < 1e-12 and v[0] == -4.0
+    ds = xr.Dataset({"u10": (("time", "latitude", "longitude"), np.full((2, 2, 3), 3.0)),
+                     "v10": (("time", "latitude", "longitude"), np.zeros((2, 2, 3)))},
+                    coords={"time": pd.date_range("2019-01-01", periods=2, freq="h"),
+                            "latitude": [39.0, 40.0], "longitude": [116.0, 116.5, 117.0]})
+    x, y, u, v = _wind_arrows(ds, False)
+    assert len(x) == 6 and np.allclose(u, 3.0)
+    m = hotspot_map(None, wind=ds)
+    assert m is not None
