@@ -293,7 +293,7 @@ def _fire_section(inp, cfg, lang, fig_dir, res: Briefing):
 
         dens = fire_density(qc, bandwidth_km=10.0, cell_km=3.0, extent=tuple(inp["counties"].total_bounds))
         fig = plot_density(dens, inp["counties"], title=("火点核密度（个/km²，带宽10 km）" if lang == "zh"
-                                                         else "Fire kernel density (km⁻², 10 km bandwidth)"))
+                                                         else "Fire kernel density (per km², 10 km bandwidth)"))
         res.files["fig_fire_density"] = save_png(fig, fig_dir / "fire_density.png")
     yoy = counts["n_prev"].notna().any()
     text = (f"{n_all} FIRMS detections inside the region ({span}); {len(qc)} after quality control "
@@ -359,8 +359,12 @@ def _map_section(inp, lang, out_dir, res: Briefing) -> str:
         wind = None
         res.omitted["wind arrows"] = ("no wind field for the period (set [data] wind to an ERA5 file; "
                                       "the bundled data have no wind for 2019)")
+    srcs = inp["sources"][["source_id", "name", "kind", "category", "geometry"]].copy()
+    pr = inp.get("priority")
+    if pr is not None and len(pr):
+        srcs["level"] = srcs["source_id"].astype(str).map(pr.set_index("source_id")["level"]).to_numpy()
     m = hotspot_map(counties, stations=st, fires=inp.get("fires_qc"), clusters=inp.get("fire_clusters"),
-                    priority=inp.get("priority"), wind=wind, lang=lang)
+                    priority=inp.get("priority"), sources=srcs, wind=wind, lang=lang)
     res.files["map"] = save_map(m, out_dir / "map.html")
     return (f'<h2>{_t("map", lang)}</h2><p><a href="map.html">map.html</a></p>'
             '<iframe src="map.html" title="map" style="width:100%;height:520px;border:1px solid #ccc"></iframe>')
@@ -395,8 +399,7 @@ def run_briefing(config: str | PathLike | dict | None = None, out_dir: str | Pat
     lang = lang or get_options()["lang"]
     check_option("lang", lang, ("zh", "en"))
     progress = get_options()["progress"] if progress is None else progress
-    cfg = config if isinstance(config, dict) and "data" in config and "analysis" in config else (
-        _merge(DEFAULT_CONFIG, config) if isinstance(config, dict) else load_config(config))
+    cfg = _merge(DEFAULT_CONFIG, config) if isinstance(config, dict) else load_config(config)
     out_dir = Path(out_dir)
     fig_dir = out_dir / "figures"
     fig_dir.mkdir(parents=True, exist_ok=True)

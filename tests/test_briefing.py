@@ -59,3 +59,18 @@ def test_cli_help():
 
     args = build_parser().parse_args(["briefing", "--out", "x", "--lang", "en"])
     assert args.out == "x" and args.lang == "en"
+
+
+def test_script_in_source_name_is_text_everywhere(tmp_path):
+    """A source named <script>... appears escaped in every HTML output (briefing and map)."""
+    csv = tmp_path / "src.csv"
+    evil = "<script>alert('x')</script>工地"
+    csv.write_text(f"source_id,name,lon,lat,category,kind\nS1,\"{evil}\",116.40,39.90,dust,construction\n",
+                   encoding="utf-8")
+    res = run_briefing({"data": {"sources": str(csv)}, "analysis": {"permutations": 99}}, tmp_path / "out",
+                       lang="en", progress=False)
+    pages = [res.report, res.files["map"]]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "alert('x')</script>" not in text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;工地" in res.files["map"].read_text(encoding="utf-8")

@@ -45,6 +45,7 @@ _TEXT = {
     "fires": {"en": "Fire heat", "zh": "火点热力"},
     "clusters": {"en": "Fire clusters", "zh": "火点聚类"},
     "priority": {"en": "Priority sources", "zh": "重点污染源"},
+    "sources": {"en": "All sources", "zh": "全部污染源"},
     "wind": {"en": "Wind", "zh": "风场"},
     "top_sources": {"en": "Top sources", "zh": "主要来源"},
     "fires_n": {"en": "fires", "zh": "个火点"},
@@ -144,6 +145,7 @@ def hotspot_map(
     fires=None,
     clusters=None,
     priority=None,
+    sources=None,
     wind=None,
     tiles: str | None = None,
     tianditu_key: str | None = None,
@@ -167,6 +169,9 @@ def hotspot_map(
         Fire clusters (:func:`geoair.hotspot.fire_clusters`), circles sized by ``n_fires``.
     priority : GeoDataFrame, optional
         :func:`geoair.priority_list` output; markers coloured by ``level``.
+    sources : GeoDataFrame, optional
+        All sources (``source_id, name, kind``, optional ``level``): small markers coloured by
+        their priority level, grey when not ranked.
     wind : xarray.Dataset or DataFrame, optional
         ``u10, v10`` field (time-mean drawn) or a frame ``lon, lat, ws, wd``; arrows point downwind.
     tiles : {None, "amap", "tianditu"}
@@ -186,7 +191,7 @@ def hotspot_map(
     check_option("tiles", tiles, (None, "amap", "tianditu"))
     check_option("lang", lang, ("en", "zh"))
     to_gcj = tiles == "amap"
-    layers = [g for g in (counties, stations, fires, clusters, priority) if g is not None and len(g)]
+    layers = [g for g in (counties, stations, fires, clusters, priority, sources) if g is not None and len(g)]
     if layers:
         b = np.array([g.to_crs("EPSG:4326").total_bounds for g in layers])
         bounds = [[b[:, 1].min(), b[:, 0].min()], [b[:, 3].max(), b[:, 2].max()]]
@@ -237,6 +242,18 @@ def hotspot_map(
             txt = f"#{_esc(r.get('cluster'))}: {_esc(r.get('n_fires'))} {_t('fires_n', lang)}"
             folium.CircleMarker([yi, xi], radius=float(4 + 2 * np.sqrt(r.get("n_fires", 1))), color="#b30000",
                                 fill=True, fill_opacity=0.4, tooltip=txt).add_to(fg)
+        fg.add_to(m)
+
+    if sources is not None and len(sources):
+        fg = folium.FeatureGroup(name=_t("sources", lang), show=priority is None or not len(priority))
+        sv = sources.to_crs("EPSG:4326")
+        x, y = _xy(sv.geometry.x, sv.geometry.y, to_gcj)
+        for xi, yi, (_, r) in zip(x, y, sv.iterrows(), strict=True):
+            body = (f"<b>{_esc(r.get('name'))}</b><br>{_esc(r.get('source_id'))} · {_esc(r.get('kind'))} · "
+                    f"{_esc(r.get('category'))}")
+            folium.CircleMarker([yi, xi], radius=3, color="#444", weight=0.5, fill=True,
+                                fill_color=LEVEL_COLORS.get(str(r.get("level")), "#9e9e9e"), fill_opacity=0.8,
+                                popup=folium.Popup(body, max_width=300)).add_to(fg)
         fg.add_to(m)
 
     if priority is not None and len(priority):
