@@ -54,6 +54,16 @@ _LAZY: dict[str, str] = {
     "hotspot": "geoair.hotspot",
     "priority": "geoair.priority",
     "briefing": "geoair.briefing",
+    # directional analysis and trajectories
+    "polar_plot": "geoair.directional",
+    "percentile_rose": "geoair.directional",
+    "pollution_rose": "geoair.directional",
+    "wind_rose": "geoair.directional",
+    "time_variation": "geoair.directional",
+    "polar_annulus": "geoair.directional",
+    "back_trajectories": "geoair.met.trajectory",
+    "pscf": "geoair.met.trajlevel",
+    "cwt": "geoair.met.trajlevel",
     # wind
     "uv_to_wswd": "geoair.met.wind",
     "wswd_to_uv": "geoair.met.wind",

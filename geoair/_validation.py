@@ -12,8 +12,12 @@ from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported lazily: `import geoair` must stay fast
+    import pandas as pd
 
 __all__ = [
     "GeoairInputError",
@@ -172,6 +176,8 @@ class DropLog:
 
     def summary(self) -> pd.DataFrame:
         """Counts per file, column and reason (``n`` = rows or values)."""
+        import pandas as pd
+
         cols = ["file", "column", "reason", "n"]
         if not self.entries:
             return pd.DataFrame(columns=cols)
@@ -190,6 +196,8 @@ class DropLog:
 
     def to_frame(self) -> pd.DataFrame:
         """One line per dropped row/value: file, row, column, reason."""
+        import pandas as pd
+
         cols = ["file", "row", "column", "reason"]
         if not self.entries:
             return pd.DataFrame(columns=cols)
