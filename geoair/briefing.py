@@ -22,6 +22,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._validation import DropLog, GeoairInputError, check_option
@@ -354,11 +355,15 @@ def _map_section(inp, lang, out_dir, res: Briefing) -> str:
         st["aqi"] = st["station"].map(inp["station_aqi"]).to_numpy()
     if "station_top_sources" in inp:
         st["top_sources"] = st["station"].map(inp["station_top_sources"]).to_numpy()
+    polar = _polar_pngs(inp, res)
+    if polar:
+        st["polar_png"] = st["station"].map(polar).to_numpy()
     wind = inp.get("wind")
     if wind is None or wind.sizes.get("time", 0) == 0:
-        wind = None
-        res.omitted["wind arrows"] = ("no wind field for the period (set [data] wind to an ERA5 file; "
-                                      "the bundled data have no wind for 2019)")
+        wind = _station_mean_wind(inp)
+    if wind is None:
+        res.omitted["wind arrows"] = ("no wind for the period: neither a wind field ([data] wind, ERA5) nor "
+                                      "station ws/wd (the bundled 2019 national data have none)")
     srcs = inp["sources"][["source_id", "name", "kind", "category", "geometry"]].copy()
     pr = inp.get("priority")
     if pr is not None and len(pr):
@@ -368,6 +373,56 @@ def _map_section(inp, lang, out_dir, res: Briefing) -> str:
     res.files["map"] = save_map(m, out_dir / "map.html")
     return (f'<h2>{_t("map", lang)}</h2><p><a href="map.html">map.html</a></p>'
             '<iframe src="map.html" title="map" style="width:100%;height:520px;border:1px solid #ccc"></iframe>')
+
+
+def _station_mean_wind(inp):
+    """Period vector-mean wind per station (lon, lat, ws m/s, wd deg) from station ws/wd, or None."""
+    obs, stations = inp["obs"], inp["stations"]
+    if not {"ws", "wd"} <= set(obs.columns):
+        return None
+    w = obs[["station", "ws", "wd"]].dropna()
+    if w.empty:
+        return None
+    rad = np.radians(w["wd"].to_numpy(dtype=float))
+    ws = w["ws"].to_numpy(dtype=float)
+    uv = pd.DataFrame({"station": w["station"].to_numpy(), "u": -ws * np.sin(rad), "v": -ws * np.cos(rad)})
+    m = uv.groupby("station")[["u", "v"]].mean()
+    xy = stations.set_index("station").geometry.reindex(m.index)
+    ok = xy.notna().to_numpy()
+    m, xy = m[ok], xy[ok]
+    return pd.DataFrame({"lon": xy.x.to_numpy(), "lat": xy.y.to_numpy(),
+                         "ws": np.hypot(m["u"], m["v"]).to_numpy(),
+                         "wd": (np.degrees(np.arctan2(-m["u"], -m["v"])) % 360.0).to_numpy()})
+
+
+def _polar_pngs(inp, res: Briefing, max_stations: int = 40) -> dict:
+    """Small PM2.5 polar plots (openair polarPlot, :mod:`geoair.directional`) per station, base64 PNG."""
+    obs = inp["obs"]
+    if not {"ws", "wd"} <= set(obs.columns) or obs[["ws", "wd"]].notna().sum().min() == 0:
+        res.omitted["polar plots in station popups"] = "the observations carry no station wind (ws, wd)"
+        return {}
+    try:
+        from .directional import polar_plot
+        from .plot.directional import plot_polar
+    except ImportError:
+        res.omitted["polar plots in station popups"] = "geoair.directional is not available in this build"
+        return {}
+    import base64
+    import io as _io
+
+    import matplotlib.pyplot as plt
+
+    out = {}
+    for code, grp in list(obs.groupby("station"))[:max_stations]:
+        if grp[["ws", "wd", "pm25"]].dropna().shape[0] < 100:
+            continue
+        fig = plot_polar(polar_plot(grp, "pm25"))
+        fig.set_size_inches(2.4, 2.4)
+        buf = _io.BytesIO()
+        fig.savefig(buf, format="png", dpi=70)
+        plt.close(fig)
+        out[code] = base64.b64encode(buf.getvalue()).decode("ascii")
+    return out
 
 
 _CSS = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:24px auto;max-width:1100px;"

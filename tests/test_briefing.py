@@ -1,5 +1,6 @@
 """The briefing on the bundled data: files, sections, honest omissions, escaping, CLI."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -34,7 +35,8 @@ def test_omitted_sections_are_listed_not_faked(briefing):
     html = briefing.report.read_text(encoding="utf-8")
     for key in briefing.omitted:
         assert key in html
-    assert set(briefing.omitted) <= {"aqi", "budget", "attribution", "episodes", "hotspots", "wind arrows"}
+    assert set(briefing.omitted) <= {"aqi", "budget", "attribution", "episodes", "hotspots", "wind arrows",
+                                     "polar plots in station popups"}
     assert "wind arrows" in briefing.omitted  # the bundled data have no wind for 2019
 
 
@@ -74,3 +76,31 @@ def test_script_in_source_name_is_text_everywhere(tmp_path):
         text = page.read_text(encoding="utf-8")
         assert "alert('x')</script>" not in text
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;工地" in res.files["map"].read_text(encoding="utf-8")
+
+
+def test_station_wind_path_with_prsa(tmp_path):
+    """With station ws/wd (bundled PRSA Beijing files) the map gets polar-plot popups and wind arrows."""
+    from geoair import datasets
+
+    folder = datasets.get_path("beijing_prsa")
+    cfg = {"data": {"observations": str(folder / "PRSA_Data_*_20130301-20170228.csv.gz"),
+                    "stations": str(folder / "beijing_12_stations.csv")},
+           "period": {"start": "2016-12-01", "end": "2017-02-28"}, "analysis": {"permutations": 99}}
+    res = run_briefing(cfg, tmp_path / "prsa", lang="en", progress=False)
+    html = res.files["map"].read_text(encoding="utf-8")
+    assert "wind arrows" not in res.omitted
+    if "polar plots in station popups" not in res.omitted:  # geoair.directional present
+        assert html.count("data:image/png;base64") >= 12
+
+
+def test_station_mean_wind_direction():
+    import geopandas as gpd
+
+    from geoair.briefing import _station_mean_wind
+
+    obs = pd.DataFrame({"station": ["A"] * 4, "ws": [2.0, 2.0, 2.0, 2.0], "wd": [350.0, 10.0, 350.0, 10.0]})
+    st = gpd.GeoDataFrame({"station": ["A"]}, geometry=gpd.points_from_xy([116.0], [40.0]), crs="EPSG:4326")
+    w = _station_mean_wind({"obs": obs, "stations": st})
+    # vector mean of 350 and 10 degrees is north (0), speed 2 cos(10 deg)
+    assert w["wd"].iloc[0] == pytest.approx(0.0, abs=1e-9) or w["wd"].iloc[0] == pytest.approx(360.0)
+    assert w["ws"].iloc[0] == pytest.approx(2 * np.cos(np.radians(10)))
