@@ -64,7 +64,14 @@ def spatial_weights(gdf, weights: Any = "queen", *, k: int = 6, threshold: float
             return lw.Queen.from_dataframe(gdf, use_index=False)
         if weights == "rook":
             return lw.Rook.from_dataframe(gdf, use_index=False)
-        pts = np.column_stack([gdf.geometry.centroid.x, gdf.geometry.centroid.y])
+        geom = gdf.geometry
+        if gdf.crs is not None and gdf.crs.is_geographic:
+            # distances in metres, never in degrees (China Albers equal-area)
+            from .aggregate import GRID_CRS
+
+            geom = geom.to_crs(GRID_CRS)
+        cen = geom.centroid
+        pts = np.column_stack([cen.x, cen.y])
         if weights == "knn":
             return lw.KNN(pts, k=min(k, len(gdf) - 1))
         if threshold is None:
