@@ -181,7 +181,7 @@ def _table_html(df: pd.DataFrame, max_rows: int = 30, floatfmt: str = "{:.1f}") 
             return ""
         return floatfmt.format(v) if isinstance(v, float) else str(v)
 
-    return df.to_html(index=False, escape=True, formatters={c: fmt for c in df.columns}, border=0,
+    return df.to_html(index=False, escape=True, formatters={c: fmt for c in df.columns}, na_rep="", border=0,
                       classes="tbl")
 
 
