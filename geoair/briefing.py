@@ -174,15 +174,13 @@ def _table_html(df: pd.DataFrame, max_rows: int = 30, floatfmt: str = "{:.1f}") 
         return "<p>—</p>"
     # columns with nothing in them (e.g. year-on-year change from a single period) are left out
     df = df.dropna(axis=1, how="all").head(max_rows)
-    df = df.astype(object).where(df.notna(), None)
 
     def fmt(v):
-        if v is None:
+        if v is None or (not isinstance(v, str) and pd.api.types.is_scalar(v) and pd.isna(v)):
             return ""
         return floatfmt.format(v) if isinstance(v, float) else str(v)
 
-    return df.to_html(index=False, escape=True, formatters={c: fmt for c in df.columns}, na_rep="", border=0,
-                      classes="tbl")
+    return df.map(fmt).to_html(index=False, escape=True, border=0, classes="tbl")
 
 
 def _county_pollutant(obs, stations, pollutant: str) -> pd.DataFrame:
