@@ -107,7 +107,9 @@ def priority_list(
         From :func:`geoair.hotspot.fire_clusters`; clusters without attribution scores are
         listed with their size and recency (contribution left empty, not invented).
     now : Timestamp, optional
-        Reference time for recency (default the latest ``last`` of the fire clusters).
+        Reference time for recency (fire clusters: default their latest ``last``; sources with
+        ``active_to`` before ``now`` fade by ``half_life_days`` and cannot be red beyond one
+        half-life; without ``now`` sources get no recency factor).
     red_hours, yellow_hours, min_contribution : float
         Level rule: red when the interval excludes zero, >= ``red_hours`` exceedance hours are
         explained and the contribution is >= ``min_contribution`` µg/m³; yellow when the
@@ -117,7 +119,8 @@ def priority_list(
         interval includes zero. Fire clusters without scores: red if seen within 2 days and >= 10
         detections, yellow if within ``half_life_days``, else green.
     half_life_days : float
-        Recency half-life of fire clusters (score x 0.5 per half-life since last detection).
+        Recency half-life (score x 0.5 per half-life since the last fire detection or the end
+        of a source's activity).
     lang : {"en", "zh"}
         Language of the evidence sentence.
 
@@ -164,12 +167,27 @@ def priority_list(
             "last_seen": "",
             "_n_fires": 0, "_frp": np.nan,
         })
+        # recency of sources: a site whose activity ended before `now` fades with the half-life
+        recency = np.ones(len(df))
+        if "active_to" in merged.columns and now is not None:
+            end = pd.to_datetime(merged["active_to"], errors="coerce")
+            ref = pd.Timestamp(now)
+            if end.dt.tz is None and ref.tz is not None:
+                ref = ref.tz_localize(None)
+            elif end.dt.tz is not None and ref.tz is None:
+                ref = ref.tz_localize(end.dt.tz)
+            ended = (ref - end).dt.total_seconds().to_numpy() / 86400.0
+            past = np.isfinite(ended) & (ended > 0)
+            recency[past] = 0.5 ** (ended[past] / half_life_days)
+            df["last_seen"] = np.where(past, end.dt.strftime("%Y-%m-%d").to_numpy(), "")
         sig = df["contribution_lower"] > 0
         size = (df["contribution"].clip(lower=0) / min_contribution).clip(upper=1.0)
-        df["score"] = df["exceedance_hours"] * size * np.where(sig, 1.0, 0.5) + 1e-3 * df["contribution"].clip(lower=0)
+        df["score"] = (df["exceedance_hours"] * size * np.where(sig, 1.0, 0.5) * recency
+                       + 1e-3 * df["contribution"].clip(lower=0))
         big = df["contribution"] >= min_contribution
         some = df["contribution"] >= min_contribution / 10.0
-        df["level"] = np.where(sig & big & (df["exceedance_hours"] >= red_hours), "red",
+        current = recency > 0.5  # ended less than one half-life ago (or still active)
+        df["level"] = np.where(sig & big & current & (df["exceedance_hours"] >= red_hours), "red",
                                np.where(some & (sig | (df["exceedance_hours"] >= yellow_hours)), "yellow",
                                         "green"))
         parts.append(gpd.GeoDataFrame(df, geometry=list(merged["geometry"]), crs="EPSG:4326"))
@@ -177,6 +195,8 @@ def priority_list(
         fc = fire_clusters.to_crs("EPSG:4326")
         last = pd.to_datetime(fc["last"])
         ref = pd.Timestamp(now) if now is not None else last.max()
+        if ref.tz is None and last.dt.tz is not None:
+            ref = ref.tz_localize(last.dt.tz)  # naive `now` is read as local (Beijing) time
         age_d = (ref - last).dt.total_seconds().to_numpy() / 86400.0
         recency = 0.5 ** (np.clip(age_d, 0, None) / half_life_days)
         n = fc["n_fires"].astype(int).to_numpy()

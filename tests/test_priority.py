@@ -76,3 +76,17 @@ def test_exports_both_languages_and_coordinates(tmp_path):
 
 def test_empty():
     assert len(priority_list(None)) == 0
+
+
+def test_ended_source_fades():
+    scores, sources, counties, fc = _inputs()
+    sources = sources.assign(active_to=pd.to_datetime(["2022-05-01", None, None]))
+    t = priority_list(scores, sources, counties, now="2022-06-04").set_index("source_id")
+    # s1 ended 34 days (~4.9 half-lives of 7 d) before `now`: score x 0.5**4.86, no longer red
+    assert t.loc["s1", "level"] == "yellow"
+    assert t.loc["s1", "score"] == pytest.approx(25.0 * 0.5 ** (34 / 7) + 5e-3)
+    assert t.loc["s1", "last_seen"] == "2022-05-01"
+    both = priority_list(scores, sources, counties, fire_clusters=fc, now="2022-06-04 13:00")
+    assert dict(zip(both["source_id"], both["level"], strict=True))["fire-0"] == "red"  # naive now = local
+    same = priority_list(scores, sources, counties).set_index("source_id")  # no `now`: no fading
+    assert same.loc["s1", "level"] == "red"
