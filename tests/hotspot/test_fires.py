@@ -63,3 +63,13 @@ def test_counts_year_on_year():
     b22 = out[(out.adcode == "2") & (out.period == "2022")].iloc[0]
     assert b22.n_prev == 0 and np.isnan(b22.change_pct)
     assert out.attrs["droplog"].total() == 1  # the point outside both counties
+
+
+def test_empty_inputs_give_empty_results():
+    f = _fires([], [], [], confidence=[], frp=[])
+    assert len(qc_fires(f)) == 0
+    pts, cl = fire_clusters(f)
+    assert len(pts) == 0 and len(cl) == 0
+    counties = gpd.GeoDataFrame({"adcode": ["1"], "name": ["A"]}, geometry=[box(115, 39, 116, 40)], crs="EPSG:4326")
+    assert len(fire_counts(f, counties)) == 0
+    assert fire_density(f).size == 0
