@@ -44,6 +44,23 @@ _LAZY: dict[str, str] = {
     "convert_coords": "geoair.coords",
     # receptor modelling
     "PMF": "geoair.apportion.pmf",
+    # hotspots, priority lists, briefing
+    "local_gi_star": "geoair.hotspot",
+    "local_moran": "geoair.hotspot",
+    "emerging_hotspots": "geoair.hotspot",
+    "to_counties": "geoair.hotspot",
+    "to_grid": "geoair.hotspot",
+    "make_grid": "geoair.hotspot",
+    "qc_fires": "geoair.hotspot",
+    "fire_clusters": "geoair.hotspot",
+    "fire_density": "geoair.hotspot",
+    "fire_counts": "geoair.hotspot",
+    "priority_list": "geoair.priority",
+    "export_priority": "geoair.priority",
+    "run_briefing": "geoair.briefing",
+    "hotspot": "geoair.hotspot",
+    "priority": "geoair.priority",
+    "briefing": "geoair.briefing",
     # directional analysis and trajectories
     "polar_plot": "geoair.directional",
     "percentile_rose": "geoair.directional",

@@ -15,6 +15,7 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("geoair._cli_summary", "summarise the bundled (or given) data: stations, hours, coverage, drops"),
     "attribute": ("geoair.apportion._cli", "attribute station PM to source categories and sources (plume estimates)"),
+    "briefing": ("geoair._cli_briefing", "HTML briefing: AQI, hotspots, fires, priority lists, offline maps"),
 }
 
 

@@ -1,0 +1,26 @@
+"""County and grid hotspots: aggregation, Gi*/Local Moran, emerging hot spots, fire analysis."""
+
+from .aggregate import GRID_CRS, assign_county, make_grid, to_counties, to_grid
+from .emerging import classify_emerging, emerging_hotspots, mann_kendall
+from .fires import fire_clusters, fire_counts, fire_density, qc_fires
+from .local import fdr_bh, local_gi_star, local_moran, pseudo_p, spatial_weights
+
+__all__ = [
+    "GRID_CRS",
+    "assign_county",
+    "make_grid",
+    "to_counties",
+    "to_grid",
+    "classify_emerging",
+    "emerging_hotspots",
+    "mann_kendall",
+    "fire_clusters",
+    "fire_counts",
+    "fire_density",
+    "qc_fires",
+    "fdr_bh",
+    "local_gi_star",
+    "local_moran",
+    "pseudo_p",
+    "spatial_weights",
+]
