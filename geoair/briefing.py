@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import time as _time
+import warnings
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -586,8 +587,12 @@ def _section_attribution(inp, cfg, lang, fig_dir, res: Briefing) -> str:
         ft = pd.to_datetime(fires["time"])
         fires = fires[(ft >= obs["time"].min()) & (ft <= obs["time"].max())]
     model = SourceAttribution(n_bootstrap=a["n_bootstrap"], random_state=a["random_state"])
-    model.fit(obs, stations=stations, sources=inp["sources"], fires=fires if len(fires) else None,
-              wind=inp.get("wind"))
+    # the fit's warnings (e.g. no wind -> isotropic kernels) belong in the report, not on stderr
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(obs, stations=stations, sources=inp["sources"], fires=fires if len(fires) else None,
+                  wind=inp.get("wind"))
+    fit_warnings = sorted({str(w.message) for w in caught})
     inp["source_scores"] = model.source_scores_
     sh = model.shares_
     st = sh[sh["station"] != "all"].merge(pd.DataFrame(stations[["station", "county"]]), on="station")
@@ -621,7 +626,8 @@ def _section_attribution(inp, cfg, lang, fig_dir, res: Briefing) -> str:
                 f"风场：{ {'field': '网格风场', 'stations': '站点风', 'none': '无风资料（各向同性核）'}.get(model.wind_source_, model.wind_source_)}）。"
                 "结果为带区间的估计值，非监管浓度。")
     out = (f"<h2>{'来源解析：各区县占比' if lang == 'zh' else 'Attribution shares per county'}</h2>"
-           f"<p>{html.escape(note)}</p>" + _table_html(allsh.drop(columns="station"), floatfmt="{:.1f}"))
+           f"<p>{html.escape(note)}</p>"
+           + "".join(f"<p class=\"warning\">{html.escape(w)}</p>" for w in fit_warnings) + _table_html(allsh.drop(columns="station"), floatfmt="{:.1f}"))
     if "fig_shares" in res.files:
         out += '<img src="figures/shares.png" alt="shares">'
     out += (f"<h3>{'污染过程（站点小时数）' if lang == 'zh' else 'Episodes (station-hours flagged)'}</h3>"
