@@ -14,7 +14,6 @@ polarAnnulus, timeVariation). Hunter, J. D. (2007). Matplotlib. *Comput. Sci. En
 from __future__ import annotations
 
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ import pandas as pd
 from .._compat import import_optional
 from ..options import get_options
 from ..schema import label, unit
+from .figures import cjk_font
 
 __all__ = ["plot_polar", "plot_rose", "plot_annulus", "plot_time_variation"]
 
@@ -33,28 +33,12 @@ _TXT = {
            "calm": "静风", "hour": "小时", "weekday": "星期", "month": "月份",
            "days": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"], "freq": "频率 (%)"},
 }
-_FONT_FILE = "NotoSansCJKsc-Regular.otf"
-_font_name: str | None = None
-
-
-def _cjk_family() -> str:
-    global _font_name
-    if _font_name is None:
-        mplfonts = import_optional("mplfonts", "Chinese labels in figures")
-        from matplotlib import font_manager
-
-        path = Path(mplfonts.__file__).parent / "fonts" / _FONT_FILE
-        font_manager.fontManager.addfont(str(path))
-        _font_name = font_manager.FontProperties(fname=str(path)).get_name()
-    return _font_name
-
-
 @contextmanager
 def _style(lang):
     plt = import_optional("matplotlib.pyplot", "figures")
     rc = {"axes.unicode_minus": False}
     if lang == "zh":
-        rc["font.family"] = [_cjk_family(), "DejaVu Sans"]
+        rc["font.family"] = [cjk_font(), "DejaVu Sans"]
     with plt.rc_context(rc):
         yield plt
 
