@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from .._validation import DropLog, GeoairInputError
+from .._validation import DropLog, GeoairInputError, require_columns
 
 if TYPE_CHECKING:
     import geopandas
@@ -165,15 +165,13 @@ def read_firms(path: str | PathLike) -> geopandas.GeoDataFrame:
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as err:
         raise GeoairInputError(f"Could not read the FIRMS CSV ({err}).", file=path) from err
     raw.columns = [str(c).strip().lower() for c in raw.columns]
-    missing = [c for c in _REQUIRED if c not in raw.columns]
-    if missing:
-        raise GeoairInputError(
-            f"This does not look like a FIRMS active-fire CSV: column(s) {missing} missing.",
-            file=path,
-            column=missing[0],
-            received=list(raw.columns)[:20],
-            fix="Pass a FIRMS MODIS or VIIRS CSV as downloaded from firms.modaps.eosdis.nasa.gov.",
-        )
+    require_columns(
+        raw,
+        _REQUIRED,
+        file=path,
+        what="FIRMS active-fire CSV",
+        fix="Pass a FIRMS MODIS or VIIRS CSV as downloaded from firms.modaps.eosdis.nasa.gov.",
+    )
     log = DropLog()
     if raw.empty:
         df = raw

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from .._validation import DropLog, GeoairInputError, check_option
+from .._validation import DropLog, GeoairInputError, check_option, require_columns
 
 if TYPE_CHECKING:
     import geopandas
@@ -347,15 +347,9 @@ def read_gppd(path: str | PathLike, *, country: str | None = "CHN") -> geopandas
 
     raw = pd.read_csv(path, low_memory=False)
     need = ["country", "name", "gppd_idnr", "capacity_mw", "latitude", "longitude", "primary_fuel"]
-    missing = [c for c in need if c not in raw.columns]
-    if missing:
-        raise GeoairInputError(
-            f"Not a GPPD file: column(s) {missing} missing.",
-            file=path,
-            column=missing[0],
-            received=list(raw.columns)[:20],
-            fix="Pass global_power_plant_database.csv (WRI GPPD).",
-        )
+    require_columns(
+        raw, need, file=path, what="GPPD file", fix="Pass global_power_plant_database.csv (WRI GPPD)."
+    )
     file_rows = np.arange(1, len(raw) + 1)
     if country is not None:
         keep = (raw["country"] == country).to_numpy()
