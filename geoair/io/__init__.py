@@ -5,6 +5,7 @@ Each reader returns pandas/GeoPandas/xarray objects with units fixed, times tz-a
 """
 
 from .boundaries import read_boundaries
+from .describe import describe
 from .era5 import read_wind, wind_from_stations
 from .firms import read_firms
 from .observations import read_observations
@@ -19,4 +20,5 @@ __all__ = [
     "read_wind",
     "wind_from_stations",
     "read_boundaries",
+    "describe",
 ]

@@ -64,8 +64,8 @@ class SyntheticAttribution:
 
 
 def _prsa_wind(stations, start, end) -> pd.DataFrame:
-    from .datasets import get_path
-    from .io import read_observations
+    from ..datasets import get_path
+    from ..io import read_observations
 
     folder = get_path("beijing_prsa")
     files = [str(p) for name in stations["name_en"] for p in folder.glob(f"PRSA_Data_{name}_*.csv.gz")]
@@ -126,10 +126,10 @@ def make_attribution_truth(
     """
     import geopandas as gpd
 
-    from .apportion import kernels
-    from .apportion import profiles as prof
-    from .apportion.attribution import SIGNATURES
-    from .datasets import load_beijing_stations
+    from ..apportion import kernels
+    from ..apportion import profiles as prof
+    from ..apportion.attribution import SIGNATURES
+    from ..datasets import load_beijing_stations
 
     rng = np.random.default_rng(seed)
     st = load_beijing_stations()

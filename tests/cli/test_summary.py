@@ -11,7 +11,7 @@ import pytest
 from geoair.cli import main
 from geoair.io import read_observations, read_stations
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
 
 

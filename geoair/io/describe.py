@@ -1,20 +1,16 @@
-"""``geoair summary``: what is in the data - stations, hours, coverage, completeness, drops.
-
-With no arguments it summarises the bundled data (:mod:`geoair.datasets`); ``--observations``
-and ``--stations`` summarise any files :func:`geoair.read_observations` and
-:func:`geoair.read_stations` understand.
-"""
+"""Plain-text descriptions of observations and station tables (used by ``geoair summary``)."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._validation import get_droplog
-from .schema import POLLUTANTS, label, unit
+from .._validation import get_droplog
+from ..schema import POLLUTANTS, label, unit
+
+__all__ = ["describe", "summarise_observations", "summarise_stations"]
 
 _TEXT = {
     "title_obs": {"en": "Observations", "zh": "监测数据"},
@@ -34,57 +30,6 @@ _TEXT = {
     "bundled": {"en": "bundled data", "zh": "内置数据"},
 }
 
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    """Add the ``summary`` options to ``parser``."""
-    parser.add_argument(
-        "--observations", "-o", nargs="+", metavar="PATH",
-        help="observation files or globs (CNEMC wide, UCI PRSA or tidy CSV/Parquet); "
-        "default: the bundled data",
-    )
-    parser.add_argument("--stations", "-s", metavar="PATH", help="a station list (national or plain CSV)")
-    parser.add_argument(
-        "--format", default="auto", choices=["auto", "cnemc", "prsa", "tidy"],
-        help="layout of the observation files (default: detect from the header)",
-    )
-    parser.add_argument("--lang", choices=["zh", "en"], default=None, help="language of the report")
-
-
-def run(args: argparse.Namespace) -> int:
-    """Print the summary; returns the exit code."""
-    from .options import get_options
-
-    lang = args.lang or get_options()["lang"]
-    blocks: list[tuple[str, Any, str]] = []
-    if args.observations or args.stations:
-        from .io import read_observations, read_stations
-
-        if args.observations:
-            obs = read_observations(args.observations, format=args.format)
-            blocks.append(("obs", obs, ", ".join(args.observations)))
-        if args.stations:
-            blocks.append(("sta", read_stations(args.stations), args.stations))
-    else:
-        try:
-            from . import datasets
-        except ImportError as err:  # the bundled data module is shipped with the package
-            from ._validation import GeoairInputError
-
-            raise GeoairInputError(
-                f"The bundled data are not available ({err}).",
-                fix="Reinstall geoair, or pass --observations PATH and --stations PATH.",
-            ) from None
-        bundled = _TEXT["bundled"][lang]
-        blocks.append(("obs", datasets.load_beijing_observations(), f"{bundled}: Beijing PRSA 2013-2017"))
-        blocks.append(("obs", datasets.load_cnemc_observations(), f"{bundled}: CNEMC 2019-01/02"))
-        blocks.append(("sta", datasets.load_beijing_stations(), f"{bundled}: Beijing PRSA stations"))
-        blocks.append(("sta", datasets.load_national_stations(), f"{bundled}: national station list"))
-    for kind, data, source in blocks:
-        text = summarise_observations(data, lang) if kind == "obs" else summarise_stations(data, lang)
-        print(f"{text[0]}  [{_TEXT['source'][lang]}: {source}]")
-        print("\n".join(text[1:]))
-        print()
-    return 0
 
 
 def summarise_observations(obs: pd.DataFrame, lang: str = "en") -> list[str]:
@@ -138,3 +83,20 @@ def _droplog_lines(obj: Any, lang: str) -> list[str]:
     for rec in log.summary().itertuples(index=False):
         lines.append(f"    {rec.n:>8}  {rec.column:<10} {rec.reason}  [{rec.file}]")
     return lines
+
+
+def describe(obj: pd.DataFrame, lang: str | None = None) -> str:
+    """Describe observations or a station table as text (stations, hours, coverage, drops).
+
+    Parameters
+    ----------
+    obj : DataFrame or GeoDataFrame
+        Observations (with ``time``) or stations.
+    lang : {"en", "zh"}, optional
+        Language; default the geoair option ``lang``.
+    """
+    from ..options import get_options
+
+    lang = lang or get_options()["lang"]
+    lines = summarise_observations(obj, lang) if "time" in obj.columns else summarise_stations(obj, lang)
+    return "\n".join(lines)

@@ -35,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the attribution and write the outputs; returns the exit code."""
     import pandas as pd
 
+    from ..apportion.attribution import SourceAttribution
     from ..io import read_firms, read_observations, read_sources, read_stations
-    from .attribution import SourceAttribution
 
     obs_path = args.observations if len(args.observations) > 1 else args.observations[0]
     obs = read_observations(obs_path, format=args.format)

@@ -13,9 +13,9 @@ import sys
 
 # sub-command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "summary": ("geoair._cli_summary", "summarise the bundled (or given) data: stations, hours, coverage, drops"),
-    "attribute": ("geoair.apportion._cli", "attribute station PM to source categories and sources (plume estimates)"),
-    "briefing": ("geoair._cli_briefing", "HTML briefing: AQI, hotspots, fires, priority lists, offline maps"),
+    "summary": ("geoair.cli.summary", "summarise the bundled (or given) data: stations, hours, coverage, drops"),
+    "attribute": ("geoair.cli.attribute", "attribute station PM to source categories and sources (plume estimates)"),
+    "briefing": ("geoair.cli.briefing", "HTML briefing: AQI, hotspots, fires, priority lists, offline maps"),
 }
 
 

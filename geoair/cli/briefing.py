@@ -17,7 +17,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the briefing and print where it was written."""
-    from .briefing import run_briefing
+    from ..briefing import run_briefing
 
     res = run_briefing(args.config, args.out, lang=args.lang, progress=not args.no_progress)
     print(f"briefing: {res.report}")
