@@ -1,0 +1,27 @@
+"""Concentration surfaces from monitoring stations: every county on the map, with an interval.
+
+Kriging (ordinary, universal or with external drift) of log concentrations with a variogram
+fitted by GSTools, pooled over days; IDW as the baseline; polygon means by block kriging;
+leave-one-station-out validation; county tables for the hotspot and league-table analyses;
+GeoTIFF export.
+
+Main functions: :func:`station_values`, :func:`estimate`, :func:`estimate_grid`, :func:`loo`,
+:func:`loo_summary`, :func:`county_table`, :func:`to_geotiff`.
+"""
+
+from .covariates import source_density
+from .cv import loo, loo_summary
+from .estimate import METHODS, estimate, fit_surface
+from .values import station_values
+from .variogram import Variogram
+
+__all__ = [
+    "METHODS",
+    "Variogram",
+    "estimate",
+    "fit_surface",
+    "loo",
+    "loo_summary",
+    "source_density",
+    "station_values",
+]
