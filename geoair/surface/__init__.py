@@ -12,6 +12,8 @@ Main functions: :func:`station_values`, :func:`estimate`, :func:`estimate_grid`,
 from .covariates import source_density
 from .cv import loo, loo_summary
 from .estimate import METHODS, estimate, fit_surface
+from .grid import estimate_grid, grid_centres
+from .raster import to_geotiff
 from .values import station_values
 from .variogram import Variogram
 
@@ -19,9 +21,12 @@ __all__ = [
     "METHODS",
     "Variogram",
     "estimate",
+    "estimate_grid",
+    "grid_centres",
     "fit_surface",
     "loo",
     "loo_summary",
     "source_density",
     "station_values",
+    "to_geotiff",
 ]

@@ -59,7 +59,7 @@ def _block_cbar(model, xy: np.ndarray, starts: np.ndarray) -> np.ndarray:
     for b in np.flatnonzero(counts > 1):
         pts = xy[starts[b]:starts[b] + counts[b]]
         n = len(pts)
-        off = model.covariance(pdist(pts)).sum() * 2.0
+        off = _kriging.cov(model, pdist(pts)).sum() * 2.0
         out[b] = (off + n * model.var) / (n * n)
     return out
 
@@ -72,57 +72,125 @@ def _finish(m, v, transform: str, z: float):
     return m, m - z * s, m + z * s, s
 
 
-def _day_chunk(sys, k0, d_center, f_t, tg_slice, is_polygon, transform, z, rng):
+def _gr2(sys, r: np.ndarray) -> np.ndarray:
+    from scipy.linalg import solve_triangular
+
+    gr = solve_triangular(sys.g_chol, r, lower=True, check_finite=False)
+    return np.einsum("ij,ij->j", gr, gr)
+
+
+@dataclass
+class _Chunk:
+    """One chunk of targets: sample points, their drift, block layout and covariances."""
+
+    xy: np.ndarray         # sample points (m, 2)
+    dist: np.ndarray       # stations x sample points
+    dc: np.ndarray         # stations x target centres
+    f: np.ndarray          # drift at sample points, then block means (polygons)
+    starts: np.ndarray     # first sample point of each target (chunk-relative)
+    k0: dict               # id(model) -> unit covariances [points | block means]
+    cbar: dict             # id(model) -> mean within-block covariance
+    pool: dict             # id(model) -> (y, kty, fty) for the pooled shortcut
+
+
+def _k0(ch: _Chunk, model, is_polygon: bool) -> np.ndarray:
+    key = id(model)
+    if key not in ch.k0:
+        k = _kriging.cov(model, ch.dist)
+        if is_polygon:
+            counts = np.diff(np.r_[ch.starts, k.shape[1]])
+            k = np.hstack([k, np.add.reduceat(k, ch.starts, axis=1) / counts])
+        ch.k0[key] = k
+    return ch.k0[key]
+
+
+def _stats(sys, ch: _Chunk, pool, is_polygon: bool):
+    """Model-scale means and variance reductions at [points | block means] for one day."""
+    k0 = _k0(ch, sys.model, is_polygon)
+    s = sys.scale
+    if pool is not None:
+        pos = np.searchsorted(pool.cols, sys.idx)
+        if id(sys.model) not in ch.pool:
+            kp = k0[pool.cols]
+            y = pool.p @ kp
+            ch.pool[id(sys.model)] = (kp, y, np.einsum("ij,ij->j", kp, y), pool.f.T @ y)
+        kp, y, kty, fty = ch.pool[id(sys.model)]
+        miss = np.setdiff1d(np.arange(len(pool.cols)), pos)
+        q0, fck = _kriging.pool_day(pool, kp, y, kty, fty, miss)
+        mean = ch.f @ sys.beta + s * (k0[pos].T @ sys.alpha)
+        return mean, s * q0 - _gr2(sys, ch.f.T - fck)
+    mean, red, _ = _kriging.predict(sys, s * k0[sys.idx], ch.f)
+    return mean, red
+
+
+def _day_chunk(sys, ch: _Chunk, pool, is_polygon, transform, z, rng):
     """One day, one chunk: (estimate, lower, upper, se, n within range) per target."""
-    starts, cbar = tg_slice
     model, scale = sys.model, sys.scale
-    k = scale * k0 if k0 is not None else _kriging.cov(model, d_center[0], scale)
-    mean, red, v = _kriging.predict(sys, k, f_t)
-    n_in = (d_center[1][sys.idx] <= rng).sum(axis=0)
+    mean, red = _stats(sys, ch, pool, is_polygon)
+    n_in = (ch.dc[sys.idx] <= rng).sum(axis=0)
     if not is_polygon:
-        var = scale * model.sill - red
-        return (*_finish(mean, var, transform, z), n_in)
-    pvar = np.maximum(scale * model.var - red, 0.0)
-    counts = np.diff(np.r_[starts, len(mean)])
-    mb = np.add.reduceat(mean, starts) / counts
-    vb = np.maximum(scale * cbar - _kriging.block_average(sys, v, f_t, starts), 0.0)
+        return (*_finish(mean, scale * model.sill - red, transform, z), n_in)
+    m = ch.dist.shape[1]
+    pvar = np.maximum(scale * model.var - red[:m], 0.0)
+    counts = np.diff(np.r_[ch.starts, m])
+    if id(model) not in ch.cbar:
+        ch.cbar[id(model)] = _block_cbar(model, ch.xy, ch.starts)
+    vb = np.maximum(scale * ch.cbar[id(model)] - red[m:], 0.0)
     if transform == "log":
-        est = np.add.reduceat(np.exp(mean + pvar / 2.0), starts) / counts
+        est = np.add.reduceat(np.exp(mean[:m] + pvar / 2.0), ch.starts) / counts
         sb = np.sqrt(vb)
         return est, est * np.exp(-vb / 2 - z * sb), est * np.exp(-vb / 2 + z * sb), sb, n_in
-    return (*_finish(mb, vb, transform, z), n_in)
+    return (*_finish(mean[m:], vb, transform, z), n_in)
 
 
-def krige_targets(systems, vario, station_xy, targets, f_targets, *, transform: str, z: float,
-                  chunk_size: int = 20_000, progress: bool = False) -> Result:
-    """Kriging estimates for every day system at every target."""
+def _make_chunk(station_xy, targets, f_targets, t0, t1, is_polygon) -> _Chunk:
     from scipy.spatial.distance import cdist
 
+    p0 = targets.starts[t0]
+    p1 = targets.starts[t1] if t1 < len(targets.starts) else len(targets.xy)
+    starts = targets.starts[t0:t1] - p0
+    f = f_targets[p0:p1]
+    if is_polygon:
+        counts = np.diff(np.r_[starts, p1 - p0])
+        f = np.vstack([f, np.add.reduceat(f, starts, axis=0) / counts[:, None]])
+    xy = targets.xy[p0:p1]
+    return _Chunk(xy=xy, dist=cdist(station_xy, xy), dc=cdist(station_xy, targets.center[t0:t1]),
+                  f=f, starts=starts, k0={}, cbar={}, pool={})
+
+
+def krige_targets(systems, vario, station_xy, f_stations, targets, f_targets, *, transform: str,
+                  z: float, chunk_size: int = 20_000, progress: bool = False) -> Result:
+    """Kriging estimates for every day system at every target."""
     n_days, k = len(systems), len(targets.starts)
     out = [np.full((n_days, k), np.nan) for _ in range(4)] + [np.zeros((n_days, k), dtype=np.int32)]
-    pooled = all(s is None or s.model is vario.model_ for s in systems)
-    parts = list(chunks(targets.starts, len(targets.xy), chunk_size))
-    for t0, t1 in _progress(parts, progress):
-        p0 = targets.starts[t0]
-        p1 = targets.starts[t1] if t1 < len(targets.starts) else len(targets.xy)
-        xy = targets.xy[p0:p1]
-        starts = targets.starts[t0:t1] - p0
-        dist = cdist(station_xy, xy)
-        dc = cdist(station_xy, targets.center[t0:t1])
-        k0 = vario.model_.covariance(dist) if pooled else None
-        cbar: dict[int, np.ndarray] = {}
-        for d, sys in enumerate(systems):
-            if sys is None:
-                continue
-            if targets.is_polygon and id(sys.model) not in cbar:
-                cbar[id(sys.model)] = _block_cbar(sys.model, xy, starts)
-            rng = float(sys.model.percentile_scale(0.95))
-            res = _day_chunk(sys, None if k0 is None else k0[sys.idx], (dist[sys.idx], dc),
-                             f_targets[p0:p1], (starts, cbar.get(id(sys.model))),
-                             targets.is_polygon, transform, z, rng)
-            for arr, val in zip(out, res, strict=True):
-                arr[d, t0:t1] = val
+    live = [s for s in systems if s is not None]
+    model = vario.model_
+    pool = None
+    if live and all(s.model is model for s in live) and model.nugget > 1e-4 * model.sill:
+        cols = np.unique(np.concatenate([s.idx for s in live]))
+        pool = _kriging.make_pool(model, station_xy, f_stations, cols)
+    ranges = {id(s.model): float(s.model.percentile_scale(0.95)) for s in live}
+    with _blas_threads():
+        for t0, t1 in _progress(list(chunks(targets.starts, len(targets.xy), chunk_size)), progress):
+            ch = _make_chunk(station_xy, targets, f_targets, t0, t1, targets.is_polygon)
+            for d, sys in enumerate(systems):
+                if sys is None:
+                    continue
+                res = _day_chunk(sys, ch, pool, targets.is_polygon, transform, z,
+                                 ranges[id(sys.model)])
+                for arr, val in zip(out, res, strict=True):
+                    arr[d, t0:t1] = val
     return Result(*out)
+
+
+def _blas_threads():
+    """BLAS threads from ``geoair.get_options()["n_jobs"]`` (1 by default; -1 all cores)."""
+    from threadpoolctl import threadpool_limits
+
+    from ..options import get_options
+
+    n = get_options()["n_jobs"]
+    return threadpool_limits(limits=None if n == -1 else n, user_api="blas")
 
 
 def idw_targets(raw, station_xy, targets, *, power: float, factors, range_m: float,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["System", "build", "predict", "block_average", "loo_errors"]
+__all__ = ["System", "Pool", "build", "predict", "block_average", "make_pool", "pool_day", "loo_errors"]
 
 _JITTER = 1e-9
 
@@ -40,13 +40,34 @@ class System:
     g_chol: np.ndarray     # lower Cholesky factor of F' C^-1 F
     u: np.ndarray          # L^-1 (z - F beta)
     beta: np.ndarray
+    alpha: np.ndarray      # C^-1 (z - F beta)
     scale: float           # sill multiplier of the day
     model: object          # gstools CovModel (standardised units under pooling)
 
 
-def cov(model, dist: np.ndarray, scale: float) -> np.ndarray:
-    """Covariance without the nugget (the smooth field), scaled to the day."""
-    return scale * model.covariance(dist)
+_TABLE_STEP = 25.0  # metres; linear interpolation error < 1e-9 of the sill for fitted ranges
+
+
+def _key(model) -> tuple:
+    return (type(model).__name__, float(model.var), float(model.len_scale),
+            *(float(getattr(model, a)) for a in model.opt_arg))
+
+
+def cov(model, dist: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """Covariance without the nugget (the smooth field), scaled to the day.
+
+    GSTools' model is evaluated on a 25-m lag table and interpolated linearly (the Matérn
+    Bessel function is otherwise the most expensive step of a 1-km grid); the table is cached
+    on the model and rebuilt if its parameters change or a longer lag is asked for.
+    """
+    dmax = float(dist.max()) if dist.size else 0.0
+    tab = getattr(model, "_geoair_cov_table", None)
+    if tab is None or tab[0] != _key(model) or tab[1][-1] < dmax:
+        top = max(2.0 * dmax, 10.0 * float(model.len_scale), 1e5)
+        lags = np.arange(0.0, top + _TABLE_STEP, _TABLE_STEP)
+        tab = (_key(model), lags, model.covariance(lags))
+        model._geoair_cov_table = tab
+    return scale * np.interp(dist, tab[1], tab[2])
 
 
 def build(model, scale: float, xy: np.ndarray, z: np.ndarray, f: np.ndarray, idx) -> System:
@@ -77,7 +98,8 @@ def build(model, scale: float, xy: np.ndarray, z: np.ndarray, f: np.ndarray, idx
     lz = solve_triangular(chol, z, lower=True)
     beta = np.linalg.solve(g, w.T @ lz)
     u = lz - w @ beta
-    return System(idx=np.asarray(idx), chol=chol, w=w, g_chol=g_chol, u=u, beta=beta,
+    alpha = solve_triangular(chol, u, lower=True, trans="T")
+    return System(idx=np.asarray(idx), chol=chol, w=w, g_chol=g_chol, u=u, beta=beta, alpha=alpha,
                   scale=scale, model=model)
 
 
@@ -107,6 +129,52 @@ def predict(sys: System, k: np.ndarray, f: np.ndarray):
     gr = solve_triangular(sys.g_chol, r, lower=True, check_finite=False)
     reduction = np.einsum("ij,ij->j", v, v) - np.einsum("ij,ij->j", gr, gr)
     return mean, reduction, v
+
+
+@dataclass
+class Pool:
+    """Unit-scale inverse covariance of every station that has a value on some day.
+
+    Under a pooled variogram a day's covariance is ``s_d C``; a day's station set ``S`` is the
+    pool minus the missing stations ``M``, and ``C_SS^-1 = P_SS - P_SM P_MM^-1 P_MS`` with
+    ``P = C^-1`` (partitioned inverse). So one product ``P k`` per grid chunk serves every
+    day, and a day costs O(|M| m) instead of a triangular solve of O(n^2 m).
+    """
+
+    cols: np.ndarray       # station columns in the pool (sorted)
+    p: np.ndarray          # C^-1 at unit scale (nugget and jitter on the diagonal)
+    f: np.ndarray          # drift at the pool's stations
+
+
+def make_pool(model, xy: np.ndarray, f: np.ndarray, cols: np.ndarray) -> Pool:
+    """Invert the unit-scale covariance of the stations ``cols``."""
+    from scipy.linalg import cho_factor, cho_solve
+    from scipy.spatial.distance import cdist
+
+    c = cov(model, cdist(xy[cols], xy[cols]))
+    c[np.diag_indices_from(c)] += model.nugget + _JITTER * model.sill
+    p = cho_solve(cho_factor(c, lower=True), np.eye(len(cols)))
+    return Pool(cols=np.asarray(cols), p=0.5 * (p + p.T), f=f[cols])
+
+
+def pool_day(pool: Pool, k0: np.ndarray, y: np.ndarray, kty: np.ndarray, fty: np.ndarray,
+             miss: np.ndarray):
+    """Unit-scale ``k_S' C_SS^-1 k_S`` and ``F_S' C_SS^-1 k_S`` for a day missing ``miss``.
+
+    ``k0`` are the pool's covariances to the targets, ``y = P k0``, ``kty`` the column sums of
+    ``k0 * y`` and ``fty = F' y``.
+    """
+    if miss.size == 0:
+        return kty, fty
+    keep = np.setdiff1d(np.arange(len(pool.cols)), miss)
+    pmm = pool.p[np.ix_(miss, miss)]
+    km, ym = k0[miss], y[miss]
+    w = ym - pmm @ km
+    sol = np.linalg.solve(pmm, w)
+    q = kty - np.einsum("ij,ij->j", km, ym) - np.einsum("ij,ij->j", w, km + sol)
+    h = pool.f[keep].T @ pool.p[np.ix_(keep, miss)]
+    fck = fty - pool.f[miss].T @ ym - h @ (km + sol)
+    return q, fck
 
 
 def block_average(sys: System, v: np.ndarray, f: np.ndarray, starts: np.ndarray):

@@ -181,7 +181,7 @@ def estimate(values, stations, at, *, method: str = "kriging", covariates=None,
                                        bandwidth=bandwidth)
     if method == "kriging":
         f_t = drift_matrix(targets.xy, **spec)
-        res = krige_targets(systems, vario, prep.xy, targets, f_t, transform=transform, z=z,
+        res = krige_targets(systems, vario, prep.xy, drift_matrix(prep.xy, **spec), targets, f_t, transform=transform, z=z,
                             chunk_size=chunk_size, progress=progress)
     else:
         pred = idw_loo(prep.raw, prep.xy, power=power)

@@ -50,21 +50,28 @@ def _weights(counts: np.ndarray, gamma: np.ndarray) -> np.ndarray:
 
 
 def _fit_one(cls, centers, gamma, counts, nugget: bool):
-    """Fit a GSTools model to one empirical variogram; None when the fit fails."""
+    """Fit a GSTools model to one empirical variogram; (None, nan) when every try fails.
+
+    The shape parameter (Matérn ``nu``, stable ``alpha``) is fitted first; if the optimiser
+    does not converge it is held at GSTools' default and the fit repeated.
+    """
     import warnings
 
     ok = counts > 0
     if ok.sum() < 4:
         return None, np.nan
-    model = cls(dim=2)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            _, _, r2 = model.fit_variogram(centers[ok], gamma[ok], nugget=nugget, return_r2=True,
-                                           weights=_weights(counts[ok], gamma[ok]))
-    except (RuntimeError, ValueError):
-        return None, np.nan
-    return model, float(r2)
+    for fixed in ({}, {name: False for name in cls(dim=2).opt_arg}):
+        model = cls(dim=2)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _, _, r2 = model.fit_variogram(centers[ok], gamma[ok], nugget=nugget, return_r2=True,
+                                               weights=_weights(counts[ok], gamma[ok]),
+                                               max_eval=4000, **fixed)
+        except (RuntimeError, ValueError):
+            continue
+        return model, float(r2)
+    return None, np.nan
 
 
 class Variogram(BaseEstimator):
