@@ -25,7 +25,7 @@ import numpy as np
 from . import _kriging
 from .idw import idw_weights
 
-__all__ = ["Result", "krige_targets", "idw_targets", "chunks"]
+__all__ = ["Result", "krige_targets", "idw_targets", "chunks", "blas_threads"]
 
 
 @dataclass
@@ -104,32 +104,56 @@ def _k0(ch: _Chunk, model, is_polygon: bool) -> np.ndarray:
     return ch.k0[key]
 
 
-def _stats(sys, ch: _Chunk, pool, is_polygon: bool):
-    """Model-scale means and variance reductions at [points | block means] for one day."""
+def _stats(sys, ch: _Chunk, pool, is_polygon: bool, mean=None):
+    """Model-scale means and variance reductions at [points | block means] for one day.
+
+    With the pooled shortcut ``mean`` comes precomputed for all days (:func:`_pool_means`).
+    """
     k0 = _k0(ch, sys.model, is_polygon)
     s = sys.scale
     if pool is not None:
-        pos = np.searchsorted(pool.cols, sys.idx)
         if id(sys.model) not in ch.pool:
             kp = k0[pool.cols]
             y = pool.p @ kp
             ch.pool[id(sys.model)] = (kp, y, np.einsum("ij,ij->j", kp, y), pool.f.T @ y)
         kp, y, kty, fty = ch.pool[id(sys.model)]
-        miss = np.setdiff1d(np.arange(len(pool.cols)), pos)
+        miss = np.setdiff1d(np.arange(len(pool.cols)), np.searchsorted(pool.cols, sys.idx))
         q0, fck = _kriging.pool_day(pool, kp, y, kty, fty, miss)
-        mean = ch.f @ sys.beta + s * (k0[pos].T @ sys.alpha)
         return mean, s * q0 - _gr2(sys, ch.f.T - fck)
     mean, red, _ = _kriging.predict(sys, s * k0[sys.idx], ch.f)
     return mean, red
 
 
-def _day_chunk(sys, ch: _Chunk, pool, is_polygon, transform, z, rng):
-    """One day, one chunk: (estimate, lower, upper, se, n within range) per target."""
+def _pool_means(systems, ch: _Chunk, model, n_stations: int, is_polygon: bool) -> np.ndarray:
+    """Kriging means of all days at once: ``f beta_d + s_d k' alpha_d`` (targets x days)."""
+    k0 = _k0(ch, model, is_polygon)
+    alpha = np.zeros((n_stations, len(systems)))
+    beta = np.zeros((ch.f.shape[1], len(systems)))
+    for d, sys in enumerate(systems):
+        if sys is not None:
+            alpha[sys.idx, d] = sys.scale * sys.alpha
+            beta[:, d] = sys.beta
+    return k0.T @ alpha + ch.f @ beta
+
+
+def _within(systems, ch: _Chunk, ranges: dict, n_stations: int) -> np.ndarray:
+    """Stations with a value within each day's practical range of each target (days x k)."""
+    out = np.zeros((len(systems), ch.dc.shape[1]), dtype=np.int32)
+    for key, rng in ranges.items():
+        days = [d for d, s in enumerate(systems) if s is not None and id(s.model) == key]
+        avail = np.zeros((len(days), n_stations), dtype=np.float32)
+        for i, d in enumerate(days):
+            avail[i, systems[d].idx] = 1.0
+        out[days] = np.rint(avail @ (ch.dc <= rng).astype(np.float32)).astype(np.int32)
+    return out
+
+
+def _day_chunk(sys, ch: _Chunk, pool, is_polygon, transform, z, mean=None):
+    """One day, one chunk: (estimate, lower, upper, se) per target."""
     model, scale = sys.model, sys.scale
-    mean, red = _stats(sys, ch, pool, is_polygon)
-    n_in = (ch.dc[sys.idx] <= rng).sum(axis=0)
+    mean, red = _stats(sys, ch, pool, is_polygon, mean)
     if not is_polygon:
-        return (*_finish(mean, scale * model.sill - red, transform, z), n_in)
+        return _finish(mean, scale * model.sill - red, transform, z)
     m = ch.dist.shape[1]
     pvar = np.maximum(scale * model.var - red[:m], 0.0)
     counts = np.diff(np.r_[ch.starts, m])
@@ -139,8 +163,8 @@ def _day_chunk(sys, ch: _Chunk, pool, is_polygon, transform, z, rng):
     if transform == "log":
         est = np.add.reduceat(np.exp(mean[:m] + pvar / 2.0), ch.starts) / counts
         sb = np.sqrt(vb)
-        return est, est * np.exp(-vb / 2 - z * sb), est * np.exp(-vb / 2 + z * sb), sb, n_in
-    return (*_finish(mean[m:], vb, transform, z), n_in)
+        return est, est * np.exp(-vb / 2 - z * sb), est * np.exp(-vb / 2 + z * sb), sb
+    return _finish(mean[m:], vb, transform, z)
 
 
 def _make_chunk(station_xy, targets, f_targets, t0, t1, is_polygon) -> _Chunk:
@@ -170,20 +194,22 @@ def krige_targets(systems, vario, station_xy, f_stations, targets, f_targets, *,
         cols = np.unique(np.concatenate([s.idx for s in live]))
         pool = _kriging.make_pool(model, station_xy, f_stations, cols)
     ranges = {id(s.model): float(s.model.percentile_scale(0.95)) for s in live}
-    with _blas_threads():
-        for t0, t1 in _progress(list(chunks(targets.starts, len(targets.xy), chunk_size)), progress):
-            ch = _make_chunk(station_xy, targets, f_targets, t0, t1, targets.is_polygon)
-            for d, sys in enumerate(systems):
-                if sys is None:
-                    continue
-                res = _day_chunk(sys, ch, pool, targets.is_polygon, transform, z,
-                                 ranges[id(sys.model)])
-                for arr, val in zip(out, res, strict=True):
-                    arr[d, t0:t1] = val
+    n_st = len(station_xy)
+    for t0, t1 in _progress(list(chunks(targets.starts, len(targets.xy), chunk_size)), progress):
+        ch = _make_chunk(station_xy, targets, f_targets, t0, t1, targets.is_polygon)
+        means = None if pool is None else _pool_means(systems, ch, model, n_st, targets.is_polygon)
+        out[4][:, t0:t1] = _within(systems, ch, ranges, n_st)
+        for d, sys in enumerate(systems):
+            if sys is None:
+                continue
+            res = _day_chunk(sys, ch, pool, targets.is_polygon, transform, z,
+                             None if means is None else means[:, d])
+            for arr, val in zip(out[:4], res, strict=True):
+                arr[d, t0:t1] = val
     return Result(*out)
 
 
-def _blas_threads():
+def blas_threads():
     """BLAS threads from ``geoair.get_options()["n_jobs"]`` (1 by default; -1 all cores)."""
     from threadpoolctl import threadpool_limits
 

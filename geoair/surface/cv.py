@@ -23,6 +23,7 @@ from .._validation import check_option
 from ..hotspot.aggregate import GRID_CRS
 from . import _kriging
 from ._data import prepare
+from ._engine import blas_threads
 from .covariates import drift_matrix
 from .estimate import METHODS, _residuals, _z
 from .idw import idw_loo, jackknife_factors
@@ -94,6 +95,15 @@ def loo(values, stations, *, methods=METHODS, drift: str = "constant", covariate
     """
     for m in methods:
         check_option("method", m, METHODS)
+    kw = dict(methods=methods, drift=drift, covariates=covariates, variogram=variogram, model=model,
+              transform=transform, level=level, buffer=buffer, power=power,
+              min_stations=min_stations, bandwidth=bandwidth, crs=crs)
+    with blas_threads():  # small dense solves: BLAS threads only contend
+        return _loo(values, stations, **kw)
+
+
+def _loo(values, stations, *, methods, drift, covariates, variogram, model, transform, level,
+         buffer, power, min_stations, bandwidth, crs):
     z = _z(level)
     prep = prepare(values, stations, crs=crs, transform=transform, min_stations=min_stations)
     center = np.nanmean(prep.xy, axis=0)

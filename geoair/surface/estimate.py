@@ -21,7 +21,7 @@ from ..hotspot.aggregate import GRID_CRS
 from ..options import get_options
 from . import _kriging
 from ._data import Prepared, prepare
-from ._engine import idw_targets, krige_targets
+from ._engine import blas_threads, idw_targets, krige_targets
 from .covariates import drift_matrix
 from .idw import idw_loo, jackknife_factors
 from .targets import make_targets
@@ -168,6 +168,17 @@ def estimate(values, stations, at, *, method: str = "kriging", covariates=None,
     >>> vals = surface.station_values(obs, "pm25", freq="all")  # doctest: +SKIP
     """
     check_option("method", method, METHODS)
+    with blas_threads():  # small dense solves: BLAS threads only contend
+        return _estimate(values, stations, at, method=method, covariates=covariates, drift=drift,
+                         variogram=variogram, model=model, transform=transform, level=level,
+                         id_col=id_col, spacing=spacing, observed_radius=observed_radius,
+                         power=power, min_stations=min_stations, bandwidth=bandwidth, crs=crs,
+                         chunk_size=chunk_size)
+
+
+def _estimate(values, stations, at, *, method, covariates, drift, variogram, model, transform,
+              level, id_col, spacing, observed_radius, power, min_stations, bandwidth, crs,
+              chunk_size):
     z = _z(level)
     prep = prepare(values, stations, crs=crs, transform=transform, min_stations=min_stations)
     targets = make_targets(at, prep.xy, crs=crs, id_col=id_col, spacing=spacing,

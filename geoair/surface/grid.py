@@ -15,7 +15,7 @@ from .._validation import GeoairInputError, check_option
 from ..hotspot.aggregate import GRID_CRS
 from ..options import get_options
 from ._data import prepare
-from ._engine import idw_targets, krige_targets
+from ._engine import blas_threads, idw_targets, krige_targets
 from .covariates import drift_matrix
 from .estimate import METHODS, _z, fit_surface
 from .idw import idw_loo, jackknife_factors
@@ -95,9 +95,18 @@ def estimate_grid(values, stations, extent, *, cell_size: float = 1000.0, method
         descending); ``attrs``: ``crs``, ``cell_size``, ``level``, ``method``, ``variogram``
         (a string of the fitted parameters), ``droplog`` (remove it before ``to_netcdf``).
     """
+    check_option("method", method, METHODS)
+    kw = dict(cell_size=cell_size, method=method, covariates=covariates, drift=drift,
+              variogram=variogram, model=model, transform=transform, level=level, power=power,
+              min_stations=min_stations, bandwidth=bandwidth, crs=crs, chunk_size=chunk_size)
+    with blas_threads():  # small dense solves: BLAS threads only contend
+        return _estimate_grid(values, stations, extent, **kw)
+
+
+def _estimate_grid(values, stations, extent, *, cell_size, method, covariates, drift, variogram,
+                   model, transform, level, power, min_stations, bandwidth, crs, chunk_size):
     import xarray as xr
 
-    check_option("method", method, METHODS)
     z = _z(level)
     prep = prepare(values, stations, crs=crs, transform=transform, min_stations=min_stations)
     x, y, inside = grid_centres(extent, cell_size, crs=crs)
