@@ -27,7 +27,7 @@ from .idw import idw_loo, jackknife_factors
 from .targets import make_targets
 from .variogram import Variogram
 
-__all__ = ["estimate", "fit_surface", "METHODS"]
+__all__ = ["estimate", "fit_surface", "run_method", "METHODS"]
 
 METHODS = ("kriging", "idw")
 
@@ -83,6 +83,34 @@ def fit_surface(prep: Prepared, *, variogram="pooled", model: str = "matern",
         systems.append(_kriging.build(vario.day_models_[d], float(vario.scale_[d]), prep.xy[idx],
                                       row[idx], f_st[idx], idx))
     return systems, vario, spec
+
+
+def run_method(prep: Prepared, targets, *, method: str, variogram, model: str, drift: str,
+               covariates, bandwidth: float, transform: str, level: float, power: float,
+               chunk_size: int):
+    """Fit and evaluate ``method`` at ``targets``: (engine Result, fitted Variogram or None).
+
+    IDW fits the variogram only to count the stations within its range (all stations when
+    it cannot be fitted).
+    """
+    progress = bool(get_options().get("progress", False))
+    if method == "kriging":
+        systems, vario, spec = fit_surface(prep, variogram=variogram, model=model, drift=drift,
+                                           covariates=covariates, bandwidth=bandwidth)
+        res = krige_targets(systems, vario, prep.xy, drift_matrix(prep.xy, **spec), targets,
+                            drift_matrix(targets.xy, **spec), transform=transform, z=_z(level),
+                            chunk_size=chunk_size, progress=progress)
+        return res, vario
+    try:
+        _, vario, _ = fit_surface(prep, model=model)
+    except GeoairInputError:
+        vario = None
+    pred = idw_loo(prep.raw, prep.xy, power=power)
+    res = idw_targets(prep.raw, prep.xy, targets, power=power,
+                      range_m=np.inf if vario is None else vario.range_,
+                      factors=jackknife_factors(prep.raw.ravel(), pred.ravel(), level),
+                      chunk_size=chunk_size, progress=progress)
+    return res, vario
 
 
 def _observed(prep: Prepared, station_target: np.ndarray, n_targets: int) -> np.ndarray:
@@ -179,31 +207,21 @@ def estimate(values, stations, at, *, method: str = "kriging", covariates=None,
 def _estimate(values, stations, at, *, method, covariates, drift, variogram, model, transform,
               level, id_col, spacing, observed_radius, power, min_stations, bandwidth, crs,
               chunk_size):
-    z = _z(level)
+    _z(level)
     prep = prepare(values, stations, crs=crs, transform=transform, min_stations=min_stations)
     targets = make_targets(at, prep.xy, crs=crs, id_col=id_col, spacing=spacing,
                            observed_radius=observed_radius)
     if len(prep.dates) == 0 or len(targets.ids) == 0:
         return _empty(prep)
-    progress = bool(get_options().get("progress", False))
-    systems, vario, spec = fit_surface(prep, variogram=variogram, model=model,
-                                       drift=drift if method == "kriging" else "constant",
-                                       covariates=covariates if method == "kriging" else None,
-                                       bandwidth=bandwidth)
-    if method == "kriging":
-        f_t = drift_matrix(targets.xy, **spec)
-        res = krige_targets(systems, vario, prep.xy, drift_matrix(prep.xy, **spec), targets, f_t, transform=transform, z=z,
-                            chunk_size=chunk_size, progress=progress)
-    else:
-        pred = idw_loo(prep.raw, prep.xy, power=power)
-        res = idw_targets(prep.raw, prep.xy, targets, power=power, range_m=vario.range_,
-                          factors=jackknife_factors(prep.raw.ravel(), pred.ravel(), level),
-                          chunk_size=chunk_size, progress=progress)
+    res, vario = run_method(prep, targets, method=method, variogram=variogram, model=model,
+                            drift=drift, covariates=covariates, bandwidth=bandwidth,
+                            transform=transform, level=level, power=power, chunk_size=chunk_size)
     out = _tidy(prep, targets, res, _observed(prep, targets.station_target, len(targets.ids)), method)
     out.attrs["params"] = dict(method=method, drift=drift, transform=transform, level=level,
                                covariates=sorted(covariates or {}), crs=crs, spacing=spacing,
                                power=power if method == "idw" else None,
-                               variogram=vario.params(), support="block" if targets.is_polygon
+                               variogram=None if vario is None else vario.params(),
+                               support="block" if targets.is_polygon
                                else "point")
     out.attrs["droplog"] = prep.log
     out.attrs["variogram"] = vario

@@ -13,12 +13,9 @@ import numpy as np
 
 from .._validation import GeoairInputError, check_option
 from ..hotspot.aggregate import GRID_CRS
-from ..options import get_options
 from ._data import prepare
-from ._engine import blas_threads, idw_targets, krige_targets
-from .covariates import drift_matrix
-from .estimate import METHODS, _z, fit_surface
-from .idw import idw_loo, jackknife_factors
+from ._engine import blas_threads
+from .estimate import METHODS, _z, run_method
 from .targets import Targets
 
 __all__ = ["estimate_grid", "grid_centres"]
@@ -107,27 +104,16 @@ def _estimate_grid(values, stations, extent, *, cell_size, method, covariates, d
                    model, transform, level, power, min_stations, bandwidth, crs, chunk_size):
     import xarray as xr
 
-    z = _z(level)
+    _z(level)
     prep = prepare(values, stations, crs=crs, transform=transform, min_stations=min_stations)
     x, y, inside = grid_centres(extent, cell_size, crs=crs)
     gy, gx = np.nonzero(inside)
     pts = np.column_stack([x[gx], y[gy]])
     tg = Targets(ids=np.arange(len(pts)), xy=pts, starts=np.arange(len(pts)), center=pts,
                  station_target=np.full(len(prep.codes), -1), is_polygon=False)
-    progress = bool(get_options().get("progress", False))
-    systems, vario, spec = fit_surface(prep, variogram=variogram, model=model,
-                                       drift=drift if method == "kriging" else "constant",
-                                       covariates=covariates if method == "kriging" else None,
-                                       bandwidth=bandwidth)
-    if method == "kriging":
-        res = krige_targets(systems, vario, prep.xy, drift_matrix(prep.xy, **spec), tg,
-                            drift_matrix(pts, **spec),
-                            transform=transform, z=z, chunk_size=chunk_size, progress=progress)
-    else:
-        pred = idw_loo(prep.raw, prep.xy, power=power)
-        res = idw_targets(prep.raw, prep.xy, tg, power=power, range_m=vario.range_,
-                          factors=jackknife_factors(prep.raw.ravel(), pred.ravel(), level),
-                          chunk_size=chunk_size, progress=progress)
+    res, vario = run_method(prep, tg, method=method, variogram=variogram, model=model, drift=drift,
+                            covariates=covariates, bandwidth=bandwidth, transform=transform,
+                            level=level, power=power, chunk_size=chunk_size)
     shape = (len(prep.dates), len(y), len(x))
 
     def cube(arr, dtype, fill):
@@ -142,5 +128,5 @@ def _estimate_grid(values, stations, extent, *, cell_size, method, covariates, d
     )
     ds["n_stations"] = (("date", "y", "x"), cube(res.n_stations, np.int16, -1))
     ds.attrs.update(crs=str(crs), cell_size=float(cell_size), level=float(level), method=method,
-                    variogram=str(vario.params()), droplog=prep.log)
+                    variogram=str(None if vario is None else vario.params()), droplog=prep.log)
     return ds

@@ -53,21 +53,23 @@ def _fit_one(cls, centers, gamma, counts, nugget: bool):
     """Fit a GSTools model to one empirical variogram; (None, nan) when every try fails.
 
     The shape parameter (Matérn ``nu``, stable ``alpha``) is fitted first; if the optimiser
-    does not converge it is held at GSTools' default and the fit repeated.
+    does not converge within 300 evaluations it is held at GSTools' default and the fit
+    repeated.
     """
     import warnings
 
     ok = counts > 0
     if ok.sum() < 4:
         return None, np.nan
-    for fixed in ({}, {name: False for name in cls(dim=2).opt_arg}):
+    tries = [({}, 300), ({name: False for name in cls(dim=2).opt_arg}, 2000)]
+    for fixed, max_eval in tries:
         model = cls(dim=2)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 _, _, r2 = model.fit_variogram(centers[ok], gamma[ok], nugget=nugget, return_r2=True,
                                                weights=_weights(counts[ok], gamma[ok]),
-                                               max_eval=4000, **fixed)
+                                               max_eval=max_eval, **fixed)
         except (RuntimeError, ValueError):
             continue
         return model, float(r2)
