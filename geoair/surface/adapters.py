@@ -1,0 +1,154 @@
+"""Hand estimated county means to the hotspot and league-table analyses, flag kept.
+
+:func:`county_table` turns :func:`estimate` output for counties into the frame that
+:func:`geoair.hotspot.local_gi_star` and :func:`geoair.hotspot.emerging_hotspots` already
+accept (a ``value`` column on county polygons), with every county present and the
+``observed`` flag, interval and station count alongside. :func:`to_evaluation` gives the
+``unit, period, pm25`` frame that :func:`geoair.standards.league_table` ranks with
+``sort_by="pm25"``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._validation import GeoairInputError, require_columns
+
+__all__ = ["county_table", "county_daily", "to_evaluation", "league_table"]
+
+_COLS = ["id", "date", "estimate", "lower", "upper", "observed", "n_stations"]
+
+
+def _one_date(est: pd.DataFrame, date):
+    dates = pd.unique(est["date"])
+    if date is None:
+        if len(dates) != 1:
+            raise GeoairInputError(
+                "The estimates hold several dates; say which one to map.",
+                received=[str(d) for d in dates[:5]],
+                fix="Pass date=..., or estimate period means (station_values(obs, freq='all')).")
+        date = dates[0]
+    sub = est[est["date"] == date]
+    if sub.empty:
+        raise GeoairInputError("Date not in the estimates.", received=str(date),
+                               fix=f"Use one of {[str(d) for d in dates[:5]]}.")
+    return sub
+
+
+def county_table(est: pd.DataFrame, counties, *, date=None, id_col: str = "adcode"):
+    """Counties with estimated means, intervals and the ``observed`` flag.
+
+    Parameters
+    ----------
+    est : DataFrame
+        :func:`geoair.surface.estimate` output for county polygons (``id`` = ``adcode``).
+    counties : GeoDataFrame
+        ``adcode, name, geometry`` (e.g. :func:`geoair.datasets.load_bth_counties`).
+    date : optional
+        The date (or period label) to use; required when ``est`` has several.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``counties`` with ``value`` (estimate, µg/m³), ``lower``, ``upper`` (interval),
+        ``observed`` (a station with data inside), ``estimated`` (not observed),
+        ``n_stations`` (stations within the variogram range), ``date``. Counties missing from
+        ``est`` keep NaN and ``observed=False``. Input for ``local_gi_star(table, "value")``.
+    """
+    require_columns(est, _COLS, what="estimate frame", fix="Use geoair.surface.estimate(...).")
+    require_columns(counties, [id_col, "geometry"], what="counties")
+    sub = _one_date(est, date)
+    keyed = sub.set_index(sub["id"].astype(str))
+    key = counties[id_col].astype(str)
+    out = counties.copy()
+    out["value"] = key.map(keyed["estimate"]).astype(float).to_numpy()
+    out["lower"] = key.map(keyed["lower"]).astype(float).to_numpy()
+    out["upper"] = key.map(keyed["upper"]).astype(float).to_numpy()
+    out["observed"] = key.map(keyed["observed"]).fillna(False).astype(bool).to_numpy()
+    out["estimated"] = ~out["observed"]
+    out["n_stations"] = key.map(keyed["n_stations"]).fillna(0).astype(int).to_numpy()
+    out["date"] = sub["date"].iloc[0]
+    out.attrs["params"] = dict(est.attrs.get("params", {}))
+    return out
+
+
+def county_daily(est: pd.DataFrame, *, value: str = "pm25") -> pd.DataFrame:
+    """Daily county estimates as ``adcode, date, <value>, observed`` for emerging hotspots.
+
+    The frame :func:`geoair.hotspot.emerging_hotspots` takes (``time="date"``), with every
+    county on every day.
+    """
+    require_columns(est, _COLS, what="estimate frame", fix="Use geoair.surface.estimate(...).")
+    out = est[["id", "date", "estimate", "observed"]].rename(columns={"id": "adcode",
+                                                                      "estimate": value})
+    return out.reset_index(drop=True)
+
+
+def to_evaluation(est: pd.DataFrame, *, value: str = "pm25", period=None) -> pd.DataFrame:
+    """``unit, period, <value>, observed, lower, upper`` rows for a league table.
+
+    Parameters
+    ----------
+    est : DataFrame
+        Period (e.g. monthly) estimates for counties.
+    period : optional
+        Period label written to ``period`` (default the estimates' ``date``).
+
+    Returns
+    -------
+    DataFrame
+        Rank with ``geoair.standards.league_table(frame, sort_by="pm25")``; the composite
+        index needs all six pollutants and is not estimated.
+    """
+    require_columns(est, _COLS, what="estimate frame", fix="Use geoair.surface.estimate(...).")
+    out = pd.DataFrame({
+        "unit": est["id"].to_numpy(),
+        "period": est["date"].to_numpy() if period is None else np.repeat(period, len(est)),
+        value: est["estimate"].to_numpy(),
+        "observed": est["observed"].to_numpy(),
+        "lower": est["lower"].to_numpy(),
+        "upper": est["upper"].to_numpy(),
+    })
+    return out
+
+
+def league_table(est: pd.DataFrame, *, date=None, names=None, lang: str | None = None,
+                 value: str = "pm25") -> pd.DataFrame:
+    """PM2.5 league table of all counties from estimates, with the interval and the flag.
+
+    Ranks with :func:`geoair.standards.league_table` (``sort_by=value``; ties share the
+    smaller rank) and adds the interval and whether the county has a station.
+
+    Parameters
+    ----------
+    est : DataFrame
+        :func:`geoair.surface.estimate` output for counties.
+    date : optional
+        Date / period to rank (required when ``est`` has several).
+    names : mapping, optional
+        adcode -> county name.
+    lang : {"zh", "en"}, optional
+        Column language (default the geoair option).
+
+    Returns
+    -------
+    DataFrame
+        The standards league table plus interval bounds and an observed / estimated column.
+    """
+    from .._i18n import resolve_lang, t
+    from ..standards import league_table as _league
+
+    lang = resolve_lang(lang)
+    sub = _one_date(est, date)
+    ev = to_evaluation(sub, value=value, period="period")
+    table = _league(ev[["unit", "period", value]], names=names, lang=lang, sort_by=value)
+    unit_col = "unit" if lang == "en" else "单位"  # geoair.standards.ranking headers
+    by_unit = ev.set_index(ev["unit"].astype(str))
+    units = table[unit_col].astype(str)
+    table[t("surface_lower", lang)] = units.map(by_unit["lower"]).to_numpy()
+    table[t("surface_upper", lang)] = units.map(by_unit["upper"]).to_numpy()
+    flag = units.map(by_unit["observed"]).astype(bool)
+    table[t("surface_basis", lang)] = np.where(flag, t("surface_observed", lang),
+                                               t("surface_estimated", lang))
+    return table
