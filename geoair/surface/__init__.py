@@ -15,7 +15,7 @@ from .cv import loo, loo_summary
 from .estimate import METHODS, estimate, fit_surface
 from .grid import estimate_grid, grid_centres
 from .raster import to_geotiff
-from .values import station_values
+from .values import station_values, stations_near
 from .variogram import Variogram
 
 __all__ = [
@@ -33,5 +33,6 @@ __all__ = [
     "loo_summary",
     "source_density",
     "station_values",
+    "stations_near",
     "to_geotiff",
 ]

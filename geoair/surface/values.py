@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, check_option, require_columns
 
-__all__ = ["station_values"]
+__all__ = ["station_values", "stations_near"]
 
 FREQS = ("D", "MS", "all")
 
@@ -74,3 +74,36 @@ def station_values(obs: pd.DataFrame, pollutant: str = "pm25", *, freq: str = "D
     out = agg.loc[~short, ["value"]].reset_index().rename(columns={"key": "date"})
     out.attrs["droplog"] = log
     return out
+
+
+def stations_near(stations, area, *, buffer: float = 150_000.0, crs: str | None = None):
+    """Stations inside ``area`` or within ``buffer`` metres of it (support beyond the edges).
+
+    Kriging near a region's border needs the neighbours' stations: the bundled validation
+    uses Beijing-Tianjin-Hebei plus 150 km (parts of Shanxi, Inner Mongolia, Liaoning,
+    Shandong and Henan).
+
+    Parameters
+    ----------
+    stations : GeoDataFrame
+        Station points, any CRS.
+    area : GeoDataFrame or GeoSeries
+        The region's polygons (e.g. counties).
+    buffer : float
+        Metres.
+    crs : str, optional
+        Projected CRS for the buffer (default China Albers, as :mod:`geoair.hotspot`).
+
+    Returns
+    -------
+    GeoDataFrame
+        The selected rows of ``stations`` (other stations are out of scope, not dropped).
+    """
+    from ..hotspot.aggregate import GRID_CRS
+
+    crs = crs or GRID_CRS
+    if stations.crs is None or area.crs is None:
+        raise GeoairInputError("Both layers need a CRS.", fix="Set it, e.g. gdf.set_crs('EPSG:4326').")
+    zone = area.geometry.to_crs(crs).union_all().buffer(buffer)
+    inside = stations.geometry.to_crs(crs).within(zone).to_numpy()
+    return stations[inside].reset_index(drop=True)
