@@ -26,6 +26,8 @@ from geoair.surface import (
     estimate,
     estimate_grid,
     loo,
+    loo_summary,
+    period_mean,
     station_values,
     stations_near,
 )
@@ -57,7 +59,9 @@ def run_loo(st, daily, counties):
     import geopandas as gpd
 
     plants = gpd.GeoDataFrame(plants, geometry="geometry", crs="EPSG:4326")
-    bth = st["adcode"].astype(str).str[:2].isin(["11", "12", "13"]).to_numpy()
+    from geoair.hotspot import assign_county
+
+    bth = assign_county(st, counties)["adcode"].notna().to_numpy()
     variants = [
         ("kriging (OK, Matérn, pooled) + IDW p=2", dict()),
         ("kriging, exponential", dict(model="exponential", methods=["kriging"])),
@@ -76,8 +80,6 @@ def run_loo(st, daily, counties):
         rows.append(s)
         if label.startswith("kriging (OK"):
             in_bth = cv[cv["station"].isin(st.loc[bth, "station"])]
-            from geoair.surface import loo_summary
-
             rows.append(loo_summary(in_bth).assign(variant="same, BTH stations only", wall_s=np.nan))
             print("variogram:", cv.attrs["params"]["variogram"])
     tab = pd.concat(rows, ignore_index=True)
@@ -86,18 +88,29 @@ def run_loo(st, daily, counties):
     print(_md(tab[cols]))
 
 
-def run_counties(st, period, counties):
+def run_counties(st, daily, period, counties):
     t = time.perf_counter()
-    est = estimate(period, st, counties)
+    est = period_mean(estimate(daily, st, counties))
     wall = time.perf_counter() - t
     tab = county_table(est, counties)
     ok = np.isfinite(tab[["value", "lower", "upper"]]).all(axis=1) & (tab["lower"] < tab["upper"])
     rel = (tab["upper"] - tab["lower"]) / tab["value"]
-    print(f"period means for {len(tab)} counties in {wall:.1f} s: {int(ok.sum())} with a finite "
+    print(f"period means (mean of daily block estimates) for {len(tab)} counties in {wall:.1f} s: {int(ok.sum())} with a finite "
           f"estimate and interval; {int(tab['observed'].sum())} monitored, "
           f"{int((~tab['observed']).sum())} estimated; relative 90 % width median "
           f"{rel[tab['observed']].median():.2f} (monitored) vs {rel[~tab['observed']].median():.2f} "
           f"(estimated); PM2.5 {tab['value'].min():.0f}-{tab['value'].max():.0f} µg/m³")
+    keep = daily.groupby("station").size()
+    keep = keep[keep >= 27].index
+    cv = loo(daily, st)
+    pm = period_mean(cv[cv["station"].isin(keep)])
+    pm = pm.rename(columns={"observed": "obs_mean"}).assign(observed=lambda x: x["obs_mean"])
+    print("leave-one-station-out on period means (stations with >= 27 valid days):")
+    print("  mean of daily LOO predictions, bounds = mean of daily bounds:")
+    print(_md(loo_summary(pm)))
+    for model in ("matern", "exponential"):
+        print(f"  kriging the station period means directly ({model}):")
+        print(_md(loo(period, st, model=model).attrs["summary"]))
 
 
 def run_grid(st, daily, counties):
@@ -115,7 +128,7 @@ def main(which):
     if which in ("all", "loo"):
         run_loo(st, daily, counties)
     if which in ("all", "counties"):
-        run_counties(st, period, counties)
+        run_counties(st, daily, period, counties)
     if which in ("all", "grid"):
         run_grid(st, daily, counties)
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB; "

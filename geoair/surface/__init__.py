@@ -9,7 +9,7 @@ Main functions: :func:`station_values`, :func:`estimate`, :func:`estimate_grid`,
 :func:`loo_summary`, :func:`county_table`, :func:`to_geotiff`.
 """
 
-from .adapters import county_daily, county_table, league_table, to_evaluation
+from .adapters import county_daily, county_table, league_table, period_mean, to_evaluation
 from .covariates import source_density
 from .cv import loo, loo_summary
 from .estimate import METHODS, estimate, fit_surface
@@ -23,6 +23,7 @@ __all__ = [
     "county_daily",
     "county_table",
     "league_table",
+    "period_mean",
     "to_evaluation",
     "Variogram",
     "estimate",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from geoair import datasets
-from geoair.surface import county_table, estimate, station_values, stations_near
+from geoair.surface import county_table, estimate, period_mean, station_values, stations_near
 
 
 @pytest.mark.slow
@@ -13,9 +13,9 @@ def test_all_199_bth_counties_get_a_period_estimate():
     st = stations_near(datasets.load_national_stations(), counties, buffer=150_000.0)
     obs = datasets.load_cnemc_observations(stations=list(st["station"]), start="2019-01-12 01:00",
                                            end="2019-01-15 00:00")
-    period = station_values(obs, "pm25", freq="all")
-    st = st[st["station"].isin(period["station"])]
-    tab = county_table(estimate(period, st, counties), counties)
+    daily = station_values(obs, "pm25", freq="D")
+    st = st[st["station"].isin(daily["station"])]
+    tab = county_table(period_mean(estimate(daily, st, counties)), counties)
     assert len(tab) == 199
     assert np.isfinite(tab[["value", "lower", "upper"]].to_numpy()).all()
     assert ((tab["lower"] < tab["value"]) & (tab["value"] < tab["upper"])).all()

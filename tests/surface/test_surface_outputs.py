@@ -141,3 +141,18 @@ def test_plots_and_folium_layer(small, counties):
     est_f = [f for f in feats if not f["properties"]["observed"]]
     assert all(f["properties"]["style"]["fillOpacity"] < 0.8 for f in est_f)
     assert "µg/m³" in feats[0]["properties"]["tooltip"]
+
+
+def test_period_mean_of_daily_estimates(small, counties):
+    from geoair.surface import period_mean
+
+    values, stations = small
+    est = estimate(values, stations, counties)
+    pm = period_mean(est)
+    assert len(pm) == 25 and (pm["date"] == "all").all() and (pm["n_days"] == 2).all()
+    first = est[est["id"] == pm["id"].iloc[0]]
+    assert pm["estimate"].iloc[0] == pytest.approx(first["estimate"].mean())
+    assert pm["upper"].iloc[0] == pytest.approx(first["upper"].mean())
+    assert pm["observed"].iloc[0] == first["observed"].any()
+    tab = county_table(pm, counties)
+    assert tab["value"].notna().all()
