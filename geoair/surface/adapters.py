@@ -65,7 +65,7 @@ def county_table(est: pd.DataFrame, counties, *, date=None, id_col: str = "adcod
     out["value"] = key.map(keyed["estimate"]).astype(float).to_numpy()
     out["lower"] = key.map(keyed["lower"]).astype(float).to_numpy()
     out["upper"] = key.map(keyed["upper"]).astype(float).to_numpy()
-    out["observed"] = key.map(keyed["observed"]).fillna(False).astype(bool).to_numpy()
+    out["observed"] = key.map(keyed["observed"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
     out["estimated"] = ~out["observed"]
     out["n_stations"] = key.map(keyed["n_stations"]).fillna(0).astype(int).to_numpy()
     out["date"] = sub["date"].iloc[0]
