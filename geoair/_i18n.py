@@ -401,6 +401,7 @@ LABELS: dict[str, dict[str, str]] = {
     "surface_tooltip": {"en": "{name}: {value:.0f} µg/m³ (90 %: {lower:.0f}-{upper:.0f}), {basis}",
                         "zh": "{name}：{value:.0f} µg/m³（90%区间 {lower:.0f}-{upper:.0f}），{basis}"},
     "surface_nan": {"en": "no estimate", "zh": "无估算"},
+    "surface_period": {"en": "whole period", "zh": "全时段"},
     # --- dispatch ---------------------------------------------------------------------
     # --- scaling ----------------------------------------------------------------------
 }

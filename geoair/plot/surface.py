@@ -11,11 +11,22 @@ import numpy as np
 import pandas as pd
 
 from .._i18n import resolve_lang, t
-from .figures import _fig, cjk_context
+from .figures import _fig, cjk_context, cjk_font
 
 __all__ = ["plot_county_estimates", "plot_intervals", "plot_surface", "plot_loo", "surface_layer"]
 
 _HATCH = "////"
+
+
+def _fonts(fig):
+    """Pin the CJK font on every text of ``fig`` so it renders outside ``cjk_context`` too
+    (notebooks, ``fig.savefig``), not only through :func:`geoair.plot.figures.save_png`."""
+    from matplotlib.text import Text
+
+    family = [cjk_font(), "DejaVu Sans"]
+    for txt in fig.findobj(Text):
+        txt.set_fontfamily(family)
+    return fig
 
 
 def _norm(values, vmin=None, vmax=None):
@@ -68,13 +79,17 @@ def plot_county_estimates(table, column: str = "value", *, ax=None, pollutant: s
                                  label=t("surface_estimated", lang))], loc="lower right", fontsize=8)
         b = c.total_bounds
         if np.isfinite(b).all():
+            pad = 0.03 * max(b[2] - b[0], b[3] - b[1])
+            ax.set_xlim(b[0] - pad, b[2] + pad)
+            ax.set_ylim(b[1] - pad, b[3] + pad)
             ax.set_aspect(1 / np.cos(np.radians((b[1] + b[3]) / 2)))
         ax.set_xlabel("°E")
         ax.set_ylabel("°N")
-        date = str(c["date"].iloc[0]) if "date" in c.columns and len(c) else ""
+        date = str(c["date"].iloc[0]) if "date" in c.columns and len(c) else "all"
+        date = t("surface_period", lang) if date == "all" else date
         ax.set_title(title if title is not None else t("surface_map_title", lang, pollutant=pollutant,
                                                         date=date))
-    return fig
+    return _fonts(fig)
 
 
 def plot_intervals(table, column: str = "value", *, top: int = 40, name: str = "name",
@@ -103,7 +118,7 @@ def plot_intervals(table, column: str = "value", *, top: int = 40, name: str = "
         ax.set_xlabel(t("surface_unit", lang, pollutant=pollutant) + " · " + t("surface_interval", lang))
         ax.legend(loc="lower right", fontsize=8)
         ax.grid(axis="x", color="#eee")
-    return fig
+    return _fonts(fig)
 
 
 def plot_surface(ds, variable: str = "estimate", *, date=None, boundaries=None, stations=None,
@@ -136,7 +151,7 @@ def plot_surface(ds, variable: str = "estimate", *, date=None, boundaries=None, 
         ax.set_ylim(extent[2:])
         ax.set_axis_off()
         ax.set_title(t("surface_grid_title", lang, pollutant=pollutant, date=label))
-    return fig
+    return _fonts(fig)
 
 
 def plot_loo(cv: pd.DataFrame, *, lang: str | None = None, figsize=None):
@@ -164,7 +179,7 @@ def plot_loo(cv: pd.DataFrame, *, lang: str | None = None, figsize=None):
                 ax.text(0.03, 0.97, f"R² {r['r2']:.2f}\nRMSE {r['rmse']:.1f}\n90 %: {r['coverage']:.0%}",
                         transform=ax.transAxes, va="top", fontsize=8)
         axes[0][0].set_ylabel(t("surface_loo_estimated", lang))
-    return fig
+    return _fonts(fig)
 
 
 def surface_layer(table, column: str = "value", *, name: str = "name", cmap: str = "YlOrRd",
