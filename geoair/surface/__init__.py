@@ -9,7 +9,14 @@ Main functions: :func:`station_values`, :func:`estimate`, :func:`estimate_grid`,
 :func:`loo_summary`, :func:`county_table`, :func:`to_geotiff`.
 """
 
-from .adapters import county_daily, county_table, league_table, period_mean, to_evaluation
+from .adapters import (
+    county_daily,
+    county_means,
+    county_table,
+    league_table,
+    period_mean,
+    to_evaluation,
+)
 from .covariates import source_density
 from .cv import loo, loo_summary
 from .estimate import METHODS, estimate, fit_surface
@@ -21,6 +28,7 @@ from .variogram import Variogram
 __all__ = [
     "METHODS",
     "county_daily",
+    "county_means",
     "county_table",
     "league_table",
     "period_mean",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .._validation import GeoairInputError, require_columns
 
-__all__ = ["county_table", "county_daily", "period_mean", "to_evaluation", "league_table"]
+__all__ = ["county_table", "county_daily", "county_means", "period_mean", "to_evaluation", "league_table"]
 
 _COLS = ["id", "date", "estimate", "lower", "upper", "observed", "n_stations"]
 
@@ -191,3 +191,55 @@ def league_table(est: pd.DataFrame, *, date=None, names=None, lang: str | None =
     table[t("surface_basis", lang)] = np.where(flag, t("surface_observed", lang),
                                                t("surface_estimated", lang))
     return table
+
+
+def county_means(obs: pd.DataFrame, stations, counties, pollutant: str = "pm25", *,
+                 method: str = "kriging", **kwargs) -> pd.DataFrame:
+    """Period county means for every county, from hourly observations (briefing drop-in).
+
+    Daily station means (GB 3095 validity) are block-kriged to each county every day and
+    averaged over the period (:func:`period_mean`), so counties without a station get a value
+    with an interval instead of "no data".
+
+    Parameters
+    ----------
+    obs : DataFrame
+        Hourly observations (``station, time, <pollutant>``).
+    stations : GeoDataFrame
+        Stations (the more beyond the counties' border, the better the edge counties: see
+        :func:`stations_near`).
+    counties : GeoDataFrame
+        ``adcode, geometry``.
+    kwargs
+        Passed to :func:`estimate` (``model``, ``variogram``, ``covariates`` ...).
+
+    Returns
+    -------
+    DataFrame
+        ``adcode, value, lower, upper, observed, n_stations`` (stations inside the county with
+        data, as the station-only county means count them), ``n_in_range`` (stations within the
+        variogram range); ``attrs["daily"]`` holds the daily estimates (for
+        :func:`county_daily`), ``attrs["droplog"]`` the dropped station-days.
+    """
+    from ..hotspot.aggregate import assign_county
+    from .estimate import estimate
+    from .values import station_values
+
+    daily = station_values(obs, pollutant, freq="D")
+    st = stations[stations["station"].astype(str).isin(daily["station"].astype(str))]
+    est = estimate(daily, st, counties, method=method, **kwargs)
+    tab = county_table(period_mean(est), counties)
+    inside = assign_county(st, counties)["adcode"].value_counts()
+    out = pd.DataFrame({
+        "adcode": tab["adcode"].to_numpy(),
+        "value": tab["value"].to_numpy(),
+        "lower": tab["lower"].to_numpy(),
+        "upper": tab["upper"].to_numpy(),
+        "observed": tab["observed"].to_numpy(),
+        "n_stations": tab["adcode"].map(inside).fillna(0).astype(int).to_numpy(),
+        "n_in_range": tab["n_stations"].to_numpy(),
+    })
+    out.attrs["daily"] = est
+    out.attrs["droplog"] = daily.attrs.get("droplog")
+    out.attrs["params"] = dict(est.attrs.get("params", {}), pollutant=pollutant, period_mean=True)
+    return out

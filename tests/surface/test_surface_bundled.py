@@ -27,3 +27,18 @@ def test_all_199_bth_counties_get_a_period_estimate():
     south = tab[tab["adcode"].str[:4].isin(["1301", "1304", "1305"])]["value"].mean()
     north = tab[tab["adcode"].str[:4] == "1307"]["value"].mean()
     assert south > 2 * north
+
+
+@pytest.mark.slow
+def test_county_means_drop_in_for_the_briefing():
+    from geoair.surface import county_means
+
+    counties = datasets.load_bth_counties()
+    st = stations_near(datasets.load_national_stations(), counties, buffer=100_000.0)
+    obs = datasets.load_cnemc_observations(stations=list(st["station"]), start="2019-01-20 01:00",
+                                           end="2019-01-22 00:00")
+    cm = county_means(obs, st, counties, "pm25")
+    assert list(cm.columns) == ["adcode", "value", "lower", "upper", "observed", "n_stations", "n_in_range"]
+    assert len(cm) == 199 and cm["value"].notna().all()
+    assert ((cm["n_stations"] > 0) == cm["observed"]).all()
+    assert cm.attrs["daily"]["date"].nunique() == 2
