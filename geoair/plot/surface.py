@@ -73,10 +73,10 @@ def plot_county_estimates(table, column: str = "value", *, ax=None, pollutant: s
         if stations is not None and len(stations):
             stations.to_crs("EPSG:4326").plot(ax=ax, color="k", markersize=4)
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-        fig.colorbar(sm, ax=ax, shrink=0.7, label=t("surface_unit", lang, pollutant=pollutant))
-        ax.legend(handles=[Patch(facecolor="#bbb", edgecolor="#555", label=t("surface_observed", lang)),
+        fig.colorbar(sm, ax=ax, shrink=0.7, label=t("surface.unit", lang, pollutant=pollutant))
+        ax.legend(handles=[Patch(facecolor="#bbb", edgecolor="#555", label=t("surface.observed", lang)),
                            Patch(facecolor="#ddd", edgecolor="#888", hatch=_HATCH,
-                                 label=t("surface_estimated", lang))], loc="lower right", fontsize=8)
+                                 label=t("surface.estimated", lang))], loc="lower right", fontsize=8)
         b = c.total_bounds
         if np.isfinite(b).all():
             pad = 0.03 * max(b[2] - b[0], b[3] - b[1])
@@ -86,8 +86,8 @@ def plot_county_estimates(table, column: str = "value", *, ax=None, pollutant: s
         ax.set_xlabel("°E")
         ax.set_ylabel("°N")
         date = str(c["date"].iloc[0]) if "date" in c.columns and len(c) else "all"
-        date = t("surface_period", lang) if date == "all" else date
-        ax.set_title(title if title is not None else t("surface_map_title", lang, pollutant=pollutant,
+        date = t("surface.period", lang) if date == "all" else date
+        ax.set_title(title if title is not None else t("surface.map_title", lang, pollutant=pollutant,
                                                         date=date))
     return _fonts(fig)
 
@@ -108,14 +108,14 @@ def plot_intervals(table, column: str = "value", *, top: int = 40, name: str = "
     err = np.vstack([df[column] - df["lower"], df["upper"] - df[column]])
     with cjk_context():
         fig, ax = _fig(ax, figsize or (7, max(3.0, 0.22 * len(df) + 1)))
-        for mask, face, label in ((obs, "#b2182b", t("surface_observed", lang)),
-                                  (~obs, "white", t("surface_estimated", lang))):
+        for mask, face, label in ((obs, "#b2182b", t("surface.observed", lang)),
+                                  (~obs, "white", t("surface.estimated", lang))):
             if mask.any():
                 ax.errorbar(df[column][mask], y[mask], xerr=err[:, mask], fmt="o", color="#b2182b",
                             mfc=face, ecolor="#999", capsize=2, ms=4, label=label)
         labels = df[name] if name in df.columns else df.index.astype(str)
         ax.set_yticks(y, labels=labels, fontsize=7)
-        ax.set_xlabel(t("surface_unit", lang, pollutant=pollutant) + " · " + t("surface_interval", lang))
+        ax.set_xlabel(t("surface.unit", lang, pollutant=pollutant) + " · " + t("surface.interval", lang))
         ax.legend(loc="lower right", fontsize=8)
         ax.grid(axis="x", color="#eee")
     return _fonts(fig)
@@ -141,7 +141,7 @@ def plot_surface(ds, variable: str = "estimate", *, date=None, boundaries=None, 
     with cjk_context():
         fig, ax = _fig(ax, figsize)
         im = ax.imshow(arr, extent=extent, origin="upper", cmap=cmap, interpolation="nearest")
-        fig.colorbar(im, ax=ax, shrink=0.7, label=t("surface_unit", lang, pollutant=pollutant))
+        fig.colorbar(im, ax=ax, shrink=0.7, label=t("surface.unit", lang, pollutant=pollutant))
         crs = ds.attrs["crs"]
         if boundaries is not None and len(boundaries):
             boundaries.to_crs(crs).boundary.plot(ax=ax, color="#555", linewidth=0.3)
@@ -150,7 +150,7 @@ def plot_surface(ds, variable: str = "estimate", *, date=None, boundaries=None, 
         ax.set_xlim(extent[:2])
         ax.set_ylim(extent[2:])
         ax.set_axis_off()
-        ax.set_title(t("surface_grid_title", lang, pollutant=pollutant, date=label))
+        ax.set_title(t("surface.grid_title", lang, pollutant=pollutant, date=label))
     return _fonts(fig)
 
 
@@ -172,13 +172,13 @@ def plot_loo(cv: pd.DataFrame, *, lang: str | None = None, figsize=None):
             ax.plot(lim, lim, color="k", linewidth=0.8)
             ax.set_xscale("log")
             ax.set_yscale("log")
-            ax.set_xlabel(t("surface_loo_observed", lang))
-            ax.set_title(t("surface_loo_title", lang, method=m))
+            ax.set_xlabel(t("surface.loo_observed", lang))
+            ax.set_title(t("surface.loo_title", lang, method=m))
             if summary is not None and m in set(summary["method"]):
                 r = summary.set_index("method").loc[m]
                 ax.text(0.03, 0.97, f"R² {r['r2']:.2f}\nRMSE {r['rmse']:.1f}\n90 %: {r['coverage']:.0%}",
                         transform=ax.transAxes, va="top", fontsize=8)
-        axes[0][0].set_ylabel(t("surface_loo_estimated", lang))
+        axes[0][0].set_ylabel(t("surface.loo_estimated", lang))
     return _fonts(fig)
 
 
@@ -209,9 +209,9 @@ def surface_layer(table, column: str = "value", *, name: str = "name", cmap: str
         val = row.get(column)
         ok = val is not None and np.isfinite(val)
         obs = bool(row.get("observed", False))
-        basis = t("surface_observed" if obs else "surface_estimated", lang)
-        tip = (t("surface_tooltip", lang, name=str(row.get(name, "")), value=val, lower=row["lower"],
-                 upper=row["upper"], basis=basis) if ok else f"{row.get(name, '')}: {t('surface_nan', lang)}")
+        basis = t("surface.observed" if obs else "surface.estimated", lang)
+        tip = (t("surface.tooltip", lang, name=str(row.get(name, "")), value=val, lower=row["lower"],
+                 upper=row["upper"], basis=basis) if ok else f"{row.get(name, '')}: {t('surface.nan', lang)}")
         style = {"fillColor": to_hex(cm(norm(val))) if ok else "#ffffff", "color": "#555",
                  "weight": 0.6 if obs else 0.4, "fillOpacity": 0.8 if obs else 0.45,
                  "dashArray": None if obs else "4 4"}
@@ -222,7 +222,7 @@ def surface_layer(table, column: str = "value", *, name: str = "name", cmap: str
     colors = [to_hex(cm(x)) for x in np.linspace(0, 1, 10)]
     return {"geojson": {"type": "FeatureCollection", "features": feats}, "vmin": float(norm.vmin),
             "vmax": float(norm.vmax), "colors": colors,
-            "legend": {"observed": t("surface_observed", lang), "estimated": t("surface_estimated", lang)}}
+            "legend": {"observed": t("surface.observed", lang), "estimated": t("surface.estimated", lang)}}
 
 
 def _f(v):

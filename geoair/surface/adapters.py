@@ -185,11 +185,11 @@ def league_table(est: pd.DataFrame, *, date=None, names=None, lang: str | None =
     unit_col = "unit" if lang == "en" else "单位"  # geoair.standards.ranking headers
     by_unit = ev.set_index(ev["unit"].astype(str))
     units = table[unit_col].astype(str)
-    table[t("surface_lower", lang)] = units.map(by_unit["lower"]).to_numpy()
-    table[t("surface_upper", lang)] = units.map(by_unit["upper"]).to_numpy()
+    table[t("surface.lower", lang)] = units.map(by_unit["lower"]).to_numpy()
+    table[t("surface.upper", lang)] = units.map(by_unit["upper"]).to_numpy()
     flag = units.map(by_unit["observed"]).astype(bool)
-    table[t("surface_basis", lang)] = np.where(flag, t("surface_observed", lang),
-                                               t("surface_estimated", lang))
+    table[t("surface.basis", lang)] = np.where(flag, t("surface.observed", lang),
+                                               t("surface.estimated", lang))
     return table
 
 
