@@ -16,6 +16,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("geoair.cli.summary", "summarise the bundled (or given) data: stations, hours, coverage, drops"),
     "attribute": ("geoair.cli.attribute", "attribute station PM to source categories and sources (plume estimates)"),
     "briefing": ("geoair.cli.briefing", "HTML briefing: AQI, hotspots, fires, priority lists, offline maps"),
+    "dispatch": ("geoair.cli.dispatch", "task workbooks per supervision grid: place, window, checklist, outcome sheet"),
+    "feedback": ("geoair.cli.feedback", "read inspection outcomes: update source priors, hit rate of the list"),
 }
 
 
