@@ -268,7 +268,7 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--jobs", default="1,2", help="geoair n_jobs values to time (warm)")
     ap.add_argument("--esat-parallel", default="0", help="ESAT BatchSA parallel flags, e.g. 0,1")
-    a = ap.parse_args(argv)
+    a = ap.parse_intermixed_args(argv)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     if a.mode == "_child_esat":
         return child_esat(a.names[0], bool(int(a.names[1])))

@@ -40,7 +40,7 @@ _FAST = {"nsz", "arcp", "contract", "reassoc"}
 
 
 @njit(nogil=True, fastmath=_FAST)
-def _residual_row(V, We, Wt, i, wh, robust, alpha):
+def _residual_row(V, We, Wt, i, wh, r2buf, robust, alpha):
     """Q of sample i at the fitted row ``wh``; in robust mode also its new weights ``Wt[i]``.
 
     Q(robust) sums ``r**2`` (|r| <= alpha) and ``alpha |r|`` (|r| > alpha), r = e/u. The
@@ -49,19 +49,24 @@ def _residual_row(V, We, Wt, i, wh, robust, alpha):
     ``alpha / (2 |r0|)`` makes every weighted least-squares step lower Q(robust).
     Down-weighting by ``h**2 = |r| / alpha`` (no 1/2) does not: Q(robust) then oscillates.
     """
+    m = V.shape[1]
     q = 0.0
-    a2 = alpha * alpha
-    for j in range(V.shape[1]):
+    for j in range(m):  # vectorised: every cell as if |r| <= alpha
         e = V[i, j] - wh[j]
         r2 = e * e * We[i, j]
-        if robust and r2 > a2:
+        r2buf[j] = r2
+        q += r2
+    if not robust:
+        return q
+    a2 = alpha * alpha
+    for j in range(m):
+        Wt[i, j] = We[i, j]
+    for j in range(m):  # outliers (a few % of cells): alpha |r| instead of r**2, re-weighted
+        r2 = r2buf[j]
+        if r2 > a2:
             r = np.sqrt(r2)
-            q += alpha * r
+            q += alpha * r - r2
             Wt[i, j] = We[i, j] * alpha / (2.0 * r)
-        else:
-            q += r2
-            if robust:
-                Wt[i, j] = We[i, j]
     return q
 
 
@@ -102,7 +107,7 @@ def _ls_sweep(V, We, Wt, W, H, NH, DH, wh, a, b, robust, alpha, update_w):
                 if den > 0.0:
                     W[i, k] = W[i, k] * num / den
         _fitted_row(W, H, i, wh)
-        q += _residual_row(V, We, Wt, i, wh, robust, alpha)
+        q += _residual_row(V, We, Wt, i, wh, a, robust, alpha)
         for j in range(m):
             a[j] = Wt[i, j] * V[i, j]
             b[j] = Wt[i, j] * wh[j]
@@ -256,6 +261,7 @@ def ws_fit(V, We, W, H, robust, alpha, max_iter, rtol, atol, window, fixed, trac
     p = H.shape[0]
     Wt = We.copy()
     wh = np.empty(m)
+    a = np.empty(m)
     buf = np.zeros(window)
     has_fixed = fixed.any()
     Hfix = H.copy()
@@ -263,7 +269,7 @@ def ws_fit(V, We, W, H, robust, alpha, max_iter, rtol, atol, window, fixed, trac
     q = 0.0
     for i in range(n):
         _fitted_row(W, H, i, wh)
-        q += _residual_row(V, We, Wt, i, wh, robust, alpha)
+        q += _residual_row(V, We, Wt, i, wh, a, robust, alpha)
     for it in range(max_iter):
         _ws_step(V, Wt, W, H)
         if has_fixed:
@@ -274,7 +280,7 @@ def ws_fit(V, We, W, H, robust, alpha, max_iter, rtol, atol, window, fixed, trac
         q = 0.0
         for i in range(n):
             _fitted_row(W, H, i, wh)
-            q += _residual_row(V, We, Wt, i, wh, robust, alpha)
+            q += _residual_row(V, We, Wt, i, wh, a, robust, alpha)
         if keep:
             trace[it] = q
         if _converged(buf, it, q, rtol, atol):
