@@ -248,7 +248,7 @@ class PMF(BaseEstimator):
         the same or lower Q (``benchmarks/compare_esat.py``). ``tol=0, tol_abs=0.01`` is
         ESAT's own rule, which float64 runs satisfy only after about twice as many iterations.
     alpha : float
-        Robust threshold on |scaled residual| (4 in PMF 5.0 and ESAT).
+        Robust threshold on the absolute scaled residual (4 in PMF 5.0 and ESAT).
     random_state : int, Generator, sequence of int or None
         Batch seed; per-run seeds are drawn as ESAT does, so ``random_state=42`` starts from
         the same matrices as ESAT's ``BatchSA(seed=42)``. A sequence gives the per-run seeds
