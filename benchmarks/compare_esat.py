@@ -12,7 +12,9 @@ Modes::
     /work/venvs/esat/bin/python benchmarks/compare_esat.py esat [names]
     # 2. agreement of geoair (robust=False, ESAT's absolute stopping rule) with the references
     python benchmarks/compare_esat.py geoair [names]
-    # 3. the race: fresh processes, tools alternated, `uptime` recorded, Q traces (RESULTS.md)
+    # 3. where ESAT stops in float64 terms (basis of geoair's default tol=5e-6)
+    python benchmarks/compare_esat.py calibrate st_louis baton_rouge baltimore
+    # 4. the race: fresh processes, tools alternated, `uptime` recorded, Q traces (RESULTS.md)
     python benchmarks/compare_esat.py race --esat-python /work/venvs/esat/bin/python \\
         --repeats 3 baton_rouge baltimore
 
@@ -182,15 +184,59 @@ def run_geoair(names):
     return out
 
 
+def calibrate(names, tols=(1e-6, 2e-6, 3e-6, 5e-6, 1e-5), max_iter=20000):
+    """Where ESAT's float32 runs stop, in float64 terms (the basis of the default ``tol``).
+
+    From each ESAT run's seed (tests/data/pmf_esat/<name>.json) geoair runs ``max_iter``
+    plain LS-NMF iterations and records Q(true); printed: the relative decrease over the last
+    50 iterations at ESAT's stopping iteration, and for each relative ``tol`` the iterations
+    the rule would run and the lowest Q(true) of the batch, against ESAT's.
+    """
+    sys.path.insert(0, str(ROOT))
+    from geoair.apportion.pmf import _esat_init, fit_runs
+    from geoair.apportion.pmf_prep import read_epa_pmf
+
+    for name in names:
+        c, u, k = DATASETS[name]
+        meta = json.loads((REF / f"{name}.json").read_text())
+        conc, unc = read_epa_pmf(DATA / c, DATA / u)
+        V = conc.to_numpy(float)
+        We = 1.0 / np.maximum(unc.to_numpy(float), 1e-12) ** 2
+        starts = [_esat_init(V, k, r["seed"], "ls-nmf") for r in meta["runs"]]
+        *_, tr = fit_runs(V, We, np.stack([w for w, _ in starts]), np.stack([h for _, h in starts]),
+                          robust=False, max_iter=max_iter, tol=0.0, tol_abs=-1.0, n_jobs=-1)
+        n_esat = np.array([min(r["n_iter"], max_iter) for r in meta["runs"]])
+        rel = [(t[n - 50] - t[n - 1]) / t[n - 1] for t, n in zip(tr, n_esat, strict=True)]
+        print(f"{name}: relative 50-iteration decrease at ESAT's stop, median {np.median(rel):.2e}"
+              f" (quartiles {np.percentile(rel, 25):.2e}, {np.percentile(rel, 75):.2e})")
+        drop = (tr[:, :-49] - tr[:, 49:]) / tr[:, 49:]
+        for tol in tols:
+            ns = [int(np.argmax(d < tol)) + 50 if (d < tol).any() else max_iter for d in drop]
+            best = min(t[n - 1] for t, n in zip(tr, ns, strict=True))
+            print(f"  tol {tol:.0e}: {sum(ns)} iterations (ESAT {int(n_esat.sum())}), lowest "
+                  f"Q(true) {best:.1f} (ESAT {min(r['q_true'] for r in meta['runs']):.1f})")
+
+
 # ------------------------------------------------------------------------------------ race
+def _cpu_children():
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def _spawn(cmd, env=None):
+    """Run one child; wall time from start to exit, and the CPU time of the child and all of
+    its (reaped) sub-processes, which a loaded machine inflates far less than wall time."""
     t0 = time.perf_counter()
+    c0 = _cpu_children()
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - t0
+    cpu = _cpu_children() - c0
     if res.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{res.stderr[-3000:]}")
     line = [ln for ln in res.stdout.splitlines() if ln.startswith("{")][-1]
-    return {**json.loads(line), "process_s": wall, "load": os.getloadavg()[0]}
+    return {**json.loads(line), "process_s": wall, "cpu_s": cpu, "load": os.getloadavg()[0]}
 
 
 def race(names, esat_python, repeats, jobs, esat_parallel):
@@ -217,6 +263,7 @@ def race(names, esat_python, repeats, jobs, esat_parallel):
                                                text=True).stdout.strip())
                 results.append(r)
                 print(f"{name} rep {rep} {label} {arg}: process {r['process_s']:.1f} s "
+                      f"(cpu {r['cpu_s']:.1f} s) "
                       f"(train/fit {r.get('train_s', r.get('fit_s')):.1f} s), "
                       f"Q(robust) {r['q_robust']:.1f}, iterations {r['n_iter']}, "
                       f"load {r['load']:.1f}", flush=True)
@@ -233,17 +280,21 @@ def summarise(results):
     df = pd.DataFrame(results)
     df["what"] = df["label"] + " " + df["arg"].astype(str)
     g = df.groupby(["dataset", "what"]).agg(
-        process_s=("process_s", "median"), fit_s=("fit_s", "median"),
+        process_s=("process_s", "median"), cpu_s=("cpu_s", "median"),
+        fit_s=("fit_s", "median"),
         esat_train_s=("train_s", "median"),
         q_robust=("q_robust", "min"), q_true=("q_true", "min"), n_iter=("n_iter", "median"),
         load=("load", "median"), n=("process_s", "size"))
     print(g.to_string(float_format=lambda v: f"{v:.1f}"))
+    if "cpu_s" not in df:
+        df["cpu_s"] = np.nan
     for name, d in df.groupby("dataset"):
-        es = d[d["label"] == "esat"]
-        for what, r in d[d["label"] != "esat"].groupby("what"):
-            ratio = r["process_s"].median() / es["train_s"].median()
-            print(f"{name}: {what} process wall / ESAT train (median) = {ratio:.2f}; "
-                  f"Q(robust) {r['q_robust'].min():.1f} vs ESAT {es['q_robust'].min():.1f}")
+        for ewhat, es in d[d["label"] == "esat"].groupby("what"):
+            for what, r in d[d["label"] != "esat"].groupby("what"):
+                print(f"{name}: {what} vs {ewhat}: process wall / ESAT train (medians) = "
+                      f"{r['process_s'].median() / es['train_s'].median():.2f}; process cpu / "
+                      f"ESAT process cpu = {r['cpu_s'].median() / es['cpu_s'].median():.2f}; "
+                      f"Q(robust) {r['q_robust'].min():.1f} vs {es['q_robust'].min():.1f}")
         print(trace_table(d))
 
 
@@ -261,8 +312,8 @@ def trace_table(d, at=(1, 10, 100, 300, 1000, 2000, 3000, 5000, 8000)):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["esat", "geoair", "race", "summary", "_child_esat",
-                                     "_child_geoair"])
+    ap.add_argument("mode", choices=["esat", "geoair", "race", "calibrate", "summary",
+                                     "_child_esat", "_child_geoair"])
     ap.add_argument("names", nargs="*")
     ap.add_argument("--esat-python", default="/work/venvs/esat/bin/python")
     ap.add_argument("--repeats", type=int, default=3)
@@ -281,6 +332,8 @@ def main(argv=None):
         return run_esat(names)
     if a.mode == "geoair":
         return run_geoair(names)
+    if a.mode == "calibrate":
+        return calibrate([n for n in names if not n.endswith("_ws")])
     return race(names, a.esat_python, a.repeats, [int(j) for j in a.jobs.split(",")],
                 [bool(int(p)) for p in a.esat_parallel.split(",")])
 
