@@ -23,7 +23,7 @@ from ._compat import import_optional
 from ._validation import GeoairInputError, check_option, require_columns
 from .options import get_options
 
-__all__ = ["is_dask", "compute", "get_client", "map_stations", "to_pandas"]
+__all__ = ["is_dask", "compute", "get_client", "map_stations", "to_pandas", "plain_strings"]
 
 _LOCAL = ("threads", "processes", "synchronous")
 _CLIENTS: dict[str, Any] = {}
@@ -112,12 +112,31 @@ def compute(*collections, progress: bool | None = None, desc: str = "geoair"):
         return dask.compute(*collections, scheduler=sched)
 
 
+def plain_strings(frame):
+    """Undo dask's conversion of text columns to ``string[pyarrow]`` (pd.NA for missing).
+
+    Text columns get pandas' default text dtype back (``str`` with NaN for missing under
+    pandas 3, object before), so results and their dtypes are those of the in-memory path.
+    """
+    import pandas as pd
+
+    text = [c for c, t in frame.dtypes.items()
+            if isinstance(t, pd.StringDtype) and t.na_value is pd.NA]
+    if not text:
+        return frame
+    target = pd.Series(["a"]).dtype  # the dtype pandas infers for text
+    out = frame.copy()
+    for c in text:
+        out[c] = out[c].astype(object).where(out[c].notna(), None).astype(target)
+    return out
+
+
 def to_pandas(data: Any, columns=None):
     """A pandas frame from a pandas or dask frame (only ``columns`` read when given)."""
     if not is_dask(data):
         return data if columns is None else data[list(columns)]
     part = data if columns is None else data[list(columns)]
-    return compute(part, desc="geoair: load")[0]
+    return plain_strings(compute(part, desc="geoair: load")[0])
 
 
 def _apply_batch(frame, func, kwargs, station, errors):

@@ -235,7 +235,7 @@ def _read_partition(path: str, schema: dict[str, Any], filters, columns=None) ->
     for c in want:
         if c not in df.columns:
             df[c] = pd.Series(np.nan, index=df.index, dtype=schema[c])
-        elif isinstance(schema[c], pd.StringDtype) or schema[c] == object:
+        elif pd.api.types.is_string_dtype(schema[c]):
             df[c] = df[c].astype("str")
     return df[want]
 
@@ -306,7 +306,7 @@ def read_store(path: str | os.PathLike, *, start=None, end=None, stations=None, 
     for e in empty:
         for c in e.columns:
             dtype = e[c].dtype
-            text = isinstance(dtype, pd.StringDtype) or dtype == object
+            text = pd.api.types.is_string_dtype(dtype)
             schema.setdefault(c, pd.StringDtype(na_value=np.nan) if text else dtype)
     if not schema:
         raise GeoairInputError("No partition of the store overlaps the requested period.",

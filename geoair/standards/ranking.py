@@ -38,7 +38,7 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
 
     Parameters
     ----------
-    evaluation : pandas.DataFrame
+    evaluation : pandas.DataFrame or dask.dataframe.DataFrame
         Output of :func:`geoair.standards.evaluate` (several periods for the comparisons).
     period : pandas.Period or str, optional
         Period to rank (default the latest).
@@ -55,6 +55,9 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
     pandas.DataFrame
         Rank 1 = best. Rank changes are positive when the unit moved up.
     """
+    from .._dask import to_pandas
+
+    evaluation = to_pandas(evaluation)  # a dask frame (units x periods) is small: computed
     lang = lang or get_options()["lang"]
     check_option("lang", lang, ("zh", "en"))
     check_option("sort_by", sort_by, ("composite", "pm25", "good_ratio"))
