@@ -254,7 +254,7 @@ def _smooth_panel(table: pd.DataFrame, *, statistic, k, force_positive, upper, m
     except (TPRSError, np.linalg.LinAlgError) as err:
         warnings.warn(
             f"Smoothing failed ({err}); returning the raw bin values at the nodes, as openair does.",
-            stacklevel=3,
+            stacklevel=5,
         )
         return (table["u"].to_numpy()[ok], table["v"].to_numpy()[ok], value[ok],
                 {"fit": "failed", "reason": str(err)})
@@ -368,77 +368,122 @@ def polar_plot(
     --------
     >>> res = polar_plot(obs, "pm10", statistic="cpf", percentile=90)  # doctest: +SKIP
     """
+    opts = dict(locals())  # the keyword options, passed on as one mapping
+    del opts["data"], opts["pollutant"]
     check_option("statistic", statistic, STATISTICS)
     if isinstance(pollutant, (list, tuple)):
         if len(pollutant) == 0:
             raise GeoairInputError("pollutant is an empty list.", fix="Name at least one column.")
         if len(pollutant) > 1:
-            parts = []
-            for pol in pollutant:
-                res = polar_plot(data, pol, statistic=statistic, percentile=percentile, by=by,
-                                 ws=ws, wd=wd, time=time, min_bin=min_bin, upper=upper,
-                                 weights=weights, force_positive=force_positive, k=k,
-                                 exclude_missing=exclude_missing, normalise=normalise,
-                                 ws_spread=ws_spread, wd_spread=wd_spread,
-                                 wd0_as_north=wd0_as_north, latitude=latitude, longitude=longitude)
-                part = res.copy()
-                part.insert(0, "pollutant", pol)
-                part.attrs = {}
-                parts.append((part, res.attrs))
-            out = pd.concat([p for p, _ in parts], ignore_index=True)
-            out.attrs = {"by_pollutant": {pol: a for pol, (_, a) in zip(pollutant, parts, strict=True)}}
-            return out
+            if len(weights) != 3:
+                raise ValueError(f"weights must hold 3 values (bins of 1, 2, 3 observations), "
+                                 f"got {weights!r}")
+            return _stack_pollutants({pol: _polar_one(data, pol, opts) for pol in pollutant})
         pollutant = pollutant[0]
     if len(weights) != 3:
         raise ValueError(f"weights must hold 3 values (bins of 1, 2, 3 observations), got {weights!r}")
+    return _polar_one(data, pollutant, opts)
 
-    log = DropLog()
-    cols = [wd, ws, pollutant]
-    frame = data
-    by_name = None
-    if by is not None:
-        cond = condition(data, by, time=time, latitude=latitude, longitude=longitude)
-        by_name = cond.name if cond.name not in (ws, wd, pollutant) else f"{cond.name}_group"
-        frame = data.assign(**{"__by__": cond})
-        cols = cols + ["__by__"]
-    elif time_column(data, time) is None:
-        pass
-    clean, log = prepare(frame, cols, ws=ws, wd=wd, wd0_as_north=wd0_as_north, droplog=log)
 
+def _stack_pollutants(results: dict) -> pd.DataFrame:
+    """Several pollutants' surfaces stacked with a ``pollutant`` column (attrs per pollutant)."""
+    parts = []
+    for pol, res in results.items():
+        part = res.copy()
+        part.insert(0, "pollutant", pol)
+        part.attrs = {}
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs = {"by_pollutant": {pol: res.attrs for pol, res in results.items()}}
+    return out
+
+
+def _polar_one(data: pd.DataFrame, pollutant: str, o: dict) -> pd.DataFrame:
+    """polar_plot of one pollutant; ``o`` holds polar_plot's keyword options."""
+    clean, log, by_name = _clean_input(data, pollutant, o)
     params = {
-        "pollutant": pollutant, "statistic": statistic, "percentile": percentile, "by": by,
-        "min_bin": min_bin, "upper": upper, "weights": tuple(weights),
-        "force_positive": force_positive, "k": 200 if statistic == "nwr" else k,
-        "exclude_missing": exclude_missing, "normalise": normalise,
-        "ws_spread": ws_spread, "wd_spread": wd_spread, "wd0_as_north": wd0_as_north,
+        "pollutant": pollutant, "statistic": o["statistic"], "percentile": o["percentile"],
+        "by": o["by"], "min_bin": o["min_bin"], "upper": o["upper"],
+        "weights": tuple(o["weights"]), "force_positive": o["force_positive"],
+        "k": 200 if o["statistic"] == "nwr" else o["k"],
+        "exclude_missing": o["exclude_missing"], "normalise": o["normalise"],
+        "ws_spread": o["ws_spread"], "wd_spread": o["wd_spread"],
+        "wd0_as_north": o["wd0_as_north"],
         "reference": "openair 2.17 polarPlot (Carslaw & Ropkins 2012)",
     }
-    columns = ([by_name] if by_name else []) + ["u", "v", "z"]
     if clean.empty:
+        columns = ([by_name] if by_name else []) + ["u", "v", "z"]
         out = pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
         out.attrs = {"params": params, "droplog": log, "binned": pd.DataFrame(), "fit": {}}
         return out
+    st = _settings(clean, pollutant, o, params)
+    panels = [(None, np.ones(len(clean), dtype=bool))]
+    if by_name:
+        grp = clean["__by__"]
+        cats = grp.cat.categories if isinstance(grp.dtype, pd.CategoricalDtype) else pd.unique(grp)
+        panels = [(c, (grp == c).to_numpy()) for c in cats if (grp == c).any()]
+    frames, tables, fits = [], [], {}
+    for label_, sel in panels:
+        res, table, info = _panel(st["x"][sel], st["d"][sel], st["z"][sel], st, o)
+        if by_name:
+            res.insert(0, by_name, label_)
+            table.insert(0, by_name, label_)
+        frames.append(res)
+        tables.append(table)
+        fits["all data" if label_ is None else label_] = info
+    out = pd.concat(frames, ignore_index=True)
+    if by_name:
+        out[by_name] = pd.Categorical(out[by_name], categories=[p[0] for p in panels], ordered=True)
+    out.attrs = {
+        "binned": pd.concat(tables, ignore_index=True),
+        "params": {**params, "max_ws": st["max_ws"], "min_ws": st["min_ws"],
+                   "upper_used": st["up"], "wd_int": st["wd_int"], "ws_bins": st["ws_bins"],
+                   "n_rows": int(len(clean))},
+        "fit": fits,
+        "thresholds": None if st["thresholds"] is None else np.asarray(st["thresholds"]).tolist(),
+        "droplog": log,
+        "units": {"u": "m/s", "v": "m/s",
+                  "z": "probability" if o["statistic"] == "cpf" else "pollutant units"},
+    }
+    return out
 
-    x = clean[ws].to_numpy(float)
+
+def _clean_input(data: pd.DataFrame, pollutant: str, o: dict):
+    """Complete rows of wind and pollutant (and the ``by`` panel), the DropLog, the panel name."""
+    ws, wd = o["ws"], o["wd"]
+    cols = [wd, ws, pollutant]
+    frame = data
+    by_name = None
+    if o["by"] is not None:
+        cond = condition(data, o["by"], time=o["time"], latitude=o["latitude"],
+                         longitude=o["longitude"])
+        by_name = cond.name if cond.name not in (ws, wd, pollutant) else f"{cond.name}_group"
+        frame = data.assign(**{"__by__": cond})
+        cols = cols + ["__by__"]
+    else:
+        time_column(data, o["time"])  # a named time column must exist
+    clean, log = prepare(frame, cols, ws=ws, wd=wd, wd0_as_north=o["wd0_as_north"],
+                         droplog=DropLog())
+    return clean, log, by_name
+
+
+def _settings(clean: pd.DataFrame, pollutant: str, o: dict, params: dict) -> dict:
+    """Wind and pollutant arrays, bin layout, upper speed and CPF thresholds of one fit."""
+    statistic = o["statistic"]
+    x = clean[o["ws"]].to_numpy(float)
     x = x - x.min()
-    d = clean[wd].to_numpy(float)
+    d = clean[o["wd"]].to_numpy(float)
     z = clean[pollutant].to_numpy(float)
     max_ws = float(x.max())
-    min_ws = float(x.min())
-    up = max_ws if upper is None else float(upper)
     # upper only sets the prediction grid and clips the output circle; the bins still span
     # 0..max(ws) and no observation is changed (openair polarPlot)
     if max_ws <= 0:
         raise GeoairInputError("All wind speeds are zero; no polar surface can be formed.",
-                               column=ws, fix="Check the wind speed column.")
-    wd_int = _wd_interval(d, statistic)
-    ws_bins = 40 if statistic == "nwr" else 30
-    kk = 200 if statistic == "nwr" else k
-
-    thresholds = None
+                               column=o["ws"], fix="Check the wind speed column.")
+    percentile, thresholds = o["percentile"], None
     if statistic == "cpf":
         if percentile is None:
-            warnings.warn("statistic='cpf' without percentile: using 75, as openair.", stacklevel=2)
+            warnings.warn("statistic='cpf' without percentile: using 75, as openair.", stacklevel=4)
             percentile = 75
         thresholds = cpf_thresholds(z, percentile)
         params["percentile"] = percentile
@@ -447,55 +492,39 @@ def polar_plot(
             raise GeoairInputError("statistic='percentile' needs percentile=.",
                                    fix="Pass e.g. percentile=95.")
         percentile = float(np.atleast_1d(percentile)[0])
+    return {"x": x, "d": d, "z": z, "max_ws": max_ws, "min_ws": float(x.min()),
+            "up": max_ws if o["upper"] is None else float(o["upper"]),
+            "wd_int": _wd_interval(d, statistic), "ws_bins": 40 if statistic == "nwr" else 30,
+            "k": 200 if statistic == "nwr" else o["k"], "percentile": percentile,
+            "thresholds": thresholds}
 
-    panels = [(None, np.ones(len(clean), dtype=bool))]
-    if by_name:
-        grp = clean["__by__"]
-        cats = grp.cat.categories if isinstance(grp.dtype, pd.CategoricalDtype) else pd.unique(grp)
-        panels = [(c, (grp == c).to_numpy()) for c in cats if (grp == c).any()]
 
-    frames, tables, fits = [], [], {}
-    for label_, sel in panels:
-        xs, ds, zs = x[sel], d[sel], z[sel]
-        table = bin_polar(xs, ds, zs, statistic=statistic, max_ws=max_ws, min_ws=min_ws,
-                          ws_bins=ws_bins, wd_int=wd_int, percentile=percentile,
-                          thresholds=thresholds, n_panel=int(sel.sum()))
-        if statistic == "nwr":
-            table["value"] = nwr_nodes(xs, ds, zs, table["ws"].to_numpy(), table["wd"].to_numpy(),
-                                       ws_spread=ws_spread, wd_spread=wd_spread)
-        w = np.ones(len(table))
-        for c, wt in enumerate(weights, start=1):
-            w[table["n"].to_numpy() == c] = wt
-        table["weight"] = w
-        opts = dict(statistic=statistic, k=kk, force_positive=force_positive, upper=up,
-                    weights=weights, exclude_missing=exclude_missing, ws_bins=ws_bins)
-        gu, gv, gz, info = _smooth_panel(table, min_bin=1 if min_bin is None else min_bin, **opts)
-        res = pd.DataFrame({"u": gu, "v": gv, "z": gz})
-        if min_bin is not None:
-            _, _, gz0, _ = _smooth_panel(table, min_bin=0, **opts)
-            res["miss"] = gz0
-        if upper is not None and info.get("fit") == "ok":
-            beyond = np.hypot(res["u"], res["v"]) > up
-            res.loc[beyond, "z"] = np.nan
-        if normalise:
-            res["z"] = res["z"] / res["z"].mean()
-        if by_name:
-            res.insert(0, by_name, label_)
-            table.insert(0, by_name, label_)
-        frames.append(res)
-        tables.append(table)
-        fits["all data" if label_ is None else label_] = info
-
-    out = pd.concat(frames, ignore_index=True)
-    if by_name:
-        out[by_name] = pd.Categorical(out[by_name], categories=[p[0] for p in panels], ordered=True)
-    out.attrs = {
-        "binned": pd.concat(tables, ignore_index=True),
-        "params": {**params, "max_ws": max_ws, "min_ws": min_ws, "upper_used": up,
-                   "wd_int": wd_int, "ws_bins": ws_bins, "n_rows": int(len(clean))},
-        "fit": fits,
-        "thresholds": None if thresholds is None else np.asarray(thresholds).tolist(),
-        "droplog": log,
-        "units": {"u": "m/s", "v": "m/s", "z": "probability" if statistic == "cpf" else "pollutant units"},
-    }
-    return out
+def _panel(xs, ds, zs, st: dict, o: dict):
+    """Binned table, fitted 201 x 201 surface and fit information of one panel."""
+    statistic = o["statistic"]
+    table = bin_polar(xs, ds, zs, statistic=statistic, max_ws=st["max_ws"],
+                      min_ws=st["min_ws"], ws_bins=st["ws_bins"], wd_int=st["wd_int"],
+                      percentile=st["percentile"], thresholds=st["thresholds"],
+                      n_panel=int(xs.size))
+    if statistic == "nwr":
+        table["value"] = nwr_nodes(xs, ds, zs, table["ws"].to_numpy(), table["wd"].to_numpy(),
+                                   ws_spread=o["ws_spread"], wd_spread=o["wd_spread"])
+    w = np.ones(len(table))
+    for c, wt in enumerate(o["weights"], start=1):
+        w[table["n"].to_numpy() == c] = wt
+    table["weight"] = w
+    opts = dict(statistic=statistic, k=st["k"], force_positive=o["force_positive"],
+                upper=st["up"], weights=o["weights"], exclude_missing=o["exclude_missing"],
+                ws_bins=st["ws_bins"])
+    min_bin = o["min_bin"]
+    gu, gv, gz, info = _smooth_panel(table, min_bin=1 if min_bin is None else min_bin, **opts)
+    res = pd.DataFrame({"u": gu, "v": gv, "z": gz})
+    if min_bin is not None:
+        _, _, gz0, _ = _smooth_panel(table, min_bin=0, **opts)
+        res["miss"] = gz0
+    if o["upper"] is not None and info.get("fit") == "ok":
+        beyond = np.hypot(res["u"], res["v"]) > st["up"]
+        res.loc[beyond, "z"] = np.nan
+    if o["normalise"]:
+        res["z"] = res["z"] / res["z"].mean()
+    return res, table, info
