@@ -139,6 +139,16 @@ def to_pandas(data: Any, columns=None):
     return plain_strings(compute(part, desc="geoair: load")[0])
 
 
+def _tag(res, station: str, code):
+    if res is None:
+        return None
+    res = res.copy()
+    res.attrs = {}
+    if station not in res.columns:
+        res.insert(0, station, str(code))
+    return res
+
+
 def _apply_batch(frame, func, kwargs, station, errors):
     """Run ``func`` on each station of one batch; returns (results, failures)."""
     import pandas as pd
@@ -154,13 +164,28 @@ def _apply_batch(frame, func, kwargs, station, errors):
             continue
         if res is None:
             continue
-        res = res.copy()
-        res.attrs = {}
-        if station not in res.columns:
-            res.insert(0, station, str(code))
-        out.append(res)
+        out.append(tuple(_tag(r, station, code) for r in res) if isinstance(res, tuple)
+                   else _tag(res, station, code))
     fail = pd.DataFrame(failed, columns=[station, "error"])
-    return (pd.concat(out, ignore_index=True) if out else None), fail
+    return out, fail
+
+
+def _concat_results(results, station: str):
+    """Concatenate the batches' results (frames, or tuples of frames) ordered by station."""
+    import pandas as pd
+
+    items = [r for batch, _ in results for r in batch]
+
+    def cat(frames):
+        frames = [f for f in frames if f is not None]
+        if not frames:
+            return pd.DataFrame({station: []})
+        df = pd.concat(frames, ignore_index=True)
+        return df.sort_values(station, kind="stable", ignore_index=True)
+
+    if items and isinstance(items[0], tuple):
+        return tuple(cat([it[j] for it in items]) for j in range(len(items[0])))
+    return cat(items)
 
 
 def _batches_pandas(data, station: str, n_batches: int):
@@ -185,8 +210,8 @@ def map_stations(func: Callable, data, *, station: str = "station", n_batches: i
     ----------
     func : callable
         Takes a pandas DataFrame holding one station's rows (index reset) and keyword
-        arguments; returns a DataFrame (a ``station`` column is added when it lacks one) or
-        None to skip the station.
+        arguments; returns a DataFrame (a ``station`` column is added when it lacks one), a
+        tuple of DataFrames (concatenated element by element), or None to skip the station.
     data : pandas.DataFrame or dask.dataframe.DataFrame
         Rows of many stations with a ``station`` column.
     station : str
@@ -205,7 +230,7 @@ def map_stations(func: Callable, data, *, station: str = "station", n_batches: i
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or tuple of DataFrames
         The concatenated results, ordered by station; ``attrs["failed"]`` lists skipped
         stations.
     """
@@ -225,11 +250,10 @@ def map_stations(func: Callable, data, *, station: str = "station", n_batches: i
     apply = dask.delayed(_apply_batch, pure=True, nout=2)
     tasks = [apply(p, func, shared, station, errors) for p in parts]
     results = compute(*tasks, progress=progress, desc="geoair: stations")
-    frames = [r for r, _ in results if r is not None]
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({station: []})
-    if len(out):
-        out = out.sort_values(station, kind="stable", ignore_index=True)
+    out = _concat_results(results, station)
     failed = [f for _, f in results if len(f)]
-    out.attrs["failed"] = (pd.concat(failed, ignore_index=True) if failed
-                           else pd.DataFrame(columns=[station, "error"]))
+    failed = (pd.concat(failed, ignore_index=True) if failed
+              else pd.DataFrame(columns=[station, "error"]))
+    for frame in out if isinstance(out, tuple) else (out,):
+        frame.attrs["failed"] = failed
     return out

@@ -30,7 +30,11 @@ def _eta_sq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     from scipy.spatial.distance import cdist
 
-    r2 = cdist(a, b, "sqeuclidean")
+    return eta_from_r2(cdist(a, b, "sqeuclidean"))
+
+
+def eta_from_r2(r2: np.ndarray) -> np.ndarray:
+    """The thin-plate radial function of squared distances ``r2`` (a new array)."""
     # log(1) = 0 gives eta(0) = 0 without boolean indexing of a large matrix
     safe = np.where(r2 > 0, r2, 1.0)
     np.log(safe, out=safe)
@@ -171,23 +175,26 @@ class TPRSBasis:
 
 
 def tprs_basis(locations: np.ndarray, k: int, *, max_knots: int = 2000,
-               random_state: int = 1) -> TPRSBasis:
+               random_state: int = 1, E: np.ndarray | None = None) -> TPRSBasis:
     """Truncated eigen-basis of the thin-plate matrix over distinct ``locations`` (n x 2).
 
     The eigen-decomposition of E is truncated to the k eigenpairs of largest modulus, the
     constraint T' U_k delta = 0 is absorbed with a QR step, and the penalty is Z' D_k Z
     (Wood 2003). With more than ``max_knots`` locations the basis is built on a random
-    subset of them (mgcv's ``max.knots``).
+    subset of them (mgcv's ``max.knots``). ``E``: the thin-plate matrix of the locations when
+    the caller has it already (it must be ``eta(|x_i - x_j|)``; no subset is drawn then).
     """
     nu = locations.shape[0]
-    subset = nu > max_knots
+    subset = nu > max_knots and E is None
     if subset:
         pick = np.sort(np.random.default_rng(random_state).choice(nu, max_knots, replace=False))
         basis_knots = locations[pick]
     else:
         basis_knots = locations
     nb = basis_knots.shape[0]
-    evals, evecs = linalg.eigh(_eta_sq(basis_knots, basis_knots), driver="evd")
+    if E is None:
+        E = _eta_sq(basis_knots, basis_knots)
+    evals, evecs = linalg.eigh(E, driver="evd")
     order = np.argsort(-np.abs(evals), kind="stable")[:k]
     D = evals[order]
     U = evecs[:, order]
