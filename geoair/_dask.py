@@ -47,7 +47,10 @@ def get_client(address: str):
     client = _CLIENTS.get(address)
     if client is None or client.status in ("closed", "closing"):
         try:
-            client = distributed.Client(address, set_as_default=False, timeout="20s")
+            import dask
+
+            timeout = dask.config.get("distributed.comm.timeouts.connect")
+            client = distributed.Client(address, set_as_default=False, timeout=timeout)
         except OSError as err:
             raise GeoairInputError(
                 f"Cannot reach the Dask scheduler ({err}).", received=address,
