@@ -228,15 +228,10 @@ def polar_plot_many(data, pollutant, *, statistic: str = "mean", percentile=None
         Observations of many stations: ``station``, wind speed (m/s), direction (degrees
         FROM north) and the pollutant columns (e.g. :func:`geoair.io.read_store`).
     pollutant : str or list of str
-    statistic : str
-        ``mean, median, max, stdev, frequency, weighted_mean, percentile, cpf``;
-        ``method="exact"`` also takes ``nwr``.
-    percentile : float or sequence, optional
-        As in :func:`polar_plot` (needed for ``percentile``; ``cpf`` default 75).
+    statistic, percentile, k, min_bin, weights, force_positive, exclude_missing
+        As in :func:`polar_plot` (``min_bin`` 1 = no limit; ``nwr`` only with ``"exact"``).
     station, ws, wd : str
         Column names.
-    k, min_bin, weights, force_positive, exclude_missing
-        As in :func:`polar_plot` (``min_bin`` 1 = no limit).
     method : {"shared", "exact"}
         ``"shared"``: distances and neighbourhoods computed once (module notes); ``"exact"``:
         :func:`polar_plot` per station (slower; also for NWR).

@@ -17,6 +17,15 @@ source identification. *Environ. Model. Softw.* 59, 1-9.
 Henry, R., Norris, G. A., Vedantham, R. & Turner, J. R. (2009). Source region identification
 using kernel smoothing. *Environ. Sci. Technol.* 43(11), 4090-4097.
 Carslaw, D. C. & Ropkins, K. (2012). openair. *Environ. Model. Softw.* 27-28, 52-61.
+
+Notes
+-----
+Algorithm as documented in openair 2.17 (``R/polarPlot.R``) and mgcv 1.8. NWR values at the
+nodes are exact; the GAM step is an own thin-plate regression spline with GCV
+(:mod:`geoair.directional._tprs`). openair draws speed bin i at ``(i - 1) * max / (bins - 1)``
+while binning by ``max / bins``; that quirk is kept so the surfaces are comparable. ``upper``
+only sets the prediction grid and clips the output circle; the bins still span 0 to the
+maximum speed. openair's ``daylight`` default site is London; geoair requires the position.
 """
 
 from __future__ import annotations
@@ -274,59 +283,40 @@ def _smooth_panel(table: pd.DataFrame, *, statistic, k, force_positive, upper, m
     return gu, gv, z, info
 
 
-def polar_plot(
-    data: pd.DataFrame,
-    pollutant: str | Sequence[str],
-    *,
-    statistic: str = "mean",
-    percentile: float | Sequence[float] | None = None,
-    by: str | None = None,
-    ws: str = "ws",
-    wd: str = "wd",
-    time: str | None = None,
-    min_bin: int | None = None,
-    upper: float | None = None,
-    weights: Sequence[float] = (0.25, 0.5, 0.75),
-    force_positive: bool = True,
-    k: int = 100,
-    exclude_missing: bool = True,
-    normalise: bool = False,
-    ws_spread: float = 1.5,
-    wd_spread: float = 5.0,
-    wd0_as_north: bool = True,
-    latitude: float | None = None,
-    longitude: float | None = None,
-) -> pd.DataFrame:
-    """Bivariate polar plot surface (openair ``polarPlot``), as data.
+def polar_plot(data: pd.DataFrame, pollutant: str | Sequence[str], *, statistic: str = "mean",
+               percentile: float | Sequence[float] | None = None, by: str | None = None,
+               ws: str = "ws", wd: str = "wd", time: str | None = None,
+               min_bin: int | None = None, upper: float | None = None,
+               weights: Sequence[float] = (0.25, 0.5, 0.75), force_positive: bool = True,
+               k: int = 100, exclude_missing: bool = True, normalise: bool = False,
+               ws_spread: float = 1.5, wd_spread: float = 5.0, wd0_as_north: bool = True,
+               latitude: float | None = None, longitude: float | None = None) -> pd.DataFrame:
+    """Bivariate polar plot surface (openair ``polarPlot``), as data (algorithm: module notes).
 
     Parameters
     ----------
     data : DataFrame
         Hourly (or any) observations with wind speed, wind direction and the pollutant.
     pollutant : str or list of str
-        Pollutant column(s). Several pollutants are computed separately and stacked with a
-        ``pollutant`` column (openair stacks them as a conditioning type).
+        Pollutant column(s); several are computed separately and stacked with a ``pollutant``
+        column (openair stacks them as a conditioning type).
     statistic : str
         One of ``mean, median, max, stdev, frequency, weighted_mean, percentile, cpf, nwr``.
     percentile : float or sequence, optional
-        ``percentile``: the percentile (0-100) of each bin. ``cpf``: one value p gives the CPF
-        (share of a bin's hours above the p-th percentile of all data, default 75); two values
-        ``(p1, p2)`` give the CBPF (share in ``(P1, P2]``); ``(p1, p2, t)`` as in openair:
-        ``t >= 0`` percentiles of values ``>= t * mean``, ``t < 0`` p1, p2 are absolute
-        concentrations.
+        ``percentile``: the percentile (0-100) of each bin. ``cpf``: p gives the CPF (share of
+        a bin's hours above the p-th percentile of all data, default 75); ``(p1, p2)`` the CBPF
+        (share in ``(P1, P2]``); ``(p1, p2, t)`` as openair (``t >= 0``: percentiles of values
+        ``>= t * mean``; ``t < 0``: p1, p2 are absolute concentrations).
     by : str, optional
-        Conditioning: ``season, weekday, weekend, month, year, hour, daylight`` (need a ``time``
-        or ``date`` column) or any column (numeric columns cut into quartiles).
-    ws, wd : str
-        Wind speed (m/s) and direction (degrees the wind blows FROM) columns.
-    time : str, optional
-        Time column for date-based ``by`` (default ``time`` or ``date``).
+        ``season, weekday, weekend, month, year, hour, daylight`` (need a ``time``/``date``
+        column) or any column (numeric columns cut into quartiles).
+    ws, wd, time : str
+        Wind speed (m/s), direction (degrees FROM) and time (for ``by``) columns.
     min_bin : int, optional
-        Bins with fewer observations are left out of the fit and of the mask. When given, an
-        extra column ``miss`` holds the surface fitted without the limit (as openair).
+        Bins with fewer observations are left out of the fit and the mask; column ``miss``
+        then holds the surface fitted without the limit (as openair).
     upper : float, optional
-        Outer wind speed of the grid (m/s); default the maximum wind speed. When given, z is NA
-        beyond it; the bins still span 0 to the maximum speed.
+        Outer wind speed of the grid (m/s; default the maximum); z is NA beyond it.
     weights : 3 floats
         Prior weights of bins holding 1, 2 and 3 observations.
     force_positive : bool
@@ -338,31 +328,20 @@ def polar_plot(
     normalise : bool
         Divide each panel by its mean z.
     ws_spread, wd_spread : float
-        NWR Gaussian kernel widths in m/s and degrees (openair's running defaults 1.5, 5).
+        NWR Gaussian kernel widths in m/s and degrees (openair's defaults 1.5, 5).
     wd0_as_north : bool
-        True (default): wd = 0 is treated as 360, openair's behaviour for data.frame input.
-        False: wd = 0 stays in the first direction bin, openair's behaviour for tibble input
-        (``polarPlot(openair::mydata)``).
+        True: wd = 0 is treated as 360 (openair, data.frame input); False: wd = 0 stays in
+        the first direction bin (openair, tibble input such as ``openair::mydata``).
     latitude, longitude : float, optional
-        Site position for ``by="daylight"`` (degrees); required then (openair's default is
-        London, which would be wrong for most geoair users).
+        Site position (degrees), required for ``by="daylight"``.
 
     Returns
     -------
     DataFrame
         openair's ``$data`` layout: ``[by,] u, v, z`` on the 201 x 201 grid
-        ``seq(-upper, upper, length = 201)`` (u varies fastest), NaN where masked; ``u, v`` in
-        m/s (u towards east of the wind-from direction as openair plots it). ``attrs`` holds
+        ``seq(-upper, upper, length = 201)`` (u fastest; m/s), NaN where masked. ``attrs``:
         ``binned`` (node table per panel: ws, wd, u, v, n, value, weight), ``params``, ``fit``
         (edf, GCV score, scale per panel), ``thresholds`` (CPF) and ``droplog``.
-
-    Notes
-    -----
-    Algorithm as documented in openair 2.17 (``R/polarPlot.R``) and mgcv 1.8: see the module
-    references. NWR values at the nodes are exact; the GAM step is an own thin-plate
-    regression spline with GCV (:mod:`geoair.directional._tprs`). openair draws speed bin i at
-    ``(i - 1) * max / (bins - 1)`` while binning by ``max / bins``; that quirk is kept so the
-    surfaces are comparable.
 
     Examples
     --------
