@@ -73,11 +73,23 @@ def _cluster(workers: int):
     return cluster, Client(cluster, set_as_default=False)
 
 
+def _cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return round(r.ru_utime + r.ru_stime, 1)
+
+
 def _worker_peaks(client) -> list[float]:
     if client is None:
         return []
     peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
     return sorted(round(v, 1) for v in peaks.values())
+
+
+def _worker_cpu(client) -> float:
+    if client is None:
+        return 0.0
+    cpu = client.run(lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2]))
+    return round(sum(cpu.values()), 1)
 
 
 def ingest(work: Path) -> dict:
@@ -95,7 +107,8 @@ def ingest(work: Path) -> dict:
         res = build_store(str(work / "year" / "*.csv"), store,
                           stations=datasets.load_national_stations(), provinces=provinces)
     return {"step": "ingest", "wall_s": round(time.perf_counter() - t0, 1),
-            "rows": int(res["rows"].sum()), "partitions": len(res), "peak_mib": _rss_mib()}
+            "rows": int(res["rows"].sum()), "partitions": len(res), "peak_mib": _rss_mib(),
+            "cpu_s": _cpu_s()}
 
 
 def _counties():
@@ -129,7 +142,7 @@ def pipeline(work: Path, workers: int) -> dict:
         by_station = evaluate(res["daily"], "year")
         table = league_table(by_station)
     wall = time.perf_counter() - t0
-    peaks = _worker_peaks(client)
+    peaks, wcpu = _worker_peaks(client), _worker_cpu(client)
     if cluster is not None:
         client.close()
         cluster.close()
@@ -140,7 +153,8 @@ def pipeline(work: Path, workers: int) -> dict:
             "counties": which, "ranked_counties": len(res["table"]),
             "ranked_stations": len(table), "aqi_days": int(days["aqi"].notna().sum()),
             "mean_pm25": round(float(by_station["pm25"].mean()), 2),
-            "peak_mib": _rss_mib(), "worker_peak_mib": peaks}
+            "peak_mib": _rss_mib(), "worker_peak_mib": peaks, "cpu_s": _cpu_s(),
+            "worker_cpu_s": wcpu}
 
 
 def _national_month_with_wind():
@@ -177,14 +191,14 @@ def polar(work: Path, workers: int) -> dict:
     with geoair.set_options(progress=False, scheduler=client):
         summary = polar_plot_many(data, "pm25", out=out)
     wall = time.perf_counter() - t0
-    peaks = _worker_peaks(client)
+    peaks, wcpu = _worker_peaks(client), _worker_cpu(client)
     if cluster is not None:
         client.close()
         cluster.close()
     return {"step": "polar", "workers": workers, "wall_s": round(wall, 1),
             "stations": int(data["station"].nunique()), "fitted": len(summary),
             "failed": len(summary.attrs.get("failed", [])), "peak_mib": _rss_mib(),
-            "worker_peak_mib": peaks}
+            "worker_peak_mib": peaks, "cpu_s": _cpu_s(), "worker_cpu_s": wcpu}
 
 
 def run_all(work: Path) -> None:
