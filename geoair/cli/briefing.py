@@ -17,13 +17,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the briefing and print where it was written."""
+    from .._i18n import resolve_lang, t
     from ..briefing import run_briefing
 
-    res = run_briefing(args.config, args.out, lang=args.lang, progress=not args.no_progress)
+    lang = resolve_lang(args.lang)
+    res = run_briefing(args.config, args.out, lang=lang, progress=not args.no_progress)
     print(f"briefing: {res.report}")
     for key, path in res.files.items():
         if not key.startswith("table_"):
             print(f"  {key}: {path}")
     if res.omitted:
-        print("sections not produced: " + "; ".join(f"{k} ({v})" for k, v in res.omitted.items()))
+        parts = "; ".join(f"{t(f'briefing.section.{k}', lang)} ({v})" for k, v in res.omitted.items())
+        print(f"{t('briefing.section.omitted', lang)}: {parts}")
     return 0
