@@ -173,8 +173,8 @@ def _unit_key(ddf, by, stations):
             received=list(ddf.columns)[:20],
             fix="Add the column, or pass stations=read_stations(...) with it.")
     table = dict(zip(stations["station"].astype(str), stations[by], strict=False))
-    return ddf.assign(_unit=ddf["station"].astype(str).map(table, meta=("station", object)),
-                      **{by: ddf["station"].astype(str).map(table, meta=("station", object))})
+    unit = ddf["station"].astype(str).map(table, meta=("station", object))
+    return ddf.assign(**{by: unit}).assign(_unit=lambda d: d[by])
 
 
 def _evaluate_part(frame: pd.DataFrame, by, period, standard, weights, limits, span):
@@ -216,8 +216,9 @@ def evaluate_dask(ddf, params: dict, *, stations, exclude_dust) -> pd.DataFrame:
         log.add("dust-affected day excluded (扣沙)", np.flatnonzero(mask))
         ddf = ddf[~drop]
     by, period = params["by"], params["period"]
-    span = compute(ddf["date"].min(), ddf["date"].max())
-    span = tuple(pd.Timestamp(x) for x in span)
+    span = None  # the bounds of period "all" are those of the whole frame
+    if period == "all":
+        span = tuple(pd.Timestamp(x) for x in compute(ddf["date"].min(), ddf["date"].max()))
     keyed = _unit_key(ddf, by, stations).shuffle(on="_unit")
     task = dask.delayed(_evaluate_part, pure=True)
     outs = compute(*[task(p, by, period, params["standard"],
