@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ import pandas as pd
 from .._validation import DropLog, GeoairInputError, require_columns
 from ..schema import TIMEZONE, UNITS
 from ._common import expand_paths
+from .observations import _station_filter
 
 __all__ = ["build_store", "read_store", "store_partitions"]
 
@@ -246,19 +246,12 @@ def _filters(start, end, stations, provinces) -> list | None:
         flt.append(("time", ">=", start))
     if end is not None:
         flt.append(("time", "<=", end))
-    if stations is not None:
-        flt.append(("station", "in", sorted({str(s) for s in _listify(stations)})))
+    if stations is not None:  # the reader's own station filter (codes, a frame or one code)
+        flt.append(("station", "in", sorted(_station_filter(stations))))
     if provinces is not None:
-        flt.append(("province", "in", sorted({str(s) for s in _listify(provinces)})))
+        names = [provinces] if isinstance(provinces, str) else provinces
+        flt.append(("province", "in", sorted({str(s) for s in names})))
     return flt or None
-
-
-def _listify(x) -> Iterable:
-    if isinstance(x, str):
-        return [x]
-    if isinstance(x, pd.DataFrame):
-        return x["station"]
-    return x
 
 
 def read_store(path: str | os.PathLike, *, start=None, end=None, stations=None, provinces=None,
