@@ -18,6 +18,7 @@ _OPTIONS: dict[str, Any] = {
     "progress": True,
     "lang": "en",
     "n_jobs": 1,
+    "scheduler": None,
 }
 
 
@@ -39,10 +40,29 @@ def _validate_n_jobs(value: Any) -> int:
     return value
 
 
+_LOCAL_SCHEDULERS = ("threads", "processes", "synchronous")
+
+
+def _validate_scheduler(value: Any) -> Any:
+    # dask is not imported here: a Client is recognised by its class, an address by its form
+    if value is None or value in _LOCAL_SCHEDULERS:
+        return value
+    if type(value).__name__ == "Client" and type(value).__module__.startswith("distributed"):
+        return value
+    if isinstance(value, str) and ("://" in value or value.rsplit(":", 1)[-1].isdigit()):
+        return value
+    raise ValueError(
+        f"scheduler must be None (dask's default), one of {list(_LOCAL_SCHEDULERS)}, a "
+        f"distributed scheduler address such as 'tcp://127.0.0.1:8786' or a "
+        f"distributed.Client, got {value!r}"
+    )
+
+
 _VALIDATORS = {
     "progress": _validate_progress,
     "lang": _validate_lang,
     "n_jobs": _validate_n_jobs,
+    "scheduler": _validate_scheduler,
 }
 
 
@@ -57,6 +77,11 @@ class set_options:  # noqa: N801 - lower case like xarray.set_options, used as a
         Language of labels, column headers and reports (default "en").
     n_jobs : int
         Worker count for parallel steps; -1 means all cores (default 1).
+    scheduler : None, {"threads", "processes", "synchronous"}, str or distributed.Client
+        Where Dask work runs (functions given a dask DataFrame): None uses dask's default (the
+        active ``distributed.Client`` if there is one, else threads); a local scheduler name;
+        or a ``dask scheduler`` address such as ``"tcp://10.0.0.5:8786"`` (geoair connects a
+        client to it on first use).
     """
 
     def __init__(self, **kwargs: Any):

@@ -11,6 +11,7 @@ from .firms import read_firms
 from .observations import read_observations
 from .sources import read_sources
 from .stations import read_stations
+from .store import build_store, read_store, store_partitions
 
 __all__ = [
     "read_observations",
@@ -21,4 +22,7 @@ __all__ = [
     "wind_from_stations",
     "read_boundaries",
     "describe",
+    "build_store",
+    "read_store",
+    "store_partitions",
 ]
