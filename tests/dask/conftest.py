@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from dask_files import DAYS, bundled_files  # noqa: E402,F401
 
 import geoair
 from geoair import datasets
 from geoair.io import build_store
-
-DAYS = ["20190129", "20190130", "20190131", "20190201", "20190202", "20190203"]
-
-
-def bundled_files(days=DAYS):
-    folder = datasets.get_path("cnemc_2019")
-    return [str(folder / f"china_sites_{d}.csv.gz") for d in days]
 
 
 @pytest.fixture(autouse=True)

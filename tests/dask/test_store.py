@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import bundled_files
+from dask_files import bundled_files
 
 from geoair import GeoairInputError, datasets
 from geoair.io import build_store, read_store, store_partitions
