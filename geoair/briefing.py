@@ -15,7 +15,6 @@ Priority lists: :mod:`geoair.priority`. Maps: :mod:`geoair.plot.maps`.
 from __future__ import annotations
 
 import html
-import json
 import time as _time
 import warnings
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import DropLog, GeoairInputError, check_option
+from ._validation import DropLog, GeoairInputError, check_option, read_config_file
 from .options import get_options
 
 __all__ = ["run_briefing", "load_config", "Briefing", "DEFAULT_CONFIG"]
@@ -90,15 +89,7 @@ def load_config(path: str | PathLike | None) -> dict:
     if path is None:
         return _merge(DEFAULT_CONFIG, {})
     path = Path(path)
-    if not path.exists():
-        raise GeoairInputError("Configuration file not found.", file=path, fix="Check the path.")
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        raw = json.loads(text)
-    else:
-        import tomllib
-
-        raw = tomllib.loads(text)
+    raw = read_config_file(path)  # GeoairInputError with the line of a TOML/JSON mistake
     cfg = _merge(DEFAULT_CONFIG, raw)
     for key, value in cfg["data"].items():
         if value is None:

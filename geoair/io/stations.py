@@ -30,7 +30,7 @@ import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, require_columns
 from ..schema import CRS
-from ._common import expand_paths, is_parquet
+from ._common import expand_paths, is_parquet, read_csv_checked, read_parquet_checked
 
 __all__ = ["read_stations", "CHINA_BOUNDS"]
 
@@ -116,16 +116,8 @@ def read_stations(path: Any) -> Any:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     if is_parquet(path):
-        return pd.read_parquet(path)
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
-        except UnicodeDecodeError:
-            continue
-    raise GeoairInputError(
-        "Cannot decode the station list (tried UTF-8 and GB18030).",
-        file=path, fix="Save the file as UTF-8 CSV.",
-    )
+        return read_parquet_checked(path, "station list")
+    return read_csv_checked(path, "station list", dtype=str, keep_default_na=False)
 
 
 def _read_one(path: Path, log: DropLog) -> pd.DataFrame:
@@ -189,8 +181,8 @@ def _read_one(path: Path, log: DropLog) -> pd.DataFrame:
     if no_xy.any():
         raw_xy = (_text(df, "lon").astype(str) + "," + _text(df, "lat").astype(str)).to_numpy()
         log.add(
-            "station without coordinates (empty or '-'); dropped",
-            rows=rows[no_xy], file=path, column="lon/lat", values=raw_xy[no_xy],
+            "station without coordinates (lon/lat empty or '-'); dropped",
+            rows=rows[no_xy], file=path, values=raw_xy[no_xy],
         )
     ok = ~no_code & ~no_xy
     _check_china(out, ok, rows, path, log)
@@ -198,8 +190,8 @@ def _read_one(path: Path, log: DropLog) -> pd.DataFrame:
     outside = ok & ~inside
     if outside.any():
         log.add(
-            f"station outside China's bounding box {CHINA_BOUNDS} (lon_min, lat_min, lon_max, lat_max); dropped",
-            rows=rows[outside], file=path, column="lon/lat",
+            f"station lon/lat outside China's bounding box {CHINA_BOUNDS} (lon_min, lat_min, lon_max, lat_max); dropped",
+            rows=rows[outside], file=path,
             values=list(zip(out["lon"].to_numpy()[outside], out["lat"].to_numpy()[outside], strict=True)),
         )
     return out[ok & inside]

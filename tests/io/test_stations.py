@@ -8,7 +8,7 @@ import pytest
 
 from geoair import GeoairInputError
 from geoair.io import read_stations
-from geoair.io.observations import _prsa_station_table
+from geoair.io._obs_prsa import _station_table as _prsa_station_table
 
 LIST = "china_stations/station_list_2022-02-13.csv"
 
