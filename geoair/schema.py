@@ -183,8 +183,9 @@ def label(key: str, lang: Lang = "en") -> str:
     str
         The label; ``key`` itself when no label is known.
     """
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
+    from ._validation import check_option  # lazy: schema imports nothing from geoair at load
+
+    check_option("lang", lang, ("zh", "en"))
     table = CATEGORY_LABELS.get(key) or POLLUTANT_LABELS.get(key)
     return table[lang] if table else key
 
