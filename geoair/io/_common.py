@@ -144,6 +144,15 @@ def read_parquet_checked(path: Path, what: str) -> pd.DataFrame:
         raise cannot_read(path, what, err, "Check that the file is a complete Parquet file.") from None
 
 
+def units_of(df: Any, **extra: str) -> dict[str, str]:
+    """``attrs["units"]``: the data-model unit of each column present, plus ``extra``."""
+    from ..schema import UNITS
+
+    out = {c: UNITS[c] for c in df.columns if c in UNITS}
+    out.update({k: v for k, v in extra.items() if k in df.columns})
+    return out
+
+
 def to_numeric_logged(
     series: pd.Series, *, file: Any, column: str, rows: np.ndarray, log: DropLog, what: str
 ) -> np.ndarray:

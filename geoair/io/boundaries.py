@@ -165,6 +165,7 @@ def read_boundaries(path: str | PathLike, crs: str = "wgs84", *, level: str | No
     out = out[["adcode", "name", "parent", "level", "geometry"]]
     out.attrs["droplog"] = log
     out.attrs["source_crs"] = crs
+    out.attrs["units"] = {}  # no quantities: codes, names and shapes (EPSG:4326)
     return out
 
 

@@ -80,8 +80,8 @@ def read_wind(path: str | PathLike, *, level: float | None = None):
         ascending, ``time`` naive UTC ``datetime64[ns]``. For a pressure-level file the
         variables keep the names ``u10``/``v10`` (the data-model names) and carry
         ``attrs["level_hPa"]``; ``Dataset.attrs["source_variables"]`` names the originals.
-        Nothing is dropped, so no DropLog is attached (the result can be written with
-        ``to_netcdf`` as is).
+        Nothing is dropped: ``attrs["droplog"]`` is the empty log as JSON text (so that the
+        result can be written with ``to_netcdf`` as is; :func:`geoair.get_droplog` reads it).
 
     Raises
     ------
@@ -196,6 +196,7 @@ def _annotate(out, u_name: str, v_name: str, level_used: float | None, file) -> 
         "source": "ERA5" if file is None else f"ERA5 {file}",
         "source_variables": f"{u_name},{v_name}",
         "time_zone": "UTC",
+        "droplog": "[]",  # nothing is dropped; JSON text keeps to_netcdf working (geoair.get_droplog)
     }
     if level_used is not None:
         out.attrs["level_hPa"] = level_used

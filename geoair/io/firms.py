@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import schema
 from .._validation import DropLog, GeoairInputError, require_columns
-from ._common import read_csv_checked
+from ._common import read_csv_checked, units_of
 
 if TYPE_CHECKING:
     import geopandas
@@ -194,7 +194,7 @@ def read_firms(path: str | PathLike) -> geopandas.GeoDataFrame:
     gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["longitude"], out["latitude"]), crs=schema.CRS)
     gdf.attrs["droplog"] = log
     gdf.attrs["source"] = str(path)
-    gdf.attrs["units"] = {"frp": "MW", "confidence": "% (0-100)", "brightness": "K"}
+    gdf.attrs["units"] = units_of(gdf, brightness="K", latitude="degree (WGS84)", longitude="degree (WGS84)")
     return gdf
 
 

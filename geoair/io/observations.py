@@ -62,7 +62,7 @@ from .._validation import DropLog, GeoairInputError, check_option, require_colum
 from ..options import resolve_n_jobs
 from ..schema import DERIVED_POLLUTANTS, MET_VARIABLES, POLLUTANTS, TIMEZONE
 from . import _obs_cnemc, _obs_prsa, _obs_tidy
-from ._common import ObsOptions, expand_paths, is_parquet, read_header
+from ._common import ObsOptions, expand_paths, is_parquet, read_header, units_of
 from ._obs_prsa import COMPASS_DEGREES
 from ._qc import PLAUSIBLE_MAX, PM_TOLERANCE, check_tolerance, resolve_limits
 
@@ -175,7 +175,7 @@ def read_observations(
               "stations": None if keep is None else sorted(keep), "dayfirst": dayfirst, "limits": opts.limits,
               "pm_tolerance": None if opts.pm_tolerance is None else list(opts.pm_tolerance),
               **({"cnemc_lines_not_requested": skipped[0]} if skipped else {})}
-    out.attrs.update(droplog=log, params=params, units=_units(out))
+    out.attrs.update(droplog=log, params=params, units=units_of(out))
     return out
 
 
@@ -189,12 +189,6 @@ def _layout_of(path: Path, format: str) -> str:  # noqa: A002
             fix=f"Use format='auto' or format={fmt!r}, or check that this is the right file.",
         )
     return fmt
-
-
-def _units(df: pd.DataFrame) -> dict[str, str]:
-    from ..schema import UNITS
-
-    return {c: UNITS[c] for c in df.columns if c in UNITS}
 
 
 def _station_filter(stations: Any) -> set[str] | None:

@@ -19,7 +19,7 @@ import pandas as pd
 from .. import schema
 from .._validation import DropLog, GeoairInputError, check_option, require_columns
 from . import _src_csv, _src_excel, _src_vector
-from ._common import read_csv_checked
+from ._common import read_csv_checked, units_of
 
 if TYPE_CHECKING:
     import geopandas
@@ -333,6 +333,7 @@ def read_sources(
     out.attrs["source_crs"] = crs
     out.attrs["params"] = {"file": None if file is None else str(file), "crs": crs, "crs_assumed": crs_assumed,
                            "category": category, "kind": kind}
+    out.attrs["units"] = units_of(out)
     if crs_assumed:
         out.attrs["crs_note"] = CRS_NOTE
     return out
@@ -403,6 +404,7 @@ def read_gppd(path: str | PathLike, *, country: str | None = "CHN") -> geopandas
     )
     out["kind"] = out["kind"].astype("string")
     out.attrs["droplog"] = log
+    out.attrs["units"] = units_of(out, capacity_mw="MW")
     out.attrs["weight"] = f"capacity_mw / {med:g} MW (median capacity of the kept plants)"
     return out
 
@@ -460,6 +462,7 @@ def read_gem_steel(path: str | PathLike) -> geopandas.GeoDataFrame:
     for col in ("category", "kind", "name", "name_en"):
         out[col] = out[col].astype("string")
     out.attrs["droplog"] = log
+    out.attrs["units"] = units_of(out, capacity_ttpa="kt/year (thousand tonnes of crude steel per annum)")
     out.attrs["weight"] = (
         f"capacity_ttpa / {med:g} ttpa (median operating capacity)" if cap.notna().any() else "1.0 (no capacity column)"
     )

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, require_columns
-from ..schema import CRS
-from ._common import expand_paths, is_parquet, read_csv_checked, read_parquet_checked
+from ..schema import CRS, TIMEZONE
+from ._common import expand_paths, is_parquet, read_csv_checked, read_parquet_checked, units_of
 
 __all__ = ["read_stations", "CHINA_BOUNDS"]
 
@@ -75,7 +75,7 @@ def read_stations(path: Any) -> Any:
         EPSG:4326, one row per station sorted by code: ``station`` (str), ``name``, ``city``,
         ``adcode`` (str, <NA> unless given), ``is_background`` (bool), ``lon``, ``lat``
         (degrees, WGS84/CGCS2000 as published), ``status`` (``"active"``/``"closed"``),
-        ``closed_on`` (date, NaT when unknown), ``geometry`` (Point).
+        ``closed_on`` (midnight Asia/Shanghai of the date, NaT when unknown), ``geometry`` (Point).
         ``attrs["droplog"]`` lists removed rows.
 
     Raises
@@ -104,13 +104,14 @@ def read_stations(path: Any) -> Any:
     df = df.reset_index(drop=True)
     for c in ("station", "name", "city", "adcode"):
         df[c] = df[c].astype("str")
-    df["closed_on"] = df["closed_on"].astype("datetime64[ns]")
+    df["closed_on"] = df["closed_on"].astype("datetime64[ns]").dt.tz_localize(TIMEZONE)
     cols = ["station", "name", "city", "adcode", "is_background", "lon", "lat", "status", "closed_on"]
     gdf = gpd.GeoDataFrame(
         df[cols], geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=CRS
     )
     gdf.attrs["droplog"] = log
     gdf.attrs["params"] = {"files": [str(f) for f in files]}
+    gdf.attrs["units"] = units_of(gdf, lon="degree (WGS84)", lat="degree (WGS84)")
     return gdf
 
 
