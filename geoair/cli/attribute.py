@@ -9,6 +9,7 @@ estimates with intervals, not regulatory concentrations.
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -19,8 +20,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="layout of the observation files (default: detect)")
     parser.add_argument("--stations", "-s", required=True, metavar="PATH", help="station list (CSV)")
     parser.add_argument("--sources", nargs="+", metavar="PATH", help="source point files (geoair.read_sources)")
-    parser.add_argument("--sources-crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
-                        help="coordinate system of the source files")
+    parser.add_argument("--sources-crs", default=None, choices=["wgs84", "gcj02", "bd09"],
+                        help="coordinate system of the source files (default: WGS84, assumed and said so; "
+                        "lists from Amap/Tencent are gcj02, from Baidu bd09)")
     parser.add_argument("--fires", metavar="PATH", help="FIRMS active-fire CSV")
     parser.add_argument("--wind", metavar="PATH",
                         help="ERA5 NetCDF wind (u10, v10[, blh]); default: station ws/wd columns, else isotropic")
@@ -43,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
     writer = atomic_output(args.out, overwrite=args.overwrite, config=config, inputs=inputs,
                            command="attribute")
     model, logs = _fit(args)
+    notes = {r.attrs["crs_note"] for r in logs if r is not None and "crs_note" in r.attrs}
+    for note in sorted(notes):
+        print(f"geoair attribute: note: {note}", file=sys.stderr)
     with writer as tmp:
         _write(model, args, tmp)
         from .._validation import DropLog

@@ -183,10 +183,11 @@ def _place(df: pd.DataFrame, geom, file, log: DropLog) -> tuple[pd.DataFrame, np
             file=file, column="lon", received=[(float(a), float(b)) for a, b in zip(lon[:3], lat[:3], strict=False)],
             fix="Swap the lon and lat columns." if all_swapped else "Give WGS84/GCJ-02/BD-09 decimal degrees.",
         )
-    log.add("missing coordinates (lon/lat); dropped", file_rows[missing], file=file)
-    log.add("lon/lat look swapped (latitude column holds a longitude); dropped", file_rows[swapped], file=file,
+    where = file_rows if file is not None else file_rows - 1  # a frame given directly: 0-based positions
+    log.add("missing coordinates (lon/lat); dropped", where[missing], file=file)
+    log.add("lon/lat look swapped (latitude column holds a longitude); dropped", where[swapped], file=file,
             values=[f"{a:g},{b:g}" for a, b in zip(lon[swapped], lat[swapped], strict=True)])
-    log.add(f"lon/lat outside China's bounding box {CHINA_BOUNDS}; dropped", file_rows[outside], file=file,
+    log.add(f"lon/lat outside China's bounding box {CHINA_BOUNDS}; dropped", where[outside], file=file,
             values=[f"{a:g},{b:g}" for a, b in zip(lon[outside], lat[outside], strict=True)])
     keep = inside
     return df.loc[keep].reset_index(drop=True), file_rows[keep]
@@ -302,7 +303,8 @@ def read_sources(
         emission strength, default 1.0), ``active_from``/``active_to`` when given, extra
         columns of the file kept, ``geometry`` (points; polygons are reduced to a
         representative point). Rows without coordinates, with swapped coordinates or outside
-        China's bounding box are dropped into ``attrs["droplog"]`` (1-based file rows).
+        China's bounding box are dropped into ``attrs["droplog"]`` (1-based file rows; for a
+        frame given directly, 0-based positions).
 
     Raises
     ------

@@ -15,7 +15,8 @@ fixture). The contract:
     ``merge``, ``concat``, ``astype``, ``groupby``, ``to_csv`` and ``to_parquet`` (or
     ``to_netcdf``) work while the log is attached, and the log survives the file round trip.
 ``time_zone``
-    Datetime columns are tz-aware Asia/Shanghai (columns named ``*_utc`` are UTC). Wind
+    Datetime columns are tz-aware Asia/Shanghai (columns named ``*_utc`` are UTC); a column
+    of calendar dates (every value at midnight, e.g. a daily ``date``) may be naive. Wind
     fields (xarray) keep naive UTC times, per the data model.
 ``units``
     ``attrs["units"]`` names the unit of the result's data-model columns (dict column -> unit,
@@ -54,7 +55,10 @@ MARKER = "contract check: a drop made by an earlier step"
 
 
 def _frames(result: Any) -> list[Any]:
-    """The frames/datasets a result exposes (a fitted estimator: its ``*_`` frames)."""
+    """The frames/datasets a result exposes (a tuple: each item; a fitted estimator: its
+    ``*_`` frames)."""
+    if isinstance(result, (tuple, list)):
+        return [f for item in result for f in _frames(item)]
     if hasattr(result, "attrs"):
         return [result]
     return [v for k, v in vars(result).items() if k.endswith("_") and hasattr(v, "attrs") and hasattr(v, "columns")]
@@ -69,8 +73,13 @@ def _raw_log(obj: Any) -> Any:
 
 def check_droplog(result: Any) -> None:
     """The result carries a well-formed, JSON-able drop log."""
-    holders = [result] if _raw_log(result) is not None else [f for f in _frames(result) if _raw_log(f) is not None]
-    assert holders, f"no attrs['droplog'] (or droplog_) on the result ({type(result).__name__})"
+    if isinstance(result, (tuple, list)):
+        holders = _frames(result)
+        missing = [type(f).__name__ for f in holders if _raw_log(f) is None]
+        assert not missing, f"no attrs['droplog'] on the returned {missing}"
+    else:
+        holders = [result] if _raw_log(result) is not None else [f for f in _frames(result) if _raw_log(f) is not None]
+        assert holders, f"no attrs['droplog'] (or droplog_) on the result ({type(result).__name__})"
     for obj in holders:
         raw = _raw_log(obj)
         assert isinstance(raw, (DropLog, str)), f"droplog is a {type(raw).__name__}, not a DropLog"
@@ -94,7 +103,7 @@ def with_marker(obj: Any) -> Any:
 
 def check_own_drops(result: Any) -> None:
     """The result's log does not repeat the marker entry of its input (own drops only)."""
-    for obj in [result, *_frames(result)]:
+    for obj in {id(o): o for o in [*([] if isinstance(result, (tuple, list)) else [result]), *_frames(result)]}.values():
         log = get_droplog(obj)
         assert not [e for e in log if e["reason"] == MARKER], (
             "the log repeats its input's entries: keep only this step's drops (callers chain)")
@@ -147,6 +156,8 @@ def check_time_zone(result: Any) -> None:
             series["(index)"] = obj.index.to_series()
         for name, s in series.items():
             tz = getattr(s.dtype, "tz", None)
+            if tz is None and (s.dropna() == s.dropna().dt.normalize()).all():
+                continue  # calendar dates carry no time zone
             want = "UTC" if str(name).endswith("_utc") else TIMEZONE
             assert tz is not None and str(tz) == want, f"{name}: {s.dtype} (want tz {want})"
 
