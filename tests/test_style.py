@@ -15,17 +15,12 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "geoair"
 LIMIT = 80
 
-#: (module path relative to geoair/, qualified name) -> owner, as of 2026-11-29.
+#: (module path relative to geoair/, qualified name) -> owner, as of 2026-11-29 (after the briefing merge).
 LONG: dict[tuple[str, str], str] = {
     ("apportion/attribution.py", "SourceAttribution.fit"): "attribution",
     ("apportion/episodes.py", "detect_episodes"): "attribution",
     ("testing/attribution.py", "make_attribution_truth"): "attribution",
     ("apportion/pmf.py", "PMF.displacement"): "pmf",
-    ("briefing.py", "run_briefing"): "briefing",
-    ("hotspot/emerging.py", "emerging_hotspots"): "briefing",
-    ("hotspot/local.py", "local_gi_star"): "briefing",
-    ("plot/maps.py", "hotspot_map"): "briefing",
-    ("priority.py", "priority_list"): "briefing",
     ("directional/_tprs.py", "_fit_tprs"): "dask",
     ("directional/annulus.py", "polar_annulus"): "dask",
     ("directional/polar.py", "polar_plot"): "dask",

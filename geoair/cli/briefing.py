@@ -24,20 +24,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the briefing and print where it was written."""
+    from .._i18n import resolve_lang, t
     from .._output import atomic_output
     from ..briefing import load_config, run_briefing
 
+    lang = resolve_lang(args.lang)
     cfg = load_config(args.config)  # a broken or missing config fails here, before any work
     inputs = [p for v in cfg.get("data", {}).values() if v for p in (v if isinstance(v, list) else [v])]
     writer = atomic_output(args.out, overwrite=args.overwrite, command="briefing", inputs=inputs,
-                           config={"config_file": args.config, "lang": args.lang, "settings": cfg})
+                           config={"config_file": args.config, "lang": lang, "settings": cfg})
     with writer as tmp:
-        res = run_briefing(cfg, tmp, lang=args.lang, progress=not args.no_progress)
+        res = run_briefing(cfg, tmp, lang=lang, progress=not args.no_progress)
         writer.droplog = res.droplog
     print(f"briefing: {writer.out / res.report.relative_to(tmp)}")
     for key, path in res.files.items():
         if not key.startswith("table_"):
             print(f"  {key}: {writer.out / path.relative_to(tmp)}")
     if res.omitted:
-        print("sections not produced: " + "; ".join(f"{k} ({v})" for k, v in res.omitted.items()))
+        parts = "; ".join(f"{t(f'briefing.section.{k}', lang)} ({v})" for k, v in res.omitted.items())
+        print(f"{t('briefing.section.omitted', lang)}: {parts}")
     return 0
