@@ -243,7 +243,6 @@ GAPS: dict[tuple[str, str], str] = {
     ("fire_density", "droplog"): "briefing",
     ("fire_counts", "units"): "briefing",
     ("priority_list", "units"): "briefing",
-    ("priority_list", "lang"): "briefing",
     ("SourceAttribution.fit", "units"): "attribution",
     ("PMF.fit", "droplog"): "pmf",
     ("PMF.fit", "units"): "pmf",

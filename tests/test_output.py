@@ -142,14 +142,18 @@ def _check_after_kill(out):
 
 
 def _kill_at_random_moments(argv, out, cwd, n_kills, seed):
-    t0 = time.perf_counter()
+    """One run to create the folder, one timed warm run, then ``n_kills`` runs each sent
+    SIGINT at a random fraction (5-95 %) of the warm run's duration."""
     first = _run(argv, cwd)
     assert first.wait(timeout=900) == 0, first.stderr.read()
-    duration = time.perf_counter() - t0
     assert verify_manifest(out) == []
+    t0 = time.perf_counter()
+    warm = _run([*argv, "--overwrite"], cwd)
+    assert warm.wait(timeout=900) == 0, warm.stderr.read()
+    duration = time.perf_counter() - t0
     rng = np.random.default_rng(seed)
     outcomes = []
-    for delay in rng.uniform(0.05, 1.1, size=n_kills) * duration:
+    for delay in rng.uniform(0.05, 0.95, size=n_kills) * duration:
         proc = _run([*argv, "--overwrite"], cwd)
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
