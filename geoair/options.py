@@ -20,6 +20,7 @@ _OPTIONS: dict[str, Any] = {
     "progress": True,
     "lang": "en",
     "n_jobs": 1,
+    "scheduler": None,
 }
 
 #: What each option accepts, in words (used in error messages and the docstring).
@@ -27,7 +28,11 @@ _ACCEPTS: dict[str, str] = {
     "progress": "True or False",
     "lang": "'en' or 'zh'",
     "n_jobs": "a positive int, or -1 for all cores",
+    "scheduler": "None (dask's default), one of ['threads', 'processes', 'synchronous'], a distributed "
+    "scheduler address such as 'tcp://127.0.0.1:8786' or a distributed.Client",
 }
+
+_LOCAL_SCHEDULERS = ("threads", "processes", "synchronous")
 
 
 def _is_progress(value: Any) -> bool:
@@ -42,10 +47,20 @@ def _is_n_jobs(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and (value >= 1 or value == -1)
 
 
+def _is_scheduler(value: Any) -> bool:
+    # dask is not imported here: a Client is recognised by its class, an address by its form
+    if value is None or (isinstance(value, str) and value in _LOCAL_SCHEDULERS):
+        return True
+    if type(value).__name__ == "Client" and type(value).__module__.startswith("distributed"):
+        return True
+    return isinstance(value, str) and ("://" in value or value.rsplit(":", 1)[-1].isdigit())
+
+
 _VALIDATORS: dict[str, Callable[[Any], bool]] = {
     "progress": _is_progress,
     "lang": _is_lang,
     "n_jobs": _is_n_jobs,
+    "scheduler": _is_scheduler,
 }
 
 
@@ -86,6 +101,11 @@ class set_options:  # noqa: N801 - lower case like xarray.set_options, used as a
         Worker count for the steps that can run in parallel (reading many observation
         files; estimators with independent restarts or partitions); -1 means all cores
         (default 1). Read it with :func:`resolve_n_jobs`.
+    scheduler : None, {"threads", "processes", "synchronous"}, str or distributed.Client
+        Where Dask work runs (functions given a dask DataFrame): None uses dask's default (the
+        active ``distributed.Client`` if there is one, else threads); a local scheduler name;
+        or a ``dask scheduler`` address such as ``"tcp://10.0.0.5:8786"`` (geoair connects a
+        client to it on first use).
 
     Raises
     ------

@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("geoair.cli.summary", "summarise the bundled (or given) data: stations, hours, coverage, drops"),
     "attribute": ("geoair.cli.attribute", "attribute station PM to source categories and sources (plume estimates)"),
     "briefing": ("geoair.cli.briefing", "HTML briefing: AQI, hotspots, fires, priority lists, offline maps"),
+    "store": ("geoair.cli.store", "convert observation files into a year/month Parquet store"),
+    "rankings": ("geoair.cli.rankings", "HJ 663 assessment and league table from a store (local or --scheduler)"),
 }
 
 

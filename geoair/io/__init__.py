@@ -14,6 +14,7 @@ from .firms import read_firms
 from .observations import PLAUSIBLE_MAX, PM_TOLERANCE, read_observations
 from .sources import read_sources
 from .stations import read_stations
+from .store import build_store, read_store, store_partitions
 
 __all__ = [
     "read_observations",
@@ -24,6 +25,9 @@ __all__ = [
     "wind_from_stations",
     "read_boundaries",
     "describe",
+    "build_store",
+    "read_store",
+    "store_partitions",
     "PLAUSIBLE_MAX",
     "PM_TOLERANCE",
 ]
