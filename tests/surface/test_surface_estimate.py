@@ -4,8 +4,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TRUTH, make_case
 from shapely.geometry import box
+from surface_synth import TRUTH, make_case
 
 from geoair import GeoairInputError
 from geoair.hotspot import GRID_CRS
