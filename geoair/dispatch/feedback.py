@@ -192,7 +192,8 @@ def read_feedback(path: str | PathLike | list) -> pd.DataFrame:
         category, kind`` (codes), ``rank``, ``score``, ``visited`` (date), ``finding`` (code,
         ``None`` when not visited), ``action, note, inspector``, ``file`` and ``row`` (1-based
         data row). A task with a finding is not repeated by a blank copy of it in another file;
-        exact duplicate visits are dropped (``attrs["droplog"]``).
+        blank copies and exact duplicate visits are dropped and recorded, by file and row, in
+        ``attrs["droplog"]`` (so every non-blank input row is either returned or logged).
 
     Raises
     ------
@@ -209,14 +210,22 @@ def read_feedback(path: str | PathLike | list) -> pd.DataFrame:
         out.attrs["droplog"] = log
         return out
     df = pd.concat(parts, ignore_index=True)
-    df = df[(df["task_id"] != "") | df["finding"].notna()]
+    df = df[(df["task_id"] != "") | df["finding"].notna()]  # wholly blank lines are not rows
     visited_ids = set(df.loc[df["finding"].notna(), "task_id"])
-    blank_copy = df["finding"].isna() & df["task_id"].isin(visited_ids)
-    df = df[~blank_copy]
-    dup = df.duplicated(["task_id", "visited", "finding"], keep="first") & df["finding"].notna()
-    for label, g in df[dup].groupby("file"):
-        log.add("duplicate visit (same task, date and finding)", g["row"].to_numpy(), file=label)
-    df = df[~dup & ~(df["finding"].isna() & df.duplicated("task_id"))].reset_index(drop=True)
+    drops = {
+        "blank copy of a task whose visit is recorded in another row":
+            df["finding"].isna() & df["task_id"].isin(visited_ids),
+        "duplicate visit (same task, date and finding)":
+            df.duplicated(["task_id", "visited", "finding"], keep="first") & df["finding"].notna(),
+    }
+    drops["blank copy of a task listed in another row"] = (
+        df["finding"].isna() & ~drops["blank copy of a task whose visit is recorded in another row"]
+        & df.duplicated("task_id"))
+    for reason, mask in drops.items():
+        for label, g in df[mask].groupby("file"):
+            log.add(reason, g["row"].to_numpy(), file=label, stage="read_feedback")
+    keep = ~np.logical_or.reduce([m.to_numpy() for m in drops.values()])
+    df = df[keep].reset_index(drop=True)
     df = df[list(FEEDBACK_COLUMNS)]
     df.attrs["droplog"] = log
     return df

@@ -180,8 +180,8 @@ def apply_feedback(priority, updated, *, now=None):
     Returns
     -------
     GeoDataFrame
-        The rows re-ordered by level, row kind (sources, fire clusters, station checks) and
-        adjusted score, ``rank`` renumbered, with ``feedback_factor``, ``last_finding`` and
+        The rows re-ordered by level, row kind (sources, fire clusters, station checks),
+        adjusted score, then (ties) the factor and the last rank; ``rank`` renumbered, with ``feedback_factor``, ``last_finding`` and
         ``last_visit``; levels are kept (they come from the evidence, not from the visit).
         ``attrs["droplog"]`` lists the closed sources left out.
     """
@@ -213,9 +213,12 @@ def apply_feedback(priority, updated, *, now=None):
     out = out[~closed]
     order = {"red": 0, "yellow": 1, "green": 2}
     kind = pd.Series(row_kind(out), index=out.index).map({"source": 0, "fire_cluster": 1, "station_check": 2})
-    out = out.assign(_l=out["level"].map(order), _k=kind).sort_values(["_l", "_k", "score"],
-                                                                       ascending=[True, True, False])
-    out = out.drop(columns=["_l", "_k"]).reset_index(drop=True)
+    # ties of score (e.g. sources with no exceedance hours: 0 x factor = 0) are broken by the
+    # factor (a confirmed violator first), then by the last list's rank
+    out = out.assign(_l=out["level"].map(order), _k=kind, _r=pd.to_numeric(out["rank"], errors="coerce"))
+    out = out.sort_values(["_l", "_k", "score", "feedback_factor", "_r"], ascending=[True, True, False, False, True],
+                          kind="stable")
+    out = out.drop(columns=["_l", "_k", "_r"]).reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     out.attrs["droplog"] = log
     out.attrs["params"] = dict(priority.attrs.get("params", {}), feedback=True)
