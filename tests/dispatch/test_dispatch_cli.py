@@ -83,3 +83,24 @@ def test_briefing_feedback_section_matches_the_table():
     assert "2" in sec.note and "67%" in sec.note  # 2 violations of 3 decided
     en = feedback_section(fb, "en")
     assert en.title != sec.title
+
+
+def test_briefing_step_reads_the_configured_feedback(tmp_path):
+    import copy
+
+    from geoair.briefing._config import DEFAULT_CONFIG
+    from geoair.briefing._feedback import feedback_sections
+    from geoair.briefing._model import Briefing, _Run
+
+    p = tmp_path / "outcome.csv"
+    pd.DataFrame({"任务编号": ["a", "b", "b", "c"], "等级": ["红", "红", "红", "黄"], "检查日期": "2026-11-20",
+                  "检查结果": ["违法", "合规", "合规", ""]}).to_csv(p, index=False)
+    cfg = copy.deepcopy(DEFAULT_CONFIG)
+    run = _Run(cfg=cfg, lang="en", out_dir=tmp_path, res=Briefing(out_dir=tmp_path, report=tmp_path / "r.html"))
+    assert feedback_sections(run) == []  # no [data] feedback: no section
+    cfg["data"]["feedback"] = str(p)
+    (sec,) = feedback_sections(run)
+    perf = run.res.tables["feedback_performance"]
+    assert sec.key == "feedback" and perf.iloc[0]["n_decided"] == 2 and perf.iloc[0]["n_violation"] == 1
+    assert run.res.droplog.total() == 1  # the duplicate visit of "b", logged with its file and row
+    assert run.res.droplog[0]["rows"] == "3" and run.res.droplog[0]["file"] == str(p)
