@@ -47,6 +47,9 @@ BAD = {
                   "--out", "{tmp}/out"],
     "briefing": ["briefing", "--config", "{tmp}/missing.toml", "--out", "{tmp}/out"],
     "store": ["store", "{tmp}/missing.csv", "--out", "{tmp}/store"],
+    "dispatch": ["dispatch", "--priority", "{tmp}/missing.geojson", "--grids", "{tmp}/grids.geojson",
+                 "--out", "{tmp}/out"],
+    "feedback": ["feedback", "--sources", "{tmp}/missing.csv", "--feedback", "{tmp}/fb.csv", "--out", "{tmp}/out"],
 }
 
 
