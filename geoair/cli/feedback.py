@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .._i18n import resolve_lang
+    from .._validation import DropLog
     from ..dispatch import apply_feedback, list_performance, read_feedback, update_priors
     from ..dispatch._io import read_priority
     from ..dispatch._write import output_folder
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     nxt = apply_feedback(read_priority(args.priority), updated) if args.priority else None
     with writer as tmp:
         _write(Path(tmp), updated, feedback, perf, nxt, lang)
-        writer.droplog = updated.attrs["droplog"]
+        writer.droplog = DropLog.chain(feedback, updated, nxt)  # each step's own drops
     overall = perf.iloc[0]
     n_closed = int((updated["last_finding"] == "closed").sum())
     print(f"geoair feedback: {int(overall['n_visited'])} of {int(overall['n_tasks'])} tasks visited, "

@@ -70,3 +70,25 @@ def as_points(priority, *, what: str = "priority list"):
     raise GeoairInputError(f"The {what} has no locations.", received=list(map(str, priority.columns))[:20],
                            fix="Pass the GeoDataFrame of geoair.priority.priority_list, or columns "
                                "'lon_wgs84' and 'lat_wgs84' (degrees).")
+
+
+#: Units of the dispatch columns that are quantities (the data-model columns come from geoair.schema).
+_UNITS = {
+    "lon_wgs84": "degree (WGS84)", "lat_wgs84": "degree (WGS84)", "lon_gcj02": "degree (GCJ-02)",
+    "lat_gcj02": "degree (GCJ-02)", "distance_km": "km", "score": "see score_unit (per row kind)",
+    "window_start": "hour of day (local time, hour beginning)", "window_end": "hour of day (local time, hour beginning)",
+    "peak_hour": "hour of day (local time, hour beginning)", "hours_share": "1 (fraction)",
+    "window_share": "1 (fraction)", "n_days": "days", "weight": "1 (relative prior weight)",
+    "weight_prior": "1 (relative prior weight)", "feedback_factor": "1 (ratio)", "hit_rate": "1 (fraction)",
+    "lower": "1 (fraction)", "upper": "1 (fraction)", "contribution": "µg/m³",
+}
+
+
+def units(df) -> dict[str, str]:
+    """``attrs["units"]`` of a dispatch result: each quantity column present, with its unit."""
+    from ..schema import UNITS
+
+    out = {c: UNITS[c] for c in df.columns if c in UNITS}
+    out.update({c: u for c, u in _UNITS.items() if c in df.columns})
+    out.update({c: "count" for c in df.columns if str(c).startswith("n_") and c not in out})
+    return out

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, check_option, require_columns
 from ..schema import INPUT_CRS
-from ._rows import as_points, plain, row_kind
+from ._rows import as_points, plain, row_kind, units
 
 __all__ = ["dispatch", "unassigned", "prepare_grids", "people_table", "TASK_COLUMNS"]
 
@@ -233,7 +233,7 @@ def dispatch(priority, grids, *, grid_id: str = "grid_id", people=None, grids_co
         for c in ("person", "phone"):
             out[c] = out["grid_id"].map(ppl[c]).fillna("").to_numpy()
     out = _merge_windows(out, windows)
-    out.attrs["droplog"] = log
+    out.attrs["droplog"], out.attrs["units"] = log, units(out)
     # plain lists (a DataFrame in attrs breaks pandas concat): every grid, with or without tasks
     out.attrs["grids"] = {"grid_id": grid_frame["grid_id"].tolist(), "grid_name": grid_frame["grid_name"].tolist()}
     out.attrs["params"] = {"grid_id": grid_id, "grids_coords": grids_coords, "snap_m": float(snap_m),

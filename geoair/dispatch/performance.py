@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validation import check_option, require_columns
-from ._rows import plain
+from .._validation import DropLog, check_option, require_columns
+from ._rows import plain, units
 
 __all__ = ["list_performance", "binom_interval", "rank_auc", "PERFORMANCE_COLUMNS"]
 
@@ -154,6 +154,8 @@ def list_performance(feedback, *, by=("level", "category", "decile"), method: st
     for c in ("n_tasks", "n_visited", "n_decided", "n_violation", "n_compliant", "n_not_found", "n_closed"):
         out[c] = out[c].astype(int)
     out.attrs["params"] = {"method": method, "alpha": alpha}
+    out.attrs["droplog"] = DropLog()  # every task counts (unvisited ones in n_tasks only)
+    out.attrs["units"] = units(out)
     return out
 
 

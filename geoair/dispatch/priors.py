@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, require_columns
-from ._rows import plain, row_kind
+from ._rows import plain, row_kind, units
 
 __all__ = ["update_priors", "apply_feedback", "feedback_factors"]
 
@@ -105,6 +105,7 @@ def feedback_factors(feedback, *, tasks=None, prior_mean: float | None = None,
     out["location_check"] = out["last_finding"] == "not_found"
     out = out.reset_index().rename(columns={"index": "source_id"})
     out.attrs["params"] = {"prior_mean": m0, "prior_strength": k}
+    out.attrs["units"] = units(out)
     return out
 
 
@@ -160,6 +161,8 @@ def update_priors(sources, feedback, *, tasks=None, prior_mean: float | None = N
         src[c] = src[c].fillna(0).astype(int)
     src["location_check"] = src["location_check"].fillna(False).astype(bool)
     src.attrs["droplog"] = log
+    given = sources.attrs.get("units")
+    src.attrs["units"] = {**(given if isinstance(given, dict) else {}), **units(src)}
     src.attrs["params"] = dict(fac.attrs["params"])
     return src
 
@@ -189,7 +192,7 @@ def apply_feedback(priority, updated, *, now=None):
     upd = plain(updated).assign(source_id=lambda d: d["source_id"].astype(str)).drop_duplicates("source_id")
     upd = upd.set_index("source_id")
     out = priority.copy()
-    log = DropLog().extend(priority.attrs.get("droplog"))
+    log = DropLog()  # this step's drops only (callers chain the list's own log)
     out.attrs = {}
     sid = out["source_id"].astype(str)
     is_src = row_kind(out) == "source"
@@ -220,6 +223,6 @@ def apply_feedback(priority, updated, *, now=None):
                           kind="stable")
     out = out.drop(columns=["_l", "_k", "_r"]).reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
-    out.attrs["droplog"] = log
+    out.attrs["droplog"], out.attrs["units"] = log, units(out)
     out.attrs["params"] = dict(priority.attrs.get("params", {}), feedback=True)
     return out

@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validation import check_option
-from ._rows import plain, row_kind
+from .._validation import DropLog, check_option
+from ._rows import plain, row_kind, units
 
 __all__ = ["inspection_windows", "hour_day_profile", "WINDOW_COLUMNS"]
 
@@ -182,4 +182,6 @@ def inspection_windows(priority, contributions=None, *, hourly=None, sources=Non
         out[c] = out[c].astype("string").fillna("")
     for c in ("window_start", "window_end", "peak_hour"):
         out[c] = pd.to_numeric(out[c], errors="coerce").fillna(-1).astype(int)
+    out.attrs["droplog"] = DropLog()  # every row is returned (no window: window_basis "none")
+    out.attrs["units"] = units(out)
     return out

@@ -4,7 +4,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import window_world
+from dispatch_world import window_world
 
 from geoair.dispatch import fire_windows, hour_day_profile, inspection_windows, source_hourly
 
