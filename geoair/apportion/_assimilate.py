@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["regional_field", "festival_excess", "NoiseModel", "noise_model", "tracer_ratios", "posterior"]
+__all__ = ["regional_field", "regional_spread", "festival_excess", "NoiseModel", "noise_model", "tracer_ratios", "posterior"]
 
 
 def regional_field(resid: np.ndarray, mask: np.ndarray, cluster: np.ndarray, smooth_h: int = 3,
@@ -68,6 +68,30 @@ def regional_field(resid: np.ndarray, mask: np.ndarray, cluster: np.ndarray, smo
         if not raw and smooth_h > 1:
             ser = ser.rolling(int(smooth_h), center=True, min_periods=1).median()
         out[rows] = np.maximum(ser.to_numpy(), 0.0)[None, :]
+    return out
+
+
+def regional_spread(resid: np.ndarray, mask: np.ndarray, cluster: np.ndarray, smooth_h: int = 24) -> np.ndarray:
+    """Variance of the regional estimate: the spread over a group's stations of what is left.
+
+    Per group and hour, (1.4826 x median absolute deviation)² over stations of ``resid``
+    (observations minus local terms minus the regional value), smoothed over ``smooth_h``
+    hours: how far a station's own background can be from the group's. Groups with one
+    station get NaN (the caller falls back to the noise model).
+    """
+    S, T = resid.shape
+    out = np.full((S, T), np.nan)
+    for g in np.unique(cluster):
+        rows = cluster == g
+        if rows.sum() < 3:
+            continue
+        r = np.where(mask[rows], resid[rows], np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mad = np.nanmedian(np.abs(r - np.nanmedian(r, axis=0)), axis=0)
+        ser = pd.Series((1.4826 * mad) ** 2).interpolate(limit_direction="both")
+        ser = ser.rolling(int(smooth_h), center=True, min_periods=1).median()
+        out[rows] = ser.to_numpy()[None, :]
     return out
 
 

@@ -145,7 +145,10 @@ def _source_scores(model, grid, table, met, design, stack, state, cats):
                                      met.u, met.v, design.library.stability, design.library.variants, stack.coef,
                                      saturation=design.levels, blh=met.blh)
     lower, upper, _, _ = _bounds(model, state)
-    out_idx = table.output_index(cats)[t["design"].to_numpy()[pairs[1]]]
+    p_design = t["design"].to_numpy()[pairs[1]]
+    if design.activity_factor is not None:
+        series *= design.activity_factor[p_design].astype(series.dtype)
+    out_idx = table.output_index(cats)[p_design]
     agg, gid, first, pst = _pair_groups(t, pairs, grid.codes)
     with np.errstate(invalid="ignore", divide="ignore"):
         prior = state.prior

@@ -59,12 +59,13 @@ class NormalEquations:
         return max(yy - 2.0 * x @ h + x @ g @ x, 0.0)
 
 
-def nnls_gram(g: np.ndarray, h: np.ndarray, ridge: float = 0.0) -> np.ndarray:
+def nnls_gram(g: np.ndarray, h: np.ndarray, ridge: float = 0.0, prior=None) -> np.ndarray:
     """Non-negative least squares from normal equations, with an optional ridge.
 
-    Minimises ``x' g x - 2 h' x + ridge * sum_i g_ii x_i²`` over ``x >= 0`` by writing it as
-    an ordinary NNLS problem ``||R x - R^-T h||²`` with ``R' R = g + ridge diag(g)``
-    (Cholesky) and solving that with :func:`scipy.optimize.nnls`.
+    Minimises ``x' g x - 2 h' x + ridge * sum_i g_ii (x_i - prior_i)²`` over ``x >= 0`` by
+    writing it as an ordinary NNLS problem ``||R x - R^-T h'||²`` with ``R' R = g + ridge
+    diag(g)``, ``h' = h + ridge diag(g) prior`` (Cholesky) and solving that with
+    :func:`scipy.optimize.nnls`.
 
     Parameters
     ----------
@@ -74,6 +75,8 @@ def nnls_gram(g: np.ndarray, h: np.ndarray, ridge: float = 0.0) -> np.ndarray:
         ``X' W y``.
     ridge : float
         Ridge strength relative to each column's own sum of squares (scale free).
+    prior : ndarray (p,), optional
+        Values the ridge shrinks towards (default 0).
 
     Returns
     -------
@@ -91,10 +94,11 @@ def nnls_gram(g: np.ndarray, h: np.ndarray, ridge: float = 0.0) -> np.ndarray:
     if not live.any():
         return x
     gl = g[np.ix_(live, live)] + np.diag(ridge * d[live] + 1e-10 * d[live].mean())
+    hl = h[live] + (0.0 if prior is None else ridge * d[live] * np.asarray(prior, float)[live])
     s = 1.0 / np.sqrt(np.diag(gl))  # column scaling: conditioning
     gs = gl * s[:, None] * s[None, :]
     r = cholesky(gs, lower=False)
-    q = solve_triangular(r, h[live] * s, trans="T", lower=False)
+    q = solve_triangular(r, hl * s, trans="T", lower=False)
     x[live] = nnls(r, q, maxiter=50 * p)[0] * s
     return x
 
@@ -175,7 +179,7 @@ def huber_weights(resid: np.ndarray, mask: np.ndarray, k: float = 2.0) -> np.nda
     return np.where(mask, np.where(a > 1.0, 1.0 / np.maximum(a, 1e-12), 1.0), 0.0)
 
 
-def blocked_cv(eq: NormalEquations, ridges, n_folds: int = 5) -> tuple[float, dict]:
+def blocked_cv(eq: NormalEquations, ridges, n_folds: int = 5, prior=None) -> tuple[float, dict]:
     """Choose the ridge strength by blocked cross-validation over days.
 
     Days are dealt into ``n_folds`` contiguous folds; each fold is predicted from a fit to
@@ -200,7 +204,7 @@ def blocked_cv(eq: NormalEquations, ridges, n_folds: int = 5) -> tuple[float, di
             if not sel.any():
                 continue
             g_f, h_f, _ = eq.total(sel)
-            x = nnls_gram(g_all - g_f, h_all - h_f, lam)
+            x = nnls_gram(g_all - g_f, h_all - h_f, lam, prior)
             err += eq.rss(x, sel)
         scores[float(lam)] = err / max(eq.n.sum(), 1)
     best = min(scores, key=scores.get)
@@ -239,7 +243,8 @@ class StackFit:
 
 
 def fit_stack(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, cluster: np.ndarray,
-              block: np.ndarray, *, ridges=(1e-3, 1e-2, 1e-1), n_irls: int = 2, huber_k: float = 2.0) -> StackFit:
+              block: np.ndarray, *, ridges=(1e-3, 1e-2, 1e-1), n_irls: int = 2, huber_k: float = 2.0,
+              prior=None, huber=None) -> StackFit:
     """Non-negative stacking of exposure columns with hourly fixed effects per station group.
 
     Columns and observations are centred per (group, hour) (:func:`center_by_group`), so the
@@ -259,6 +264,10 @@ def fit_stack(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, clu
     cluster : int ndarray (S,)
     block : int ndarray (T,)
         Day of each hour (the cross-validation and bootstrap block).
+    prior : ndarray (p,), optional
+        Values the ridge shrinks towards (default 0).
+    huber : ndarray (S, T), optional
+        Starting Huber weights (e.g. from an earlier fit).
 
     Returns
     -------
@@ -268,21 +277,21 @@ def fit_stack(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, clu
     n_blocks = int(block.max()) + 1 if block.size else 1
     xc = center_by_group(x, mask, cluster, n_groups)
     yc = center_by_group(np.where(mask, y, 0.0), mask, cluster, n_groups)
-    hub = mask.astype(float)
+    hub = mask.astype(float) if huber is None else huber
     lam, scores = float(ridges[0]), {}
     coef = np.zeros(x.shape[-1])
     for it in range(max(n_irls, 1)):
         eq = accumulate(xc, yc, w * hub, block, n_blocks)
         if it == 0 and len(ridges) > 1:
-            lam, scores = blocked_cv(eq, ridges)
+            lam, scores = blocked_cv(eq, ridges, prior=prior)
         g, h, _ = eq.total()
-        coef = nnls_gram(g, h, lam)
+        coef = nnls_gram(g, h, lam, prior)
         if it + 1 < n_irls:
             hub = huber_weights((yc - xc @ coef) * np.sqrt(w), mask & (w > 0), huber_k)
     return StackFit(coef, lam, scores, eq, hub)
 
 
-def bootstrap_coefs(eq: NormalEquations, ridge: float, n: int, rng) -> np.ndarray:
+def bootstrap_coefs(eq: NormalEquations, ridge: float, n: int, rng, prior=None) -> np.ndarray:
     """Refits on days resampled with replacement (block bootstrap over days, Künsch 1989).
 
     Returns
@@ -294,5 +303,5 @@ def bootstrap_coefs(eq: NormalEquations, ridge: float, n: int, rng) -> np.ndarra
     for i in range(n):
         cnt = np.bincount(rng.integers(0, nb, nb), minlength=nb).astype(float)
         g, h, _ = eq.total(cnt)
-        out[i] = nnls_gram(g, h, ridge)
+        out[i] = nnls_gram(g, h, ridge, prior)
     return out

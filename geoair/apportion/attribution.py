@@ -91,6 +91,7 @@ class _Design:
     library: _physics.Library
     levels: np.ndarray
     exposure: np.ndarray  # (S, T, D, V, L) float32
+    activity_factor: np.ndarray | None = None  # (D, T) learned activity multipliers
 
 
 @dataclass
@@ -147,6 +148,9 @@ class SourceAttribution(BaseEstimator):
         overpass); each is a column group and the data weight them.
     fire_weight : {"frp", "count"}
         Strength of a fire: its FRP (MW) or 1.
+    activity_blocks : bool
+        Estimate each category's activity per 3-hour block of weekdays and weekends, shrunk
+        towards the prior profiles (ridge chosen by day-blocked cross-validation).
     ridges : sequence of float
         Candidate ridge strengths of the stacking, chosen by day-blocked cross-validation.
     n_bootstrap : int
@@ -199,7 +203,8 @@ class SourceAttribution(BaseEstimator):
     def __init__(self, *, categories=DEFAULT_CATEGORIES, cutoff_km: float = 50.0, physics: str = "auto",
                  saturation=(0.5, 0.9, 0.99), tracers=_TRACERS, signatures=None, signature_bounds: float = 5.0,
                  prior_sd: float = 1.0, tracer_sd: float = 0.5, profiles=None, fire_sigma_grid=(1.5, 3.0, 6.0),
-                 fire_weight: str = "frp", ridges=(1e-3, 1e-2, 1e-1), n_bootstrap: int = 100,
+                 fire_weight: str = "frp", activity_blocks: bool = True, ridges=(1e-3, 1e-2, 1e-1),
+                 n_bootstrap: int = 100,
                  alpha: float = 0.1, exceed_pm25: float = 75.0, explain_frac: float = 0.1,
                  regional_smooth_h: int = 3, n_iter: int = 3, random_state=None):
         self.categories = categories
@@ -214,6 +219,7 @@ class SourceAttribution(BaseEstimator):
         self.profiles = profiles
         self.fire_sigma_grid = fire_sigma_grid
         self.fire_weight = fire_weight
+        self.activity_blocks = activity_blocks
         self.ridges = ridges
         self.n_bootstrap = n_bootstrap
         self.alpha = alpha
@@ -298,19 +304,25 @@ class SourceAttribution(BaseEstimator):
         return _Design(pairs, lib, levels, expo)
 
     def _solve(self, grid, table, design, cats) -> _Stack:
+        """Physics stacking, activity profiles, physics stacking again; prior and its bootstrap."""
         S, T = grid.shape
         y = grid.data["pm25"]
         mask = np.isfinite(y)
         E = design.exposure
         shape = E.shape[2:]
-        x = E.reshape(S, T, -1)
         day = pd.factorize(grid.times.tz_convert("Asia/Shanghai").floor("D"))[0]
         w = _solver.hourly_weights(y, mask, grid.cluster)
-        if x.shape[-1] == 0 or not mask.any():
-            fit = _solver.StackFit(np.zeros(x.shape[-1]), 0.0, {}, None, mask.astype(float))
-        else:
-            fit = _solver.fit_stack(x, y, w, mask, grid.cluster, day, ridges=tuple(self.ridges))
         out_idx = table.output_index(cats)
+        if E.shape[2] == 0 or not mask.any():
+            zero = np.zeros((S, T, len(cats)))
+            fit = _solver.StackFit(np.zeros(int(np.prod(shape))), 0.0, {}, None, mask.astype(float))
+            return _Stack(np.zeros(shape), fit, zero, zero.copy())
+        fit = _solver.fit_stack(E.reshape(S, T, -1), y, w, mask, grid.cluster, day, ridges=tuple(self.ridges))
+        if self.activity_blocks:
+            design.activity_factor = self._activity(grid, E, fit, y, w, mask, day)
+            E *= design.activity_factor.T[None, :, :, None, None].astype(E.dtype)
+            fit = _solver.fit_stack(E.reshape(S, T, -1), y, w, mask, grid.cluster, day, ridges=tuple(self.ridges),
+                                    huber=fit.huber)
         prior = _to_output(np.einsum("stdvl,dvl->std", E, fit.coef.reshape(shape)), out_idx, len(cats))
         var_boot = np.zeros_like(prior)
         if self.n_bootstrap and fit.equations is not None:
@@ -323,6 +335,27 @@ class SourceAttribution(BaseEstimator):
                 m2 += pb**2
             var_boot = np.maximum(m2 / len(reps) - (m1 / len(reps)) ** 2, 0.0)
         return _Stack(fit.coef.reshape(shape), fit, prior, var_boot)
+
+    def _activity(self, grid, E, fit, y, w, mask, day) -> np.ndarray:
+        """Activity factors per design category and 3-hour block of weekdays/weekends.
+
+        The fitted physics mixture of each design category is split by block into columns whose
+        coefficients are shrunk towards 1 (the prior profile) by a ridge chosen by day-blocked
+        cross-validation. Returns factors per design category and hour, shape (D, T).
+        """
+        S, T, D = E.shape[:3]
+        mix = np.einsum("stdvl,dvl->std", E, fit.coef.reshape(E.shape[2:])).astype(np.float32)
+        key = _activity_keys(grid.times)
+        n_key = 16
+        x = np.zeros((S, T, D * n_key), np.float32)
+        for d in range(D):
+            x[:, np.arange(T), d * n_key + key] = mix[:, :, d]
+        ones = np.ones(D * n_key)
+        act = _solver.fit_stack(x, y, w, mask, grid.cluster, day, ridges=(0.3, 1.0, 3.0, 10.0), n_irls=1,
+                                prior=ones, huber=fit.huber)
+        gamma = np.where((x != 0).any(axis=(0, 1)), act.coef, 1.0).reshape(D, n_key)
+        self.activity_cv_ = act.cv_scores
+        return gamma[:, key]
 
     def _update(self, grid, stack, cats) -> _State:
         y = grid.data["pm25"]
@@ -351,7 +384,8 @@ class SourceAttribution(BaseEstimator):
                     ok = np.isfinite(g)
                     r[:] = _assimilate.tracer_ratios(post, np.where(ok, g - tr_reg[k], 0.0), ok,
                                                      np.maximum(np.where(ok, g, 0.0), 1e-9), lo, hi)
-        reg_var = noise.var("pm25", regional) / np.maximum(_group_size(grid.cluster), 1)[:, None]
+        reg_var = _assimilate.regional_spread(y - regional - post.sum(axis=2), mask, grid.cluster)
+        reg_var = np.where(np.isfinite(reg_var), reg_var, noise.var("pm25", regional))
         out = _State(post, pvar, prior, regional, reg_var,
                      {k: (v[1], tr_reg[k]) for k, v in tracers.items()}, noise)
         return _results.enforce_observed_mean(out, y, mask)
@@ -417,8 +451,11 @@ def _to_output(x: np.ndarray, out_idx: np.ndarray, n_out: int) -> np.ndarray:
     return out
 
 
-def _group_size(cluster: np.ndarray) -> np.ndarray:
-    return np.bincount(cluster)[cluster] if cluster.size else np.zeros(0)
+def _activity_keys(times) -> np.ndarray:
+    """Activity block of each hour: 3-hour block of the day (hour beginning, Beijing time),
+    plus 8 on weekends."""
+    loc = pd.DatetimeIndex(times).tz_convert("Asia/Shanghai") - pd.Timedelta(hours=1)
+    return (np.asarray(loc.hour) // 3 + 8 * np.asarray(loc.day_of_week >= 5)).astype(np.int64)
 
 
 def attribution_shares(contributions: pd.DataFrame, observed: pd.DataFrame, by=None) -> pd.DataFrame:
