@@ -526,59 +526,82 @@ def make_attribution_truth(
     -------
     SyntheticAttribution
     """
+    cfg = {k: v for k, v in locals().items()}
+    rng = np.random.default_rng(seed)
+    world = _world(cfg)
+    truth = _simulate_truth(rng, cfg, world)
+    return _assemble(rng, cfg, world, truth)
+
+
+def _world(cfg) -> dict:
+    """Stations, hours, real winds (and the field the estimator gets), real PM2.5 template."""
     from ..datasets import load_beijing_stations
 
-    rng = np.random.default_rng(seed)
     st = load_beijing_stations()
-    if stations is not None:
-        st = st[st["station"].isin(list(stations))]
+    if cfg["stations"] is not None:
+        st = st[st["station"].isin(list(cfg["stations"]))]
     st = st.reset_index(drop=True)
     codes = st["station"].astype(str).to_numpy()
-    t0 = pd.Timestamp(start, tz="Asia/Shanghai")
-    times = pd.date_range(t0 + pd.Timedelta(hours=1), periods=24 * days, freq="h")
+    t0 = pd.Timestamp(cfg["start"], tz="Asia/Shanghai")
+    times = pd.date_range(t0 + pd.Timedelta(hours=1), periods=24 * cfg["days"], freq="h")
     u, v, ws, wd, pm_real = _winds(codes, times)
-    field_, uv_field = _wind_field(st, codes, times, ws, wd, wind)
+    field_, uv_field = _wind_field(st, codes, times, ws, wd, cfg["wind"])
     if uv_field is not None:
         u, v = uv_field
-    st_lon, st_lat = st["lon"].to_numpy(float), st["lat"].to_numpy(float)
-    mix = mix or _MIX
-    src = _place_sources(rng, st_lon, st_lat, n_sources, mix, radius_km)
-    fires = _place_fires(rng, st_lon, st_lat, n_fires, t0, days)
-    phys = _physics(rng, sigma, stability, sigma_scale)
-    cat_act = _category_activity(rng, activity, times)
+    return {"st": st, "codes": codes, "t0": t0, "times": times, "u": u, "v": v, "ws": ws, "wd": wd,
+            "pm_real": pm_real, "field": field_, "lon": st["lon"].to_numpy(float), "lat": st["lat"].to_numpy(float)}
+
+
+def _simulate_truth(rng, cfg, w) -> dict:
+    """Sources, fires and the true hourly contribution of every category and station-source pair."""
+    src = _place_sources(rng, w["lon"], w["lat"], cfg["n_sources"], cfg["mix"] or _MIX, cfg["radius_km"])
+    fires = _place_fires(rng, w["lon"], w["lat"], cfg["n_fires"], w["t0"], cfg["days"])
+    phys = _physics(rng, cfg["sigma"], cfg["stability"], cfg["sigma_scale"])
+    cat_act = _category_activity(rng, cfg["activity"], w["times"])
     cats = [c for c in ("coal", "dust", "vehicle", "industry") if c in set(src["category"])] + (
-        ["burning"] if n_fires else [])
-    shares = shares or {c: TRUTH_SHARES.get(c, 0.05) * rng.uniform(0.7, 1.3) for c in cats}
-    c_half = rng.uniform(50.0, 150.0) if saturation else 0.0
-    table, act = _source_table(src, fires, cats, cat_act, _fire_activity(rng, activity, times, fires["time"]))
-    pairs, series = _truth_pairs(phys, st_lon, st_lat, table, act, u, v, times)
+        ["burning"] if cfg["n_fires"] else [])
+    shares = cfg["shares"] or {c: TRUTH_SHARES.get(c, 0.05) * rng.uniform(0.7, 1.3) for c in cats}
+    c_half = rng.uniform(50.0, 150.0) if cfg["saturation"] else 0.0
+    fire_act = _fire_activity(rng, cfg["activity"], w["times"], fires["time"])
+    table, act = _source_table(src, fires, cats, cat_act, fire_act)
+    pairs, series = _truth_pairs(phys, w["lon"], w["lat"], table, act, w["u"], w["v"], w["times"])
     pcat = table["cat_idx"].to_numpy()[pairs[1]]
-    pst = np.repeat(np.arange(len(codes)), np.diff(pairs[0]))
+    pst = np.repeat(np.arange(len(w["codes"])), np.diff(pairs[0]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        total = float(np.nanmean(np.nanmedian(pm_real, axis=0)))
-    E, pair_mean = _scale_to_shares(series, pcat, pst, len(codes), [shares[c] for c in cats], total, c_half)
-    reg, reg_info = _regional(rng, regional, pm_real, st_lon, st_lat, total * (1 - sum(shares.values())))
-    gases, sig = _gases(rng, signatures, E, cats, reg, times)
+        total = float(np.nanmean(np.nanmedian(w["pm_real"], axis=0)))
+    E, pair_mean = _scale_to_shares(series, pcat, pst, len(w["codes"]), [shares[c] for c in cats], total, c_half)
+    reg, reg_info = _regional(rng, cfg["regional"], w["pm_real"], w["lon"], w["lat"],
+                              total * (1 - sum(shares.values())))
+    return {"src": src, "fires": fires, "phys": phys, "cats": cats, "shares": shares, "c_half": c_half,
+            "table": table, "pairs": pairs, "pcat": pcat, "E": E, "pair_mean": pair_mean, "reg": reg,
+            "reg_info": reg_info}
+
+
+def _assemble(rng, cfg, w, t) -> SyntheticAttribution:
+    """Observations (noise, gaps), the estimator's inputs and the truth frames."""
+    codes, times, cats, E, reg = w["codes"], w["times"], t["cats"], t["E"], t["reg"]
+    gases, sig = _gases(rng, cfg["signatures"], E, cats, reg, times)
     ratio = np.array([TRUE_PM10_RATIO[c] for c in cats])
     clean = {"pm25": E.sum(axis=2) + reg, "pm10": (E * ratio).sum(axis=2) + reg * TRUE_PM10_RATIO["regional"],
              **gases}
-    data = _observe(rng, clean, noise, missing)
+    data = _observe(rng, clean, cfg["noise"], cfg["missing"])
     ss, tt = np.meshgrid(np.arange(len(codes)), np.arange(len(times)), indexing="ij")
     obs = pd.DataFrame({"station": codes[ss.ravel()], "time": times[tt.ravel()],
-                        **{k: a.ravel() for k, a in data.items()}, "ws": ws.ravel(), "wd": wd.ravel()})
-    sources, fires_in = _estimator_inputs(rng, src, fires, weight_error, heights)
-    contrib, truth = _truth_frames(codes, times, cats, E, reg, pairs, pair_mean, table["source_id"].to_numpy(),
-                                   np.asarray(cats)[pcat])
-    params = {"seed": seed, "start": start, "days": days, "n_sources": n_sources, "n_fires": n_fires,
+                        **{k: a.ravel() for k, a in data.items()}, "ws": w["ws"].ravel(), "wd": w["wd"].ravel()})
+    sources, fires_in = _estimator_inputs(rng, t["src"], t["fires"], cfg["weight_error"], cfg["heights"])
+    contrib, truth = _truth_frames(codes, times, cats, E, reg, t["pairs"], t["pair_mean"],
+                                   t["table"]["source_id"].to_numpy(), np.asarray(cats)[t["pcat"]])
+    phys = t["phys"]
+    params = {**{k: cfg[k] for k in ("seed", "start", "days", "n_sources", "n_fires", "weight_error", "heights",
+                                     "activity", "regional", "wind", "noise", "missing")},
               "sigma_family": phys["family"], "sigma_scale_yz": (phys["scale_y"], phys["scale_z"]),
-              "stability_rule": phys["rule"], "calm_ws": phys["calm_ws"], "c_half": c_half, "weight_error": weight_error, "heights": heights,
-              "signatures": sig, "activity": activity, "regional": regional, **reg_info, "wind": wind,
-              "noise": noise, "missing": missing, "shares": {c: float(x) for c, x in shares.items()}}
-    return SyntheticAttribution(obs=obs, stations=st.drop(columns=["name_en"]), sources=sources, fires=fires_in,
-                                wind=field_, contributions=contrib, source_truth=truth, params=params,
-                                truth_sources=pd.concat([src, fires.rename(columns={"fire_id": "source_id"})],
-                                                        ignore_index=True))
+              "stability_rule": phys["rule"], "calm_ws": phys["calm_ws"], "c_half": t["c_half"], "signatures": sig,
+              **t["reg_info"], "shares": {c: float(x) for c, x in t["shares"].items()}}
+    truth_src = pd.concat([t["src"], t["fires"].rename(columns={"fire_id": "source_id"})], ignore_index=True)
+    return SyntheticAttribution(obs=obs, stations=w["st"].drop(columns=["name_en"]), sources=sources,
+                                fires=fires_in, wind=w["field"], contributions=contrib, source_truth=truth,
+                                params=params, truth_sources=truth_src)
 
 
 def _source_table(src, fires, cats, cat_act, fire_act):
