@@ -47,6 +47,7 @@ from sklearn.base import BaseEstimator
 from .._validation import DropLog, check_option
 from ..schema import CATEGORIES
 from . import _assimilate, _inputs, _physics, _results, _solver
+from ._defaults import ATTRIBUTION_DEFAULTS as _D
 
 __all__ = ["SourceAttribution", "SIGNATURES", "PM10_RATIO", "DEFAULT_CATEGORIES", "attribution_shares"]
 
@@ -200,13 +201,13 @@ class SourceAttribution(BaseEstimator):
     Atmospheric Sounding*.
     """
 
-    def __init__(self, *, categories=DEFAULT_CATEGORIES, cutoff_km: float = 50.0, physics: str = "auto",
-                 saturation=(0.5, 0.9, 0.99), tracers=_TRACERS, signatures=None, signature_bounds: float = 5.0,
-                 prior_sd: float = 1.0, tracer_sd: float = 0.5, profiles=None, fire_sigma_grid=(1.5, 3.0, 6.0),
-                 fire_weight: str = "frp", activity_blocks: bool = True, ridges=(1e-3, 1e-2, 1e-1),
-                 n_bootstrap: int = 100,
-                 alpha: float = 0.1, exceed_pm25: float = 75.0, explain_frac: float = 0.1,
-                 regional_smooth_h: int = 3, n_iter: int = 3, random_state=None):
+    def __init__(self, *, categories=DEFAULT_CATEGORIES, cutoff_km: float = _D["cutoff_km"],
+                 physics: str = _D["physics"], saturation=(0.5, 0.9, 0.99), tracers=_TRACERS, signatures=None,
+                 signature_bounds: float = 5.0, prior_sd: float = _D["prior_sd"], tracer_sd: float = 0.5,
+                 profiles=None, fire_sigma_grid=(1.5, 3.0, 6.0), fire_weight: str = "frp",
+                 activity_blocks: bool = True, ridges=(1e-3, 1e-2, 1e-1), n_bootstrap: int = _D["n_bootstrap"],
+                 alpha: float = _D["alpha"], exceed_pm25: float = 75.0, explain_frac: float = 0.1,
+                 regional_smooth_h: int = 3, n_iter: int = 3, random_state=_D["random_state"]):
         self.categories = categories
         self.cutoff_km = cutoff_km
         self.physics = physics

@@ -232,7 +232,7 @@ def _physics(rng, sigma, stability, sigma_scale):
 
 def _hour_weekend(times):
     loc = times.tz_convert("Asia/Shanghai") - pd.Timedelta(hours=1)  # the hour that was averaged
-    return np.asarray(loc.hour), np.asarray(loc.dayofweek >= 5)
+    return np.asarray(loc.hour), np.asarray(loc.day_of_week >= 5)
 
 
 def _category_activity(rng, mode, times) -> dict:
