@@ -105,6 +105,7 @@ def _shares(model, grid, state, cats):
         if ysum <= 0:
             continue
         share = comp_v[sel].sum(axis=(0, 1)) / ysum
+        share = share / max(share.sum(), 1.0)  # rounding only: the modelled mean is <= the observed
         per_day = np.zeros((day.max() + 1, comp.shape[2]))
         np.add.at(per_day, day, half_v[sel].sum(axis=0))
         hw = np.sqrt((per_day**2).sum(axis=0)) / ysum
@@ -165,7 +166,8 @@ def _source_scores(model, grid, table, met, design, stack, state, cats):
         sums.append(g.sum(axis=1))
         if k == 0:
             gst = pst[first]
-            expl = ((g >= model.explain_frac * incr[gst]) & exceed[gst] & (g > 0)).sum(axis=1)
+            inc = incr[gst]
+            expl = ((g >= model.explain_frac * inc) & (inc > 0) & exceed[gst] & (g > 0)).sum(axis=1)
     n_hours = np.maximum(present.sum(axis=1)[pst[first]], 1)
     hours = np.zeros(len(first), np.int64)
     np.maximum.at(hours, gid, up)
@@ -243,7 +245,10 @@ def group_shares(contributions: pd.DataFrame, observed: pd.DataFrame, by=None) -
     con["group"] = con["station"].map(mapping)
     den = obs.groupby("group")["pm25"].sum()
     num = con.groupby(["group", "category"])["pm25"].sum().unstack(fill_value=0.0)
-    share = num.div(den, axis=0).clip(lower=0.0)
+    share = num.div(den, axis=0).clip(lower=0.0, upper=1.0)
+    total = share.sum(axis=1)
+    # rounding: a modelled mean equal to the observed one may exceed it by a few ulps
+    share = share.div(np.maximum(total, 1.0), axis=0)
     share["unexplained"] = (1.0 - share.sum(axis=1)).clip(lower=0.0)
     out = share.stack().rename("share").reset_index()
     return out.rename(columns={"level_1": "category"})

@@ -18,6 +18,7 @@ References
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -224,7 +225,8 @@ def hourly_weights(y: np.ndarray, mask: np.ndarray, cluster: np.ndarray, floor: 
     for g in np.unique(cluster):
         rows = cluster == g
         yy = np.where(mask[rows], y[rows], np.nan)
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # hours without data: filled below
             lvl = np.nanmedian(yy, axis=0) if np.isfinite(yy).any() else np.full(T, floor)
         lvl = pd.Series(lvl).interpolate(limit_direction="both").fillna(floor).to_numpy()
         w[rows] = 1.0 / np.maximum(lvl, floor)[None, :] ** 2
