@@ -28,13 +28,18 @@ References
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["regional_field", "regional_spread", "festival_excess", "NoiseModel", "noise_model", "tracer_ratios", "posterior"]
+
+
+def _group_median(values: np.ndarray, mask: np.ndarray, cluster: np.ndarray) -> pd.DataFrame:
+    """Median over each group's valid stations, per hour: a (n_groups, T) frame (NaN = none)."""
+    frame = pd.DataFrame(np.where(mask, values, np.nan))
+    return frame.groupby(cluster).median()
 
 
 def regional_field(resid: np.ndarray, mask: np.ndarray, cluster: np.ndarray, smooth_h: int = 3,
@@ -56,19 +61,12 @@ def regional_field(resid: np.ndarray, mask: np.ndarray, cluster: np.ndarray, smo
     -------
     ndarray (S, T)
     """
-    S, T = resid.shape
-    out = np.zeros((S, T))
-    for g in np.unique(cluster):
-        rows = cluster == g
-        r = np.where(mask[rows], resid[rows], np.nan)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            med = np.nanmedian(r, axis=0)
-        ser = pd.Series(med).interpolate(limit_direction="both").fillna(0.0)
-        if not raw and smooth_h > 1:
-            ser = ser.rolling(int(smooth_h), center=True, min_periods=1).median()
-        out[rows] = np.maximum(ser.to_numpy(), 0.0)[None, :]
-    return out
+    med = _group_median(resid, mask, cluster).T  # hours x groups
+    med = med.interpolate(limit_direction="both").fillna(0.0)
+    if not raw and smooth_h > 1:
+        med = med.rolling(int(smooth_h), center=True, min_periods=1).median()
+    out = np.maximum(med.to_numpy().T, 0.0)  # groups x hours, groups in sorted order
+    return out[np.searchsorted(med.columns.to_numpy(), cluster)]
 
 
 def regional_spread(resid: np.ndarray, mask: np.ndarray, cluster: np.ndarray, smooth_h: int = 24) -> np.ndarray:
@@ -79,20 +77,15 @@ def regional_spread(resid: np.ndarray, mask: np.ndarray, cluster: np.ndarray, sm
     hours: how far a station's own background can be from the group's. Groups with one
     station get NaN (the caller falls back to the noise model).
     """
-    S, T = resid.shape
-    out = np.full((S, T), np.nan)
-    for g in np.unique(cluster):
-        rows = cluster == g
-        if rows.sum() < 3:
-            continue
-        r = np.where(mask[rows], resid[rows], np.nan)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mad = np.nanmedian(np.abs(r - np.nanmedian(r, axis=0)), axis=0)
-        ser = pd.Series((1.4826 * mad) ** 2).interpolate(limit_direction="both")
-        ser = ser.rolling(int(smooth_h), center=True, min_periods=1).median()
-        out[rows] = ser.to_numpy()[None, :]
-    return out
+    med = _group_median(resid, mask, cluster)
+    groups = med.index.to_numpy()
+    dev = np.abs(np.where(mask, resid, np.nan) - med.to_numpy()[np.searchsorted(groups, cluster)])
+    mad = _group_median(dev, mask, cluster).T
+    var = ((1.4826 * mad) ** 2).interpolate(limit_direction="both")
+    var = var.rolling(int(smooth_h), center=True, min_periods=1).median().to_numpy().T.copy()
+    small = np.bincount(cluster)[groups] < 3
+    var[small] = np.nan
+    return var[np.searchsorted(groups, cluster)]
 
 
 def festival_excess(regional: np.ndarray, festival: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -222,10 +215,12 @@ def posterior(prior: np.ndarray, var_prior: np.ndarray, ratios: np.ndarray, incr
     eye = np.eye(k)
     for i0 in range(0, p.shape[0], chunk):
         sl = slice(i0, i0 + chunk)
-        m = np.einsum("kc,nc,jc->nkj", ratios, vp[sl], ratios) + ve[sl][:, :, None] * eye
+        av = ratios[None, :, :] * vp[sl][:, None, :]  # (n, k, C): A diag(var)
+        m = av @ ratios.T + ve[sl][:, :, None] * eye  # A Sigma A' + R
         minv = np.linalg.inv(m)
         innov = z[sl] - p[sl] @ ratios.T
-        post[sl] = p[sl] + vp[sl] * np.einsum("nkj,nj,kc->nc", minv, innov, ratios)
-        q = np.einsum("kc,nkj,jc->nc", ratios, minv, ratios)
-        pvar[sl] = np.maximum(vp[sl] - vp[sl] ** 2 * q, 0.0)
+        gain_t = minv @ av  # (n, k, C) = M^-1 A Sigma
+        post[sl] = p[sl] + (innov[:, None, :] @ gain_t)[:, 0, :]
+        q = (av * gain_t).sum(axis=1)  # diag(Sigma A' M^-1 A Sigma)
+        pvar[sl] = np.maximum(vp[sl] - q, 0.0)
     return np.maximum(post, 0.0).reshape(S, T, C), pvar.reshape(S, T, C)

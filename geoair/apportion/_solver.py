@@ -123,15 +123,18 @@ def center_by_group(a: np.ndarray, mask: np.ndarray, group: np.ndarray, n_groups
     -------
     ndarray like ``a``
     """
+    from scipy import sparse
+
+    S = a.shape[0]
     m = mask.astype(a.dtype)
+    am = np.where(mask[:, :, None] if a.ndim == 3 else mask, a, 0)
+    onehot = sparse.csr_matrix((np.ones(S, a.dtype), (group, np.arange(S))), shape=(n_groups, S))
+    sums = np.asarray(onehot @ am.reshape(S, -1)).reshape((n_groups,) + a.shape[1:])
+    cnt = np.asarray(onehot @ m)
     if a.ndim == 3:
-        m = m[:, :, None]
-    sums = np.zeros((n_groups,) + a.shape[1:], a.dtype)
-    cnt = np.zeros((n_groups,) + m.shape[1:], a.dtype)
-    np.add.at(sums, group, np.where(m > 0, a, 0))
-    np.add.at(cnt, group, m)
-    mean = sums / np.maximum(cnt, 1)
-    return np.where(m > 0, a - mean[group], 0)
+        cnt = cnt[:, :, None]
+    mean = (sums / np.maximum(cnt, 1)).astype(a.dtype, copy=False)
+    return np.where(mask[:, :, None] if a.ndim == 3 else mask, a - mean[group], 0)
 
 
 def accumulate(x: np.ndarray, y: np.ndarray, w: np.ndarray, block: np.ndarray, n_blocks: int,

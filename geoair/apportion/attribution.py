@@ -324,17 +324,12 @@ class SourceAttribution(BaseEstimator):
             E *= design.activity_factor.T[None, :, :, None, None].astype(E.dtype)
             fit = _solver.fit_stack(E.reshape(S, T, -1), y, w, mask, grid.cluster, day, ridges=tuple(self.ridges),
                                     huber=fit.huber)
-        prior = _to_output(np.einsum("stdvl,dvl->std", E, fit.coef.reshape(shape)), out_idx, len(cats))
+        prior = _to_output(_mix(E, fit.coef.reshape(shape)), out_idx, len(cats))
         var_boot = np.zeros_like(prior)
         if self.n_bootstrap and fit.equations is not None:
             rng = np.random.default_rng(self.random_state)
             reps = _solver.bootstrap_coefs(fit.equations, fit.ridge, int(self.n_bootstrap), rng)
-            m1, m2 = np.zeros_like(prior), np.zeros_like(prior)
-            for xb in reps:
-                pb = _to_output(np.einsum("stdvl,dvl->std", E, xb.reshape(shape)), out_idx, len(cats))
-                m1 += pb
-                m2 += pb**2
-            var_boot = np.maximum(m2 / len(reps) - (m1 / len(reps)) ** 2, 0.0)
+            var_boot = _bootstrap_variance(E, reps.reshape((len(reps),) + shape), out_idx, len(cats))
         return _Stack(fit.coef.reshape(shape), fit, prior, var_boot)
 
     def _activity(self, grid, E, fit, y, w, mask, day) -> np.ndarray:
@@ -345,7 +340,7 @@ class SourceAttribution(BaseEstimator):
         cross-validation. Returns factors per design category and hour, shape (D, T).
         """
         S, T, D = E.shape[:3]
-        mix = np.einsum("stdvl,dvl->std", E, fit.coef.reshape(E.shape[2:])).astype(np.float32)
+        mix = _mix(E, fit.coef.reshape(E.shape[2:])).astype(np.float32)
         key = _activity_keys(grid.times)
         n_key = 16
         x = np.zeros((S, T, D * n_key), np.float32)
@@ -441,6 +436,35 @@ class SourceAttribution(BaseEstimator):
     def summary(self) -> dict:
         """JSON-ready summary: shares (all stations), tracer ratios, episode hours, top sources."""
         return _results.summary(self)
+
+
+def _mix(E: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """``sum_{v,l} E[s, t, d, v, l] coef[d, v, l]`` as one matrix product per design category."""
+    S, T, D = E.shape[:3]
+    flat = E.reshape(S * T, D, -1)
+    out = np.empty((S * T, D))
+    for d in range(D):
+        out[:, d] = flat[:, d, :] @ coef[d].ravel().astype(E.dtype)
+    return out.reshape(S, T, D)
+
+
+def _bootstrap_variance(E: np.ndarray, reps: np.ndarray, out_idx: np.ndarray, n_out: int,
+                        chunk: int = 25) -> np.ndarray:
+    """Variance over bootstrap coefficient replicates (B, D, V, L) of the output-category prior."""
+    S, T, D = E.shape[:3]
+    flat = E.reshape(S * T, D, -1)
+    m1 = np.zeros((S * T, n_out))
+    m2 = np.zeros((S * T, n_out))
+    for b0 in range(0, reps.shape[0], chunk):
+        rb = reps[b0:b0 + chunk].reshape(-1, D, flat.shape[2]).astype(E.dtype)
+        acc = np.zeros((S * T, n_out, rb.shape[0]), np.float32)
+        for d in range(D):
+            if out_idx[d] >= 0:
+                acc[:, out_idx[d], :] += flat[:, d, :] @ rb[:, d, :].T
+        m1 += acc.sum(axis=2)
+        m2 += (acc.astype(np.float64) ** 2).sum(axis=2)
+    n = reps.shape[0]
+    return np.maximum(m2 / n - (m1 / n) ** 2, 0.0).reshape(S, T, n_out)
 
 
 def _to_output(x: np.ndarray, out_idx: np.ndarray, n_out: int) -> np.ndarray:
