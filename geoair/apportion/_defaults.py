@@ -11,5 +11,6 @@ ATTRIBUTION_DEFAULTS: dict = {
     "n_bootstrap": 100,
     "alpha": 0.1,
     "prior_sd": 1.0,
+    "interval_scale": 0.8,
     "random_state": None,
 }

@@ -43,7 +43,7 @@ def _z(alpha: float) -> float:
 
 
 def _bounds(model, state):
-    z = _z(model.alpha)
+    z = _z(model.alpha) * model.interval_scale
     sd = np.sqrt(state.pvar)
     lower = np.maximum(state.post - z * sd, 0.0)
     upper = state.post + z * sd

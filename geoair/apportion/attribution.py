@@ -138,8 +138,16 @@ class SourceAttribution(BaseEstimator):
     signature_bounds : float
         Each gas ratio is estimated within [prior / factor, prior x factor] (zero priors: up to
         5 % of the largest prior of that gas).
-    prior_sd : float
-        Relative standard deviation of the plume prior's hourly error (1 = a factor of about e).
+    prior_sd : float or "auto"
+        Relative standard deviation of the plume prior's hourly error (1 = a factor of about e);
+        ``"auto"`` estimates it per category from the innovations of PM2.5 (``prior_sd_``;
+        experimental: unstable for rare categories such as burning).
+    interval_scale : float
+        Multiplier of the posterior standard deviation in the intervals. The posterior is
+        Gaussian but the errors are heavy-tailed (most hours small, a few plume hits large), so
+        the Gaussian width over-covers ordinary hours; 0.8 brings the nominal 90 % intervals of
+        every category nearest 90 % over the twin family's hardest default (seeds 0-4,
+        ``docs/methods/attribution.md``).
     tracer_sd : float
         Relative uncertainty of the estimated tracer ratios, added to the tracers' error.
     profiles : dict, optional
@@ -203,7 +211,8 @@ class SourceAttribution(BaseEstimator):
 
     def __init__(self, *, categories=DEFAULT_CATEGORIES, cutoff_km: float = _D["cutoff_km"],
                  physics: str = _D["physics"], saturation=(0.5, 0.9, 0.99), tracers=_TRACERS, signatures=None,
-                 signature_bounds: float = 5.0, prior_sd: float = _D["prior_sd"], tracer_sd: float = 0.5,
+                 signature_bounds: float = 5.0, prior_sd: float = _D["prior_sd"],
+                 interval_scale: float = _D["interval_scale"], tracer_sd: float = 0.5,
                  profiles=None, fire_sigma_grid=(1.5, 3.0, 6.0), fire_weight: str = "frp",
                  activity_blocks: bool = True, ridges=(1e-3, 1e-2, 1e-1), n_bootstrap: int = _D["n_bootstrap"],
                  alpha: float = _D["alpha"], exceed_pm25: float = 75.0, explain_frac: float = 0.1,
@@ -216,6 +225,7 @@ class SourceAttribution(BaseEstimator):
         self.signatures = signatures
         self.signature_bounds = signature_bounds
         self.prior_sd = prior_sd
+        self.interval_scale = interval_scale
         self.tracer_sd = tracer_sd
         self.profiles = profiles
         self.fire_sigma_grid = fire_sigma_grid
@@ -256,6 +266,7 @@ class SourceAttribution(BaseEstimator):
         from threadpoolctl import threadpool_limits
 
         cats = self._check_params()
+        self._cats = cats
         log = DropLog()
         with threadpool_limits(limits=1, user_api="blas"):  # small dense solves: threads only contend
             return self._fit(obs, stations, sources, fires, wind, cats, log)
@@ -366,7 +377,8 @@ class SourceAttribution(BaseEstimator):
         # a small floor lets the update allocate to a category its plumes missed, only where it
         # has sources at all
         floor = np.where(prior.any(axis=(0, 1)), 0.25, 0.0)
-        var_prior = (self.prior_sd * prior) ** 2 + stack.var_boot + floor
+        tau = self._prior_error(y, mask, regional, prior, stack.var_boot)
+        var_prior = (tau * prior) ** 2 + stack.var_boot + floor
         tracers = self._tracer_setup(grid, cats)
         post = prior
         for it in range(max(int(self.n_iter), 1)):
@@ -385,6 +397,32 @@ class SourceAttribution(BaseEstimator):
         out = _State(post, pvar, prior, regional, reg_var,
                      {k: (v[1], tr_reg[k]) for k, v in tracers.items()}, noise)
         return _results.enforce_observed_mean(out, y, mask)
+
+    def _prior_error(self, y, mask, regional, prior, var_boot) -> np.ndarray:
+        """Relative hourly error of each category's plume prior (``prior_sd``, or from the data).
+
+        With ``prior_sd="auto"`` the squared innovations of PM2.5 (observation minus regional
+        minus prior) are regressed, non-negatively, on ``y²``, 1 and each category's ``prior²``
+        (the innovation-variance diagnostic of data assimilation, Desroziers et al. 2005): the
+        coefficients of ``prior²`` are the categories' squared relative errors, kept within
+        [0.25, 2].
+        """
+        n_cat = prior.shape[2]
+        if self.prior_sd != "auto":
+            return np.full(n_cat, float(self.prior_sd))
+        live = prior.any(axis=(0, 1))
+        if mask.sum() < 50 or not live.any():
+            return np.ones(n_cat)
+        r2 = (y - regional - prior.sum(axis=2))[mask] ** 2 - var_boot.sum(axis=2)[mask]
+        r2 = np.minimum(r2, np.quantile(r2, 0.995))
+        cols = [y[mask] ** 2, np.ones(int(mask.sum()))] + [prior[:, :, c][mask] ** 2 for c in np.flatnonzero(live)]
+        a = np.column_stack(cols)
+        scale = np.maximum(np.sqrt((a**2).mean(axis=0)), 1e-12)
+        coef = _solver.nnls_gram((a / scale).T @ (a / scale), (a / scale).T @ r2) / scale
+        tau = np.ones(n_cat)
+        tau[live] = np.clip(np.sqrt(np.maximum(coef[2:], 0.0)), 0.25, 2.0)
+        self.prior_sd_ = dict(zip(self._cats, tau.round(3).tolist(), strict=True))
+        return tau
 
     def _tracer_setup(self, grid, cats) -> dict:
         """Observed tracers with their prior ratios and bounds: name -> (grid, ratios, lower, upper)."""
@@ -449,7 +487,7 @@ def _mix(E: np.ndarray, coef: np.ndarray) -> np.ndarray:
 
 
 def _bootstrap_variance(E: np.ndarray, reps: np.ndarray, out_idx: np.ndarray, n_out: int,
-                        chunk: int = 25) -> np.ndarray:
+                        chunk: int = 8) -> np.ndarray:
     """Variance over bootstrap coefficient replicates (B, D, V, L) of the output-category prior."""
     S, T, D = E.shape[:3]
     flat = E.reshape(S * T, D, -1)
@@ -461,8 +499,8 @@ def _bootstrap_variance(E: np.ndarray, reps: np.ndarray, out_idx: np.ndarray, n_
         for d in range(D):
             if out_idx[d] >= 0:
                 acc[:, out_idx[d], :] += flat[:, d, :] @ rb[:, d, :].T
-        m1 += acc.sum(axis=2)
-        m2 += (acc.astype(np.float64) ** 2).sum(axis=2)
+        m1 += acc.sum(axis=2, dtype=np.float64)
+        m2 += np.square(acc).sum(axis=2, dtype=np.float64)
     n = reps.shape[0]
     return np.maximum(m2 / n - (m1 / n) ** 2, 0.0).reshape(S, T, n_out)
 
