@@ -47,6 +47,7 @@ BAD = {
                   "--out", "{tmp}/out"],
     "briefing": ["briefing", "--config", "{tmp}/missing.toml", "--out", "{tmp}/out"],
     "store": ["store", "{tmp}/missing.csv", "--out", "{tmp}/store"],
+    "rankings": ["rankings", "{tmp}/missing_store"],
 }
 
 
