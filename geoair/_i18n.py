@@ -368,6 +368,8 @@ LABELS: dict[str, dict[str, str]] = {
     "describe.closed": {"en": "closed stations", "zh": "已停运站点"},
     "describe.cities": {"en": "cities", "zh": "城市数"},
     "describe.bundled": {"en": "bundled data", "zh": "内置数据"},
+    # --- figures ----------------------------------------------------------------------
+    "figures.negative_parts": {"en": "{n} negative shares not drawn", "zh": "{n} 个负占比未绘出"},
     # --- directional figures ----------------------------------------------------------
     "directional.N": {"en": "N", "zh": "北"},
     "directional.E": {"en": "E", "zh": "东"},
