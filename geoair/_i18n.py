@@ -381,6 +381,7 @@ LABELS: dict[str, dict[str, str]] = {
     "directional.hour": {"en": "hour", "zh": "小时"},
     "directional.weekday": {"en": "weekday", "zh": "星期"},
     "directional.month": {"en": "month", "zh": "月份"},
+    "directional.hour_rings": {"en": "hour: 0 (inner) - 23 (outer)", "zh": "小时：0（内圈）- 23（外圈）"},
     "directional.freq": {"en": "frequency (%)", "zh": "频率 (%)"},
     "directional.days": {"en": "Mon,Tue,Wed,Thu,Fri,Sat,Sun", "zh": "周一,周二,周三,周四,周五,周六,周日"},
     # --- attribution ------------------------------------------------------------------

@@ -23,6 +23,8 @@ def test_outputs_exist(briefing):
     html = briefing.report.read_text(encoding="utf-8")
     assert "区县热点" in html and "火点概况" in html and "重点核查清单" in html
     assert 'src="figures/hotspots.png"' in html
+    for name in set(re.findall(r"tables/(\w+)\.csv", html)):  # every file the page points to exists
+        assert (briefing.out_dir / "tables" / f"{name}.csv").exists(), name
 
 
 def test_sections_are_data_with_dataframe_tables(briefing):
@@ -146,3 +148,55 @@ def test_station_mean_wind_direction():
     # vector mean of 350 and 10 degrees is north (0), speed 2 cos(10 deg)
     assert w["wd"].iloc[0] == pytest.approx(0.0, abs=1e-9) or w["wd"].iloc[0] == pytest.approx(360.0)
     assert w["ws"].iloc[0] == pytest.approx(2 * np.cos(np.radians(10)))
+
+
+# Words allowed in the Chinese report: names of methods, standards, data sets, units, file names
+# and configuration keys (a reader types them as they are).
+ALLOWED_LATIN = {
+    "AQI", "FDR", "Getis", "Ord", "Benjamini", "Hochberg", "Mann", "Kendall", "Esri", "DBSCAN", "FIRMS", "HJ",
+    "SourceAttribution", "geoair", "ERA5", "tables", "droplog", "csv", "xlsx", "geojson", "html", "map", "priority",
+    "data", "wind", "targets", "WGS84", "GCJ", "ws", "wd", "Gi", "km", "MW", "PM2", "PM10", "µg", "knn",
+    "shares", "county", "episodes", "hotspots", "emerging", "fire", "counts", "league", "table", "budget",
+    "target", "clusters", "by", "region", "evaluation", "zh", "ERA", "PM",
+}
+
+
+class _Visible:
+    """Text a reader sees, outside data cells, scripts, styles and marked English originals."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        self.out, skip = [], []
+
+        class P(HTMLParser):
+            def handle_starttag(p, tag, attrs):
+                if tag in ("td", "script", "style") or dict(attrs).get("lang") == "en":
+                    skip.append(tag)
+                elif skip and tag == skip[-1]:
+                    skip.append(tag)
+
+            def handle_endtag(p, tag):
+                if skip and tag == skip[-1]:
+                    skip.pop()
+
+            def handle_data(p, data):
+                if not skip:
+                    self.out.append(data)
+
+        P().feed(html)
+
+
+def test_chinese_report_leaves_no_english(briefing):
+    """Issue 12.5: with --lang zh, headings, notes, table headers and omissions are Chinese."""
+    html = briefing.report.read_text(encoding="utf-8")
+    text = " ".join(_Visible(html).out)
+    words = set(re.findall(r"[A-Za-z][A-Za-z]+", text))
+    assert words - ALLOWED_LATIN == set()
+    # category-like values inside tables are translated too
+    by_key = {s.key: s.table for s in briefing.sections if s.table is not None}
+    assert set(by_key["hotspots"]["类别"]) <= {"热点", "冷点", "不显著"}
+    assert all(re.search(r"[\u4e00-\u9fff]", c) for c in by_key["attribution"]["源类别"])
+    assert set(by_key["priority"]["等级"]) <= {"红", "黄", "绿"}
+    assert set(by_key["priority"]["清单类别"]) <= {"污染源", "火点聚类"}
+    assert all(re.search(r"[\u4e00-\u9fff]", c) for c in by_key["emerging"]["模式"])

@@ -40,7 +40,7 @@ def _gi_section(run: _Run, g, k: int) -> Section:
                      "hotspot": "col.hotspot"}, lang, values={"hotspot": "class"}, fmt={"value": {"pollutant": pol}})
     note = t("briefing.hotspots.method", lang, k=k, permutations=a["permutations"], pollutant=pol, n=len(g))
     return Section("hotspots", t("briefing.section.hotspots", lang), note=note,
-                   figures=[run.figure(fig, "hotspots", title)], table=table, digits=2)
+                   figures=[run.figure(fig, "hotspots", title)], table=table, digits=2, csv="county_hotspots")
 
 
 def _daily_county_means(run: _Run, adcodes) -> pd.DataFrame:

@@ -43,8 +43,8 @@ def _context(sections: list[Section], lang: str) -> list[dict]:
     out = []
     for s in sections:
         tbl = table_view(s.table, s.digits, s.max_rows) if s.table is not None and len(s.table.columns) else None
-        more = (t("briefing.rows_shown", lang, n=tbl["shown"], total=tbl["total"], file=f"tables/{s.key}.csv")
-                if tbl and tbl["total"] > tbl["shown"] else "")
+        more = (t("briefing.rows_shown", lang, n=tbl["shown"], total=tbl["total"], file=f"tables/{s.csv}.csv")
+                if tbl and s.csv and tbl["total"] > tbl["shown"] else "")
         out.append({"section": s, "table": tbl, "more": more})
     return out
 
