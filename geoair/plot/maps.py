@@ -43,7 +43,7 @@ TILES = {
                  "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
                  "&TILECOL={x}&tk={key}", "&copy; 天地图 Tianditu", "01234567"),
 }
-#: Simplification tolerance of drawn polygons (degrees, ~100 m): shared edges stay shared.
+#: Simplification tolerance of drawn polygons (degrees, ~100 m).
 SIMPLIFY_DEG = 0.001
 
 
@@ -118,14 +118,15 @@ def _shift(gdf, to_gcj: bool):
 
 
 def _simplified(gdf) -> list:
-    """Polygons simplified as a coverage (shared edges stay shared), ~100 m tolerance."""
+    """Polygons simplified for drawing (~100 m) with coordinates rounded to 5 decimals (~1 m).
+
+    Independent simplification can open slivers of up to the tolerance between neighbours,
+    invisible at the zoom levels of a regional map; the page stays small (MB, not tens of MB).
+    """
     import shapely
 
-    geoms = np.asarray(gdf.geometry.values)
-    try:
-        return list(shapely.coverage_simplify(geoms, SIMPLIFY_DEG))
-    except Exception:  # not a valid coverage: simplify one by one
-        return list(shapely.simplify(geoms, SIMPLIFY_DEG, preserve_topology=True))
+    geoms = shapely.simplify(np.asarray(gdf.geometry.values), SIMPLIFY_DEG, preserve_topology=True)
+    return list(shapely.transform(geoms, lambda xy: np.round(xy, 5)))
 
 
 def _group(m, name: str, show: bool = True):
