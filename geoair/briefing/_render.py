@@ -9,7 +9,7 @@ from .._i18n import t
 from .._templates import render
 from ._model import Section
 
-__all__ = ["render_report", "table_view"]
+__all__ = ["render_report", "table_view", "report_text"]
 
 
 def _cell(v, digits: int) -> tuple[str, bool]:
@@ -37,6 +37,18 @@ def table_view(df: pd.DataFrame, digits: int | dict = 1, max_rows: int = 30) -> 
     rows = [[_cell(v, per_col.get(c, default)) for c, v in zip(cols, row, strict=True)]
             for row in df.head(max_rows).itertuples(index=False)]
     return {"headers": [str(c) for c in cols], "rows": rows, "total": len(df), "shown": len(rows)}
+
+
+def report_text(sections: list[Section], lang: str) -> str:
+    """Every text the report can show (sections and all labels of ``lang``), for the font subset."""
+    from .._i18n import LABELS
+
+    parts = [v[lang] for v in LABELS.values()]
+    for s in sections:
+        parts += [s.title, s.note, *s.warnings, *(text for _, text in s.links)]
+        if s.table is not None:
+            parts += [str(c) for c in s.table.columns] + [str(v) for v in s.table.head(s.max_rows).to_numpy().ravel()]
+    return " ".join(parts)
 
 
 def _context(sections: list[Section], lang: str) -> list[dict]:

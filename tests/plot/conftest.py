@@ -42,7 +42,8 @@ def browser():
     from selenium.webdriver.chrome.service import Service
 
     drv = webdriver.Chrome(service=Service(DRIVER), options=opts)
-    drv.set_page_load_timeout(60)
+    drv.set_page_load_timeout(120)
+    drv.set_script_timeout(300)  # opening every popup of the full map is slow on a loaded machine
     yield drv
     drv.quit()
 
