@@ -165,7 +165,7 @@ class PMF(BaseEstimator):
         Stop when ``Q(t - tol_window + 1) - Q(t) < tol`` (ESAT's test; defaults are those of
         the ESAT workflow notebook).
     alpha : float
-        Robust threshold on |scaled residual| (4 in PMF 5.0 and ESAT).
+        Robust threshold on the absolute scaled residual (4 in PMF 5.0 and ESAT).
     random_state : int, Generator, sequence of int or None
         Batch seed; per-run seeds are drawn as ESAT does, so ``random_state=42`` starts from
         the same matrices as ESAT's ``BatchSA(seed=42)``. A sequence gives the per-run seeds
