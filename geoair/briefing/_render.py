@@ -40,10 +40,10 @@ def table_view(df: pd.DataFrame, digits: int | dict = 1, max_rows: int = 30) -> 
 
 
 def report_text(sections: list[Section], lang: str) -> str:
-    """Every text the report can show (sections and all labels of ``lang``), for the font subset."""
+    """Every text the report can show (its sections and the report's own labels), for the font subset."""
     from .._i18n import LABELS
 
-    parts = [v[lang] for v in LABELS.values()]
+    parts = [v[lang] for k, v in LABELS.items() if k.startswith(("briefing.", "step."))]
     for s in sections:
         parts += [s.title, s.note, *s.warnings, *(text for _, text in s.links)]
         if s.table is not None:
