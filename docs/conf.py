@@ -130,6 +130,7 @@ intersphinx_timeout = 1
 html_theme = "pydata_sphinx_theme"
 html_title = "geoair"
 html_static_path = ["_static"]
+html_css_files = ["geoair.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,

@@ -388,6 +388,23 @@ LABELS: dict[str, dict[str, str]] = {
     # --- integrity --------------------------------------------------------------------
     # --- deweather --------------------------------------------------------------------
     # --- surface ----------------------------------------------------------------------
+    "surface.observed": {"en": "monitored", "zh": "有站点实测"},
+    "surface.estimated": {"en": "estimated (no station)", "zh": "估算（无站点）"},
+    "surface.basis": {"en": "basis", "zh": "数据来源"},
+    "surface.lower": {"en": "lower 90 %", "zh": "90%区间下限"},
+    "surface.upper": {"en": "upper 90 %", "zh": "90%区间上限"},
+    "surface.estimate": {"en": "estimate", "zh": "估算值"},
+    "surface.interval": {"en": "90 % interval", "zh": "90%区间"},
+    "surface.unit": {"en": "{pollutant} (µg/m³)", "zh": "{pollutant}（µg/m³）"},
+    "surface.map_title": {"en": "{pollutant} by county, {date}", "zh": "{date} 各区县{pollutant}"},
+    "surface.grid_title": {"en": "{pollutant} surface, {date}", "zh": "{date} {pollutant}浓度面"},
+    "surface.loo_observed": {"en": "observed (µg/m³)", "zh": "实测值（µg/m³）"},
+    "surface.loo_estimated": {"en": "leave-one-out estimate (µg/m³)", "zh": "留一交叉验证估算值（µg/m³）"},
+    "surface.loo_title": {"en": "Leave-one-station-out: {method}", "zh": "留一站点交叉验证：{method}"},
+    "surface.tooltip": {"en": "{name}: {value:.0f} µg/m³ (90 %: {lower:.0f}-{upper:.0f}), {basis}",
+                        "zh": "{name}：{value:.0f} µg/m³（90%区间 {lower:.0f}-{upper:.0f}），{basis}"},
+    "surface.nan": {"en": "no estimate", "zh": "无估算"},
+    "surface.period": {"en": "whole period", "zh": "全时段"},
     # --- dispatch ---------------------------------------------------------------------
     # --- scaling ----------------------------------------------------------------------
 }

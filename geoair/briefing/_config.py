@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from .._validation import GeoairInputError
+from .._validation import GeoairInputError, read_config_file
 
 __all__ = ["DEFAULT_CONFIG", "load_config"]
 
@@ -50,15 +49,7 @@ def load_config(path: str | PathLike | None) -> dict:
     if path is None:
         return _merge(DEFAULT_CONFIG, {})
     path = Path(path)
-    if not path.exists():
-        raise GeoairInputError("Configuration file not found.", file=path, fix="Check the path.")
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        raw = json.loads(text)
-    else:
-        import tomllib
-
-        raw = tomllib.loads(text)
+    raw = read_config_file(path)  # GeoairInputError with the line of a TOML/JSON mistake
     cfg = _merge(DEFAULT_CONFIG, raw)
     for key, value in cfg["data"].items():
         if value is None:

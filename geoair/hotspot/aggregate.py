@@ -88,14 +88,35 @@ def _aggregate(keys: pd.Series, values: pd.Series | None, statistic: str) -> pd.
     return values.groupby(keys).agg(statistic).rename("value")
 
 
+def _dask_points(points, value: str | None):
+    """A dask frame of points -> the pandas columns to_counties needs (others not read).
+
+    The frame needs ``adcode`` or ``lon``/``lat`` (degrees, EPSG:4326) columns.
+    """
+    from .._dask import is_dask, to_pandas
+
+    if not is_dask(points):
+        return points
+    if "adcode" in points.columns:
+        return to_pandas(points, ["adcode"] + ([value] if value else []))
+    require_columns(points, ["lon", "lat"], what="points (dask frame)",
+                    fix="A dask frame of points needs an 'adcode' column or 'lon'/'lat'.")
+    import geopandas as gpd
+
+    pdf = to_pandas(points, ["lon", "lat"] + ([value] if value else []))
+    return gpd.GeoDataFrame(pdf, geometry=gpd.points_from_xy(pdf["lon"], pdf["lat"]),
+                            crs=schema.CRS)
+
+
 def to_counties(points, counties, value: str | None = None, *, statistic: str = "count",
                 name: str | None = None):
     """Aggregate point values to counties.
 
     Parameters
     ----------
-    points : GeoDataFrame or DataFrame
-        Points; if they have an ``adcode`` column it is used, otherwise a spatial join.
+    points : GeoDataFrame, DataFrame or dask.dataframe.DataFrame
+        Points; if they have an ``adcode`` column it is used, otherwise a spatial join (a
+        dask frame then needs ``lon``/``lat`` columns; only the needed columns are read).
     counties : GeoDataFrame
         ``adcode, name, geometry``.
     value : str, optional
@@ -114,6 +135,7 @@ def to_counties(points, counties, value: str | None = None, *, statistic: str = 
     require_columns(counties, ["adcode", "geometry"], what="counties")
     if value is not None:
         require_columns(points, [value], what="points")
+    points = _dask_points(points, value)
     col = name or (value if value is not None and statistic != "count" else "count")
     pts = points
     log = DropLog()

@@ -18,8 +18,14 @@ def _t(key: str, lang: str) -> str:
     return t(f"describe.{key}", lang)
 
 
-def summarise_observations(obs: pd.DataFrame, lang: str = "en") -> list[str]:
-    """Lines of text describing an observations frame (first line is the title)."""
+def summarise_observations(obs: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """Lines of text describing an observations frame (first line is the title).
+
+    ``lang=None`` means the geoair option ``lang``.
+    """
+    from .._i18n import resolve_lang
+
+    lang = resolve_lang(lang)
     lines = [f"== {_t('title_obs', lang)} =="]
     n_st = obs["station"].nunique() if len(obs) else 0
     times = obs["time"] if len(obs) else pd.Series([], dtype="datetime64[ns]")
@@ -40,8 +46,14 @@ def summarise_observations(obs: pd.DataFrame, lang: str = "en") -> list[str]:
     return lines
 
 
-def summarise_stations(stations: pd.DataFrame, lang: str = "en") -> list[str]:
-    """Lines of text describing a stations GeoDataFrame (first line is the title)."""
+def summarise_stations(stations: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """Lines of text describing a stations GeoDataFrame (first line is the title).
+
+    ``lang=None`` means the geoair option ``lang``.
+    """
+    from .._i18n import resolve_lang
+
+    lang = resolve_lang(lang)
     lines = [f"== {_t('title_sta', lang)} =="]
     lines.append(f"  {_t('stations', lang)}: {len(stations)}")
     if "city" in stations.columns:
@@ -79,8 +91,8 @@ def describe(obj: pd.DataFrame, lang: str | None = None) -> str:
     lang : {"en", "zh"}, optional
         Language; default the geoair option ``lang``.
     """
-    from ..options import get_options
+    from .._i18n import resolve_lang
 
-    lang = lang or get_options()["lang"]
+    lang = resolve_lang(lang)
     lines = summarise_observations(obj, lang) if "time" in obj.columns else summarise_stations(obj, lang)
     return "\n".join(lines)
