@@ -1,6 +1,7 @@
 """The briefing on the bundled data: sections as data, files, honest omissions, escaping, CLI."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -50,10 +51,66 @@ def test_hotspot_table_consistent_with_fdr(briefing):
 def test_station_and_county_counts_mean_what_they_say(briefing):
     """'N stations in M counties' counts the counties that have stations with data (12.7)."""
     data = next(s for s in briefing.sections if s.key == "data")
-    n_cty = briefing.tables["county_hotspots"]["n_stations"].notna().sum()
+    n_cty = (briefing.tables["county_hotspots"]["n_stations"] > 0).sum()
     n_st = int(briefing.tables["county_hotspots"]["n_stations"].sum())
     assert n_cty < 199
     assert f"{n_cty} 个区县（区域共 199 个区县）内 {n_st} 个有PM2.5数据的站点" in data.note
+
+
+def test_counties_ranked_on_the_surface_with_a_note(briefing):
+    """The hotspot step ranks every county the surface reaches, monitored or estimated, and says so."""
+    ch = briefing.tables["county_hotspots"]
+    ranked = ch.dropna(subset=["gi_z"])
+    assert len(ranked) > (ch["n_stations"] > 0).sum()  # counties without a station are ranked too
+    assert set(ranked["basis"]) == {"monitored", "estimated"}
+    assert ((ranked["basis"] == "monitored") == (ranked["n_stations"] > 0)).all()
+    assert (ranked["lower"] <= ranked["value"]).all() and (ranked["value"] <= ranked["upper"]).all()
+    note = next(s for s in briefing.sections if s.key == "hotspots").note
+    assert "插值浓度面" in note and "块克里金" in note
+
+
+def _tiny_run(cfg=None):
+    """A briefing run state with 6 one-station counties (no surface computed yet)."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from geoair.briefing._model import Briefing, _Run
+
+    n = 6
+    counties = gpd.GeoDataFrame({"adcode": [f"1301{i:02d}" for i in range(n)], "name": list("ABCDEF")},
+                                geometry=[box(114 + i, 38, 114.9 + i, 38.9) for i in range(n)], crs="EPSG:4326")
+    stations = gpd.GeoDataFrame({"station": [f"S{i}" for i in range(n)], "adcode": counties["adcode"]},
+                                geometry=gpd.points_from_xy(114.5 + np.arange(n), [38.5] * n), crs="EPSG:4326")
+    time = pd.date_range("2019-01-01", periods=48, freq="h", tz="Asia/Shanghai")
+    obs = pd.DataFrame({"station": np.repeat(stations["station"], len(time)), "time": np.tile(time, n),
+                        "pm25": np.repeat(10.0 * np.arange(1, n + 1), len(time))})
+    cfg = load_config(None) if cfg is None else cfg
+    return _Run(cfg=cfg, lang="en", out_dir=Path("."), res=Briefing(Path("."), Path(".")),
+                inp={"obs": obs, "stations": stations, "counties": counties})
+
+
+def test_county_values_fall_back_to_station_means(monkeypatch):
+    """Where the surface cannot run the station means are ranked, and the note says why."""
+    import geoair.surface
+    from geoair import GeoairInputError
+    from geoair.briefing._hotspots import county_values
+
+    def broken(*args, **kwargs):
+        raise GeoairInputError("Too few stations for a variogram.")
+
+    monkeypatch.setattr(geoair.surface, "county_means", broken)
+    cv, how, reason, _ = county_values(_tiny_run())
+    assert how == "stations" and "Too few stations for a variogram" in reason
+    assert list(cv["value"]) == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0] and (cv["n_stations"] == 1).all()
+    cfg = load_config(None)
+    cfg["analysis"]["county_values"] = "stations"
+    cv, how, reason, _ = county_values(_tiny_run(cfg))
+    assert how == "stations" and "county_values" in reason
+    cfg["analysis"]["county_values"] = "kriging"
+    from geoair import GeoairInputError as Err
+
+    with pytest.raises(Err, match="county_values"):
+        county_values(_tiny_run(cfg))
 
 
 def test_counties_shown_with_their_city(briefing):
