@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 # Sub-packages and modules, imported on first access (``geoair.io`` too, though not in __all__).
 _SUBMODULES: tuple[str, ...] = (
     "apportion", "briefing", "coords", "datasets", "directional", "hotspot", "io", "met",
-    "plot", "priority", "schema", "standards", "testing",
+    "plot", "priority", "schema", "standards", "surface", "testing",
 )
 
 # public name -> module that defines it (imported on first access)

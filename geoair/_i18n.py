@@ -82,6 +82,11 @@ LABELS: dict[str, dict[str, str]] = {
     "col.city": {"en": "city", "zh": "城市"},
     "col.value": {"en": "{pollutant} (µg/m³)", "zh": "{pollutant}（µg/m³）"},
     "col.n_stations": {"en": "stations", "zh": "站点数"},
+    "col.value_lower": {"en": "lower 90 % (µg/m³)", "zh": "90%区间下限（µg/m³）"},
+    "col.value_upper": {"en": "upper 90 % (µg/m³)", "zh": "90%区间上限（µg/m³）"},
+    "col.basis": {"en": "basis", "zh": "依据"},
+    "basis.monitored": {"en": "monitored", "zh": "有站点"},
+    "basis.estimated": {"en": "estimated", "zh": "估算"},
     "col.gi_z": {"en": "Gi* z-score", "zh": "Gi* z值"},
     "col.p_fdr": {"en": "p (FDR)", "zh": "p值（FDR校正）"},
     "col.hotspot": {"en": "class", "zh": "类别"},
@@ -180,11 +185,26 @@ LABELS: dict[str, dict[str, str]] = {
     "briefing.wind.none": {"en": "no wind (isotropic kernel)", "zh": "无风资料（各向同性核）"},
     "briefing.hotspots.method": {
         "en": "Local Getis-Ord Gi* (binary k-nearest-neighbour weights, k={k}, {permutations} conditional "
-              "permutations, two-sided, Benjamini-Hochberg FDR) on county mean {pollutant} over {n} "
-              "counties with stations.",
+              "permutations, two-sided, Benjamini-Hochberg FDR) on the period mean {pollutant} of {n} "
+              "counties.",
         "zh": "局部 Getis-Ord Gi*（k近邻二值权重 k={k}，{permutations} 次条件置换，双侧检验，"
-              "Benjamini-Hochberg FDR 校正），对象为有监测站点的 {n} 个区县的 {pollutant} 时段均值。",
+              "Benjamini-Hochberg FDR 校正），对象为 {n} 个区县的 {pollutant} 时段均值。",
     },
+    "briefing.hotspots.on_surface": {
+        "en": "County means from the interpolated surface (geoair.surface: daily block kriging of the station "
+              "daily means, averaged over the period, with a 90 % interval); {n_est} of the {n} counties have "
+              "no station and are estimated; counties beyond every station's variogram range are not ranked.",
+        "zh": "区县均值取自插值浓度面（站点日均值逐日块克里金插值后求时段均值，附 90% 区间）；"
+              "{n} 个区县中 {n_est} 个无站点，为估算值；超出所有站点变差函数变程的区县不参与排序。",
+    },
+    "briefing.hotspots.on_stations": {
+        "en": "County means are the means of the stations inside each county (counties with stations only): {reason}.",
+        "zh": "区县均值为区县内站点均值（仅含有站点的区县）：{reason}。",
+    },
+    "briefing.hotspots.by_config": {"en": "as configured (analysis.county_values = \"stations\")",
+                                    "zh": "按配置（analysis.county_values = \"stations\"）"},
+    "briefing.hotspots.surface_failed": {"en": "the interpolated surface could not be computed ({reason})",
+                                         "zh": "无法计算插值浓度面（{reason}）"},
     "briefing.hotspots.figure": {"en": "{pollutant} Gi* (FDR, α={alpha})", "zh": "{pollutant} Gi*（FDR，α={alpha}）"},
     "briefing.emerging.note": {
         "en": "{n_days} days of county means; α={alpha} (FDR); Esri emerging hot spot definitions.",
@@ -368,6 +388,8 @@ LABELS: dict[str, dict[str, str]] = {
     "describe.closed": {"en": "closed stations", "zh": "已停运站点"},
     "describe.cities": {"en": "cities", "zh": "城市数"},
     "describe.bundled": {"en": "bundled data", "zh": "内置数据"},
+    # --- figures ----------------------------------------------------------------------
+    "figures.negative_parts": {"en": "{n} negative shares not drawn", "zh": "{n} 个负占比未绘出"},
     # --- directional figures ----------------------------------------------------------
     "directional.N": {"en": "N", "zh": "北"},
     "directional.E": {"en": "E", "zh": "东"},
@@ -379,6 +401,7 @@ LABELS: dict[str, dict[str, str]] = {
     "directional.hour": {"en": "hour", "zh": "小时"},
     "directional.weekday": {"en": "weekday", "zh": "星期"},
     "directional.month": {"en": "month", "zh": "月份"},
+    "directional.hour_rings": {"en": "hour: 0 (inner) - 23 (outer)", "zh": "小时：0（内圈）- 23（外圈）"},
     "directional.freq": {"en": "frequency (%)", "zh": "频率 (%)"},
     "directional.days": {"en": "Mon,Tue,Wed,Thu,Fri,Sat,Sun", "zh": "周一,周二,周三,周四,周五,周六,周日"},
     # --- attribution ------------------------------------------------------------------
