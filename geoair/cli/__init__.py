@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("geoair.cli.summary", "summarise the bundled (or given) data: stations, hours, coverage, drops"),
     "attribute": ("geoair.cli.attribute", "attribute station PM to source categories and sources (plume estimates)"),
     "briefing": ("geoair.cli.briefing", "HTML briefing: AQI, hotspots, fires, priority lists, offline maps"),
+    "integrity": ("geoair.cli.integrity", "screen stations for interference, faults and falsification"),
 }
 
 

@@ -35,6 +35,10 @@ __all__ = ["scan_log_rate", "empirical_log_rate", "score_from_log_rate", "robust
            "score_candidates"]
 
 _LN10 = np.log(10.0)
+#: Effective tests per window position of the segment search (positions and lengths between
+#: the scan windows): measured on clean synthetic networks (tests/integrity), see
+#: docs/methods/integrity.md.
+_SEGMENT_FACTOR = 5.0
 
 
 def scan_log_rate(channel, stat, n_hours, sign: float, n_valid) -> np.ndarray:
@@ -114,14 +118,15 @@ def score_from_log_rate(log_rate) -> np.ndarray:
     return np.maximum(-np.asarray(log_rate, float) / _LN10, 0.0)
 
 
-def _gaussian(fam: str, stat, n_hours, n_valid, windows) -> np.ndarray:
+def _gaussian(fam: str, stat, n_hours, n_valid, windows, dof) -> np.ndarray:
     from .candidates import score_from_logp
 
     if fam.startswith("scan:"):
-        from scipy.special import log_ndtr
+        from scipy.stats import t as student_t
 
-        n_tests = sum(np.asarray(n_valid, float) / w for w in windows)
-        return score_from_logp(log_ndtr(-np.asarray(stat, float)), n_tests)
+        n_tests = _SEGMENT_FACTOR * sum(np.asarray(n_valid, float) / w for w in windows)
+        logp = student_t.logsf(np.asarray(stat, float), np.nan_to_num(dof, nan=1e6))
+        return score_from_logp(logp, n_tests)
     return score_from_logp(-np.asarray(stat, float), n_valid)
 
 
@@ -163,7 +168,8 @@ def score_candidates(cands, channels: dict, n_stations: int, *, calibration: str
         stat = cands["stat"].to_numpy(float)[rows]
         n_valid = cands["station_hours"].to_numpy(float)[rows]
         if calibration == "gaussian":
-            score[rows] = _gaussian(f, stat, n_hours[rows], n_valid, windows)
+            score[rows] = _gaussian(f, stat, n_hours[rows], n_valid, windows,
+                                    cands["dof"].to_numpy(float)[rows])
         else:
             ch = channels.get(f.split(":")[1]) if f.startswith("scan:") else None
             score[rows] = _network(f, stat, n_hours[rows], n_valid, ch, n_stations)

@@ -19,7 +19,8 @@ __all__ = ["scan_candidates", "ratio_channel", "joint_channel", "ratio_candidate
            "merge_candidates", "CANDIDATE_COLUMNS", "score_from_logp", "copier_evidence"]
 
 CANDIDATE_COLUMNS = ["station", "start", "end", "kind", "pollutant", "score", "sign", "channel",
-                     "partner", "lag", "n_equal", "source_side", "family", "stat", "station_hours", "weight"]
+                     "partner", "lag", "n_equal", "source_side", "family", "stat", "station_hours", "weight",
+                     "dof"]
 
 
 def score_from_logp(logp, n_tests) -> np.ndarray:
@@ -31,7 +32,7 @@ def score_from_logp(logp, n_tests) -> np.ndarray:
 
 
 _INT = ("station", "start", "end", "partner", "lag", "n_equal")
-_FLOAT = ("score", "sign", "stat", "station_hours", "weight")
+_FLOAT = ("score", "sign", "stat", "station_hours", "weight", "dof")
 
 
 def _empty() -> pd.DataFrame:
@@ -45,7 +46,8 @@ def _rows(seg, kind, pollutant, weight, sign, channel) -> pd.DataFrame:
                          "kind": kind, "pollutant": pollutant, "score": np.nan, "sign": sign,
                          "channel": channel, "partner": -1, "lag": 0, "n_equal": 0,
                          "source_side": False, "family": f"scan:{channel}:{int(sign):+d}",
-                         "stat": seg["stat"], "station_hours": seg["n_valid"], "weight": weight})
+                         "stat": seg["stat"], "station_hours": seg["n_valid"], "weight": weight,
+                         "dof": seg["dof"]})
 
 
 def scan_candidates(channel: Channel, pollutant: str, *, threshold: float, upward_weight: float,
@@ -212,7 +214,8 @@ def run_candidates(x: np.ndarray, pollutant: str, nb: np.ndarray, field, ratio: 
                          "sign": -1.0, "channel": "runs", "partner": runs["partner"],
                          "lag": runs["lag"], "n_equal": runs["n_equal"], "source_side": mult < 1,
                          "family": runs["kind"] + np.where(own, "-own", "") + ":" + pollutant,
-                         "stat": -runs["logp"], "station_hours": runs["n_tests"], "weight": mult})
+                         "stat": -runs["logp"], "station_hours": runs["n_tests"], "weight": mult,
+                         "dof": np.nan})
 
 
 def violation_candidates(pm25: np.ndarray, pm10: np.ndarray, *, rel_tol: float = 0.05,
@@ -249,7 +252,7 @@ def violation_candidates(pm25: np.ndarray, pm10: np.ndarray, *, rel_tol: float =
                          "score": np.nan, "sign": 1.0, "channel": "pm25>pm10",
                          "partner": -1, "lag": 0, "n_equal": arr[:, 5].astype(np.int64),
                          "source_side": False, "family": "violation", "stat": -arr[:, 3],
-                         "station_hours": arr[:, 4], "weight": 1.0})
+                         "station_hours": arr[:, 4], "weight": 1.0, "dof": np.nan})
 
 
 def merge_candidates(cands: pd.DataFrame) -> pd.DataFrame:

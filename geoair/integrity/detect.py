@@ -91,7 +91,7 @@ class IntegrityScreen(BaseEstimator):
 
     def __init__(self, *, pollutants=SCREENED, n_neighbours: int = 8, max_distance_km: float = 150.0,
                  windows=WINDOWS, threshold: float = 4.0, clip: float = 5.0, min_score: float = 3.0,
-                 upward_weight: float = 0.5, source_weight: float = 0.25, calibration: str = "network",
+                 upward_weight: float = 0.5, source_weight: float = 0.25, calibration: str = "gaussian",
                  caps=None, lang=None):
         self.pollutants = pollutants
         self.n_neighbours = n_neighbours

@@ -40,7 +40,7 @@ __all__ = ["WINDOWS", "window_statistics", "scan_segments", "adjusted_score", "s
 
 #: Window lengths (hours) of the scan.
 WINDOWS: tuple[int, ...] = (6, 12, 24, 48, 96, 168)
-_SHRINK_N0 = 3.0  # prior weight (in independent windows) of the network scale
+_SHRINK_N0 = 8.0  # prior weight (in independent windows) of the network scale
 
 
 def _rolling_mean(z: np.ndarray, w: int, min_frac: float) -> np.ndarray:
@@ -89,18 +89,43 @@ def window_statistics(z: np.ndarray, windows=WINDOWS, *, min_frac: float = 0.5):
     stats = []
     for i, w in enumerate(windows, start=1):
         m = _rolling_mean(z, int(w), min_frac)
-        c, mad = column_median_mad(m, 12)
-        c = np.nan_to_num(c)
-        s_emp = 1.4826 * mad
-        s_net = np.nanmedian(s_emp) if np.isfinite(s_emp).any() else 1.0 / np.sqrt(w)
-        n_eff = np.maximum(n_valid / w, 0.0)
-        log_s = np.where(np.isfinite(s_emp) & (s_emp > 0),
-                         (n_eff * np.log(np.where(s_emp > 0, s_emp, 1.0)) + _SHRINK_N0 * np.log(s_net))
-                         / (n_eff + _SHRINK_N0), np.log(s_net))
+        c = np.nan_to_num(column_median_mad(m, 12)[0])
         centre[i] = c
-        scale[i] = np.exp(log_s)
+        scale[i] = _block_scale(m - c[None, :], int(w))
         stats.append((m - c[None, :]) / scale[i][None, :])
     return stats, lengths, centre, scale
+
+
+def block_dof(z: np.ndarray, windows=WINDOWS) -> np.ndarray:
+    """Degrees of freedom of each station's window scale: its independent windows + the prior's.
+
+    Row 0 (hourly) is the number of valid hours; row i the number of non-overlapping
+    windows of length ``windows[i-1]`` plus :data:`_SHRINK_N0`.
+    """
+    n_valid = np.isfinite(z).sum(axis=0).astype(float)
+    rows = [np.maximum(n_valid, 1.0)] + [n_valid / w + _SHRINK_N0 for w in windows]
+    return np.vstack(rows)
+
+
+def _block_scale(dev: np.ndarray, w: int) -> np.ndarray:
+    """Robust scale of non-overlapping window means, shrunk towards the network's.
+
+    Overlapping rolling means are strongly autocorrelated, and their spread around the
+    median underestimates the spread of independent windows when a station has only a few
+    (a month holds four 168-h windows). The scale is therefore taken from non-overlapping
+    windows (two phases, ``w`` apart), by the MAD, and shrunk in variance towards the
+    network median with the weight of :data:`_SHRINK_N0` windows.
+    """
+    blocks = np.vstack([dev[w - 1::w], dev[w - 1 + w // 2::w]])
+    n_blocks = np.isfinite(blocks).sum(axis=0) / 2.0
+    _, mad = column_median_mad(np.ascontiguousarray(np.abs(blocks)), 2)
+    # MAD around zero of the deviations = median |deviation|
+    s_emp = 1.4826 * _
+    good = np.isfinite(s_emp) & (s_emp > 0)
+    s_net = float(np.median(s_emp[good])) if good.any() else 1.0 / np.sqrt(w)
+    var = (np.where(good, n_blocks * s_emp**2, 0.0) + _SHRINK_N0 * s_net**2) / \
+        (np.where(good, n_blocks, 0.0) + _SHRINK_N0)
+    return np.sqrt(var)
 
 
 def _covered(stats, windows, sign: float, threshold: float) -> np.ndarray:
@@ -320,6 +345,14 @@ class Channel:
         self.tail_quantile = tail_quantile
         self.tails = {sign: _tails([self.z] + self.calibration[0], sign, tail_quantile)
                       for sign in (-1.0, 1.0)}
+        self.dof = block_dof(self.z, self.windows)
+
+    def dof_at(self, stations, n_hours) -> np.ndarray:
+        """Degrees of freedom of the scale used for segments of ``n_hours`` at ``stations``."""
+        log_len = np.log(self.calibration[1])
+        ln = np.log(np.maximum(np.asarray(n_hours, float), 1.0))
+        st = np.asarray(stations, np.int64)
+        return np.array([np.interp(v, log_len, self.dof[:, s]) for v, s in zip(ln, st, strict=True)])
 
     def tail_logp(self, stat, n_hours, sign: float) -> np.ndarray:
         """Log of the network-calibrated chance of a window statistic at least this extreme.
@@ -339,9 +372,11 @@ class Channel:
         return np.log(1.0 - self.tail_quantile) - excess / bb
 
     def scan(self, sign: float, threshold: float, **kw):
-        """:func:`scan_segments` of this channel."""
-        return scan_segments(self.z, sign=sign, windows=self.windows, threshold=threshold,
-                             calibration=self.calibration, **kw)
+        """:func:`scan_segments` of this channel, with the scale's degrees of freedom (``dof``)."""
+        seg = scan_segments(self.z, sign=sign, windows=self.windows, threshold=threshold,
+                            calibration=self.calibration, **kw)
+        seg["dof"] = self.dof_at(seg["station"], seg["end"] - seg["start"] + 1)
+        return seg
 
     def stat(self, stations, starts, ends) -> np.ndarray:
         """:func:`segment_statistic` of given segments."""
