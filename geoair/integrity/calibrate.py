@@ -121,6 +121,10 @@ def score_from_log_rate(log_rate) -> np.ndarray:
 def _gaussian(fam: str, stat, n_hours, n_valid, windows, dof) -> np.ndarray:
     from .candidates import score_from_logp
 
+    if fam.startswith("spike:"):
+        from scipy.special import log_ndtr
+
+        return score_from_logp(log_ndtr(-np.asarray(stat, float)), n_valid)
     if fam.startswith("scan:"):
         from scipy.stats import t as student_t
 
@@ -131,6 +135,9 @@ def _gaussian(fam: str, stat, n_hours, n_valid, windows, dof) -> np.ndarray:
 
 
 def _network(fam: str, stat, n_hours, n_valid, channel, n_stations: int) -> np.ndarray:
+    if fam.startswith("spike:"):
+        return score_from_log_rate(empirical_log_rate(stat, n_stations)) if len(stat) >= 20 else \
+            np.zeros(len(stat))
     if fam.startswith("scan:"):
         sign = float(fam.rsplit(":", 1)[1])
         return score_from_log_rate(scan_log_rate(channel, stat, n_hours, sign, n_valid))

@@ -15,7 +15,7 @@ from ._kernels import column_median_mad
 from .runs import OWN_LAGS, copy_runs, flatline_runs
 from .scan import Channel
 
-__all__ = ["scan_candidates", "ratio_channel", "joint_channel", "ratio_candidates", "run_candidates", "violation_candidates",
+__all__ = ["scan_candidates", "spike_candidates", "ratio_channel", "joint_channel", "ratio_candidates", "run_candidates", "violation_candidates",
            "merge_candidates", "CANDIDATE_COLUMNS", "score_from_logp", "copier_evidence"]
 
 CANDIDATE_COLUMNS = ["station", "start", "end", "kind", "pollutant", "score", "sign", "channel",
@@ -74,6 +74,40 @@ def scan_candidates(channel: Channel, pollutant: str, *, threshold: float, upwar
             weight = np.full(len(long), upward_weight)
         parts.append(_rows(seg, kind, pollutant, weight, sign, name or pollutant))
     return pd.concat(parts, ignore_index=True) if parts else _empty()
+
+
+def spike_candidates(field, pollutant: str, *, z_min: float = 6.0, max_hours: int = 5,
+                     clip: float = 5.0, upward_weight: float) -> pd.DataFrame:
+    """Runs of 1-``max_hours`` hours whose raw standardised residual exceeds ``z_min`` in size.
+
+    The scan needs at least 3 hours and clips single hours; a one- or two-hour jump (a fault,
+    a burst of fireworks next to the inlet) is caught here. The statistic is the run's
+    mean |z| (one-sided normal tail, Bonferroni-adjusted for the station's hours); the score
+    is weighted by ``upward_weight`` like all non-sustained departures.
+    """
+    z = field.z
+    rows = []
+    for sign in (-1.0, 1.0):
+        hit = np.nan_to_num(sign * z, nan=0.0) >= z_min
+        if not hit.any():
+            continue
+        for s in np.flatnonzero(hit.any(axis=0)):
+            edges = np.diff(np.r_[0, hit[:, s].astype(np.int8), 0])
+            for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=True):
+                if b - a + 1 <= max_hours:
+                    zc = np.minimum(sign * z[a:b + 1, s], clip)
+                    rows.append((s, a, b, sign, float(np.mean(zc) * np.sqrt(b - a + 1)),
+                                 float(np.isfinite(z[:, s]).sum())))
+    if not rows:
+        return _empty()
+    arr = np.array(rows, dtype=float)
+    seg = {"station": arr[:, 0].astype(np.int64), "start": arr[:, 1].astype(np.int64),
+           "end": arr[:, 2].astype(np.int64), "stat": arr[:, 4], "n_valid": arr[:, 5],
+           "dof": np.full(len(arr), np.inf)}
+    out = _rows(seg, "spike", pollutant, upward_weight, 1.0, pollutant)
+    out["sign"] = arr[:, 3]
+    out["family"] = "spike:" + pollutant
+    return out
 
 
 def ratio_channel(fields: dict, *, clip: float, windows) -> Channel | None:

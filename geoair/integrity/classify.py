@@ -2,7 +2,8 @@
 
 Downward departures found by the residual scan are split into:
 
-- ``capping``: the observed values never exceed the AQI-100 concentration (PM2.5 75 µg/m³,
+- ``capping`` (also a flatline held at the cap): the observed values never exceed the AQI-100
+  concentration (PM2.5 75 µg/m³,
   PM10 150 µg/m³ - HJ 633-2012 Table 1, 24-h) while the expected value does in at least
   ``min_capped`` hours, and in those hours the values sit just under the cap (at least half
   within 80-102 % of it): a ceiling, not a factor;
@@ -66,13 +67,15 @@ def event_numbers(grid, fields: dict, s: int, a: int, b: int, pollutant: str, ca
 
 def _refine_kind(row, grid, fields, channels, caps, min_capped) -> str:
     p = row.pollutant.split(",")[0]
-    if row.kind != "suppression" or p not in fields:
+    if row.kind not in ("suppression", "flatline") or p not in fields:
         return row.kind
     s, a, b = int(row.station), int(row.start), int(row.end)
     x = grid.values[p][a:b + 1, s]
     e = fields[p].concentration_at(slice(a, b + 1), s)
     if p in caps and _is_capping(x, e, caps[p], min_capped):
-        return "capping"
+        return "capping"  # a flatline at the cap while the neighbours are above it is a ceiling
+    if row.kind == "flatline":
+        return row.kind
     ch = channels.get(p)
     if ch is not None and b - a + 1 >= 24:
         _, lengths, centre, scale = ch.calibration
@@ -116,6 +119,8 @@ def classify_events(events: pd.DataFrame, grid, fields: dict, channels: dict, *,
         return out
     out["kind"] = [_refine_kind(r, grid, fields, channels, caps, min_capped)
                    for r in out.itertuples(index=False)]
+    out["kinds"] = [",".join(dict.fromkeys([k, *ks.split(",")])) for k, ks in zip(out["kind"], out["kinds"],
+                                                                                   strict=True)]
     nums = [event_numbers(grid, fields, int(r.station), int(r.start), int(r.end), r.pollutant, caps)
             for r in out.itertuples(index=False)]
     return pd.concat([out.reset_index(drop=True), pd.DataFrame(nums)], axis=1)

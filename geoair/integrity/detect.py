@@ -90,7 +90,7 @@ class IntegrityScreen(BaseEstimator):
     """
 
     def __init__(self, *, pollutants=SCREENED, n_neighbours: int = 8, max_distance_km: float = 150.0,
-                 windows=WINDOWS, threshold: float = 4.0, clip: float = 5.0, min_score: float = 3.0,
+                 windows=WINDOWS, threshold: float = 4.0, clip: float = 5.0, min_score: float = 1.0,
                  upward_weight: float = 0.5, source_weight: float = 0.25, calibration: str = "gaussian",
                  caps=None, lang=None):
         self.pollutants = pollutants
@@ -128,6 +128,7 @@ class IntegrityScreen(BaseEstimator):
                                               upward_weight=self.upward_weight, name=p))
             parts.append(cand.run_candidates(grid.values[p], p, nb, f, ratio,
                                              source_weight=self.source_weight))
+            parts.append(cand.spike_candidates(f, p, clip=self.clip, upward_weight=self.upward_weight))
         if {"pm25", "pm10"} <= set(fields):
             parts.append(cand.violation_candidates(grid.values["pm25"], grid.values["pm10"]))
         parts = [p for p in parts if len(p)]

@@ -12,9 +12,10 @@ Three predictors of a station's log concentration, each with a per-station robus
 3. **Own history**: the station's median log concentration at that hour of day (a weak
    fallback for stations without neighbours or CO).
 
-They are combined by inverse-variance weights per station; the residual
-``log x - expected`` is then centred and divided by its robust scale
-(1.4826 x MAD), giving a standardised residual comparable across stations.
+Per station the predictor with the smallest robust residual scale is used, the others only
+where it has no value; the residual ``log x - expected`` is centred and divided by that
+predictor's robust scale (1.4826 x MAD) and by a network-wide factor for the concentration
+level, giving a standardised residual comparable across stations.
 
 References
 ----------
@@ -180,22 +181,34 @@ def _history(logv, hour_of_day):
 
 
 def _fallback(logv, preds):
-    """First available predictor per hour (neighbours, then CO, then own history).
+    """Per station, the sharpest predictor first, then the others where it has no value.
 
-    Each predictor is centred and scaled on its own residuals, so the standardised residual
-    means the same whichever predictor an hour falls back to. Mixing predictors within an
-    hour (inverse-variance averaging) was tried and made the residual noisier, because their
-    errors are correlated.
+    Each predictor (neighbours, CO at the station, own hour-of-day history) is centred and
+    scaled on its own residuals, so the standardised residual means the same whichever
+    predictor an hour uses. Per station they are tried in order of increasing robust scale:
+    the neighbours for a station in a dense network, its own CO for one whose nearest
+    neighbours are far or unlike it. Mixing predictors within an hour (inverse-variance
+    averaging) was tried and made the residual noisier, because their errors are correlated.
     """
+    n_s = logv.shape[1]
+    fits = [(pred, *_robust(logv - pred)) for pred in preds]
+    scales = np.vstack([np.where(np.isfinite(pred).sum(axis=0) >= 24, sc, np.inf)
+                        for pred, _, sc in fits])
+    order = np.argsort(scales, axis=0, kind="stable")  # (n_preds, S)
     expected = np.full_like(logv, np.nan)
     scale_h = np.full_like(logv, np.nan)
     source = np.full(logv.shape, -1, dtype=np.int8)
-    for i, pred in enumerate(preds):
-        centre, scale = _robust(logv - pred)
-        fill = np.isfinite(pred) & np.isnan(expected)
-        expected = np.where(fill, pred + centre[None, :], expected)
-        scale_h = np.where(fill, scale[None, :], scale_h)
-        source = np.where(fill, i, source)
+    cols = np.arange(n_s)
+    for rank in range(len(preds)):
+        for i, (pred, centre, scale) in enumerate(fits):
+            use = order[rank] == i
+            if not use.any():
+                continue
+            sub = np.ix_(np.arange(logv.shape[0]), cols[use])
+            fill = np.isfinite(pred[sub]) & np.isnan(expected[sub])
+            expected[sub] = np.where(fill, pred[sub] + centre[use][None, :], expected[sub])
+            scale_h[sub] = np.where(fill, scale[use][None, :], scale_h[sub])
+            source[sub] = np.where(fill, i, source[sub])
     return expected, scale_h, source
 
 

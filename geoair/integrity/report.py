@@ -44,7 +44,7 @@ def integrity_priority_rows(events: pd.DataFrame, stations, *, min_score: float 
     GeoDataFrame
         Columns of :data:`geoair.priority.PRIORITY_COLUMNS` plus geometry (EPSG:4326):
         ``source_id`` = ``"station-<code>"``, ``kind`` = ``"station_check"``, ``category`` =
-        ``"integrity"``, ``level`` red (score >= 8) or yellow, ``score`` = strongest event
+        ``"integrity"``, ``level`` red or yellow (:data:`~geoair.integrity.summary.LEVELS`), ``score`` = strongest event
         score, ``last_seen`` = end of the latest event, contribution columns empty,
         ``evidence`` = number of events and the strongest event's sentence.
     """

@@ -82,7 +82,6 @@ def window_statistics(z: np.ndarray, windows=WINDOWS, *, min_frac: float = 0.5):
         Per-station centre and scale of the window means at each length.
     """
     n_s = z.shape[1]
-    n_valid = np.isfinite(z).sum(axis=0)
     lengths = np.r_[1, np.asarray(windows, dtype=float)]
     centre = np.zeros((len(lengths), n_s))
     scale = np.ones((len(lengths), n_s))
@@ -118,9 +117,8 @@ def _block_scale(dev: np.ndarray, w: int) -> np.ndarray:
     """
     blocks = np.vstack([dev[w - 1::w], dev[w - 1 + w // 2::w]])
     n_blocks = np.isfinite(blocks).sum(axis=0) / 2.0
-    _, mad = column_median_mad(np.ascontiguousarray(np.abs(blocks)), 2)
-    # MAD around zero of the deviations = median |deviation|
-    s_emp = 1.4826 * _
+    med_abs, _ = column_median_mad(np.ascontiguousarray(np.abs(blocks)), 2)
+    s_emp = 1.4826 * med_abs  # MAD around zero (the deviations are already centred)
     good = np.isfinite(s_emp) & (s_emp > 0)
     s_net = float(np.median(s_emp[good])) if good.any() else 1.0 / np.sqrt(w)
     var = (np.where(good, n_blocks * s_emp**2, 0.0) + _SHRINK_N0 * s_net**2) / \

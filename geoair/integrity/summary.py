@@ -16,7 +16,7 @@ from .screening import bunching_table, hour_dips, missing_when_polluted
 __all__ = ["station_summary", "network_screening", "LEVELS"]
 
 #: Score levels of the station summary and priority rows: red (check first), yellow.
-LEVELS: dict[str, float] = {"red": 8.0, "yellow": 5.0}
+LEVELS: dict[str, float] = {"red": 6.0, "yellow": 4.0}
 
 
 def _level(score: np.ndarray) -> np.ndarray:

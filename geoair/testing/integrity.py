@@ -7,7 +7,8 @@ hard, so that a detector cannot be tuned to one generator setting:
 
 - **length**: log-uniform between 6 h and 7 days (spikes 1-3 h);
 - **strength**: suppression and drift factors 30-70 %, capping at the AQI-100 concentration
-  (PM2.5 75 µg/m³, PM10 150 µg/m³; either exactly at the cap or just under it), flatlines at
+  (PM2.5 75 µg/m³, PM10 150 µg/m³; either exactly at the cap or just under it; placed only
+  where it changes at least 6 hours - a cap over clean air changes nothing), flatlines at
   the value the analyser showed when it stuck, copies from the nearest reporting neighbour at
   lag 0-3 h;
 - **pollutant**: PM2.5, PM10 or both;
@@ -174,7 +175,7 @@ def _inject_one(vals, kind, pol, s, a, b, rng, nb_row):
     for p in vals:
         after = vals[p][a:b + 1, s]
         changed |= ~((after == before[p]) | (np.isnan(after) & np.isnan(before[p])))
-    if kind == "capping" and changed.sum() < 3:
+    if kind == "capping" and changed.sum() < min(6, b - a + 1):
         for p in vals:
             vals[p][a:b + 1, s] = before[p]
         return None
