@@ -122,7 +122,8 @@ def write_manifest(out_dir: Path, files: dict[str, Path], params: dict) -> Path:
     entries = {}
     for key, path in files.items():
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        rows = sum(1 for _ in open(path, encoding="utf-8-sig")) - 1
+        with open(path, encoding="utf-8-sig") as fh:
+            rows = sum(1 for _ in fh) - 1
         entries[key] = {"file": Path(path).name, "rows": rows, "sha256": digest}
     manifest = {"tool": "geoair integrity", "version": __version__,
                 "created": pd.Timestamp.now(tz="Asia/Shanghai").isoformat(), "files": entries,

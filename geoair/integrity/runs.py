@@ -8,9 +8,9 @@ taken from a two-state Markov chain of the indicator, by concentration band:
     P(run of m equal pairs) = q01 * q11^(m - 1)
 
 with ``q01`` the probability of an equality after an inequality and ``q11`` of an equality
-after an equality. Both are estimated from the whole network per band, then for the station
-(or pair and lag) with the network value as a prior (weights :data:`PRIOR_WEIGHT`), leaving the
-run itself out, so a long injected run cannot make itself look ordinary. The p-value is
+after an equality. Both are estimated from the rest of the network per band, then for the
+station (or pair and lag) with that value as a prior (weights :data:`PRIOR_WEIGHT`), leaving
+the run itself out, so a long injected run cannot make itself look ordinary. The p-value is
 Bonferroni-adjusted for the number of places a run could start (hours x partners x lags) and
 expressed on the same normal-quantile scale as the residual scan.
 
@@ -54,12 +54,14 @@ def _previous_valid(x: np.ndarray, max_gap: int) -> np.ndarray:
 
 
 def _run_logp(runs: np.ndarray, counts: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """log P of each run under the shrunk Markov chain, leaving the run out of its own counts."""
+    """log P of each run under the shrunk Markov chain.
+
+    The prior (network) estimate leaves the run's station out, and the station's own
+    estimate leaves the run out, so that a long run cannot make itself look ordinary.
+    """
     n_bands = counts.shape[-1]
     net = counts.sum(axis=(0, 1))  # (L, 4, bands)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        q01_net = (net[:, 1] + 1.0) / (net[:, 0] + 2.0)
-        q11_net = (net[:, 3] + 1.0) / (net[:, 2] + 2.0)
+    own = counts.sum(axis=1)  # (S, L, 4, bands)
     out = np.empty(len(runs))
     a01, a11 = PRIOR_WEIGHT
     for i, (s, k, li, a, b, m) in enumerate(runs):
@@ -67,13 +69,16 @@ def _run_logp(runs: np.ndarray, counts: np.ndarray, level: np.ndarray) -> np.nda
         seg = seg[seg >= 0]
         band = int(np.median(seg)) if len(seg) else 0
         band = min(max(band, 0), n_bands - 1)
+        others = net[li, :, band] - own[s, li, :, band]
+        q01_net = (others[1] + 1.0) / (others[0] + 2.0)
+        q11_net = (others[3] + 1.0) / (others[2] + 2.0)
         c = counts[s, k, li, :, band].copy()
         c[0] = max(c[0] - 1.0, 0.0)
         c[1] = max(c[1] - 1.0, 0.0)
         c[2] = max(c[2] - m, 0.0)
         c[3] = max(c[3] - (m - 1), 0.0)
-        q01 = (c[1] + a01 * q01_net[li, band]) / (c[0] + a01)
-        q11 = (c[3] + a11 * q11_net[li, band]) / (c[2] + a11)
+        q01 = (c[1] + a01 * q01_net) / (c[0] + a01)
+        q11 = (c[3] + a11 * q11_net) / (c[2] + a11)
         out[i] = np.log(q01) + (m - 1) * np.log(q11)
     return out
 

@@ -40,7 +40,7 @@ __all__ = ["WINDOWS", "window_statistics", "scan_segments", "adjusted_score", "s
 
 #: Window lengths (hours) of the scan.
 WINDOWS: tuple[int, ...] = (6, 12, 24, 48, 96, 168)
-_SHRINK_N0 = 8.0  # prior weight (in independent windows) of the network scale
+_SHRINK_N0 = 20.0  # prior weight (in independent windows) of the network scale
 
 
 def _rolling_mean(z: np.ndarray, w: int, min_frac: float) -> np.ndarray:

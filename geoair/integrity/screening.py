@@ -118,8 +118,12 @@ def mccrary_test(values, cutoff: float, *, bin_width: float | None = None,
     if bandwidth is None:
         h = min(h, 0.4 * abs(cutoff)) if cutoff else h  # limit curvature bias of skewed data
     f_lo, f_hi = _local_linear(xm[left], y[left], cutoff, h), _local_linear(xm[right], y[right], cutoff, h)
-    if not (np.isfinite(f_lo) and np.isfinite(f_hi)) or f_lo <= 0 or f_hi <= 0:
+    if not (np.isfinite(f_lo) and np.isfinite(f_hi)):
         return DensityTest(out, bin_width=b, bandwidth=h)
+    # an emptied side (all values just above the cutoff moved below) is the strongest
+    # bunching, not a failure: floor each side at half an observation within the bandwidth
+    floor = 0.5 / (n * h)
+    f_lo, f_hi = max(f_lo, floor), max(f_hi, floor)
     from scipy.stats import norm
 
     theta = np.log(f_hi) - np.log(f_lo)
@@ -129,7 +133,7 @@ def mccrary_test(values, cutoff: float, *, bin_width: float | None = None,
                        f_below=f_lo, f_above=f_hi, n=n, bin_width=b, bandwidth=h)
 
 
-def binomial_test(values, cutoff: float, *, window: float | None = None, min_n: int = 20) -> DensityTest:
+def binomial_test(values, cutoff: float, *, window: float | None = None, min_n: int = 50) -> DensityTest:
     """Local-randomisation test: as many values just below ``cutoff`` as just above.
 
     Parameters

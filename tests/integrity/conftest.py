@@ -13,7 +13,7 @@ from geoair.testing import make_clean_network
 BOX = (114.0, 37.5, 118.5, 40.8)  # lon_min, lat_min, lon_max, lat_max
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="session")
 def _no_progress():
     with set_options(progress=False):
         yield
