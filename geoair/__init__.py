@@ -44,6 +44,10 @@ _LAZY: dict[str, str] = {
     "convert_coords": "geoair.coords",
     # receptor modelling
     "PMF": "geoair.apportion.pmf",
+    # station data integrity
+    "IntegrityScreen": "geoair.integrity",
+    "detect_integrity": "geoair.integrity",
+    "integrity": "geoair.integrity",
     # hotspots, priority lists, briefing
     "local_gi_star": "geoair.hotspot",
     "local_moran": "geoair.hotspot",

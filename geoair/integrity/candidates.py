@@ -198,9 +198,12 @@ def copier_evidence(field, ratio: Channel | None, s: int, j: int, a: int, b: int
     - a copy at a positive lag reproduces the partner's *past*, which is all a real-time
       copier can see (±1).
     """
+    import warnings
+
     n_t = field.z.shape[0]
     lo, hi = max(a - lag, 0), min(b - lag, n_t - 1)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN stretches: the cue is 0
         dz = np.nanmedian(np.abs(field.leave_out(s, slice(a, b + 1), j))) - \
             np.nanmedian(np.abs(field.leave_out(j, slice(lo, hi + 1), s)))
         js, jj = _boundary_jump(field.logv[:, s], a, b), _boundary_jump(field.logv[:, j], lo, hi)

@@ -30,12 +30,22 @@ DETAIL_COLUMNS = ["rank", "name", "city", "observed", "expected", "change", "n_h
                   "partner", "lag", "kinds", "channel"]
 
 
-def _progress(total: int):
-    from tqdm.auto import tqdm
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
 
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int):
     from ..options import get_options
 
-    return tqdm(total=total, desc="integrity", disable=not get_options()["progress"], leave=False)
+    if not get_options()["progress"]:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="integrity", leave=False)
 
 
 class IntegrityScreen(BaseEstimator):

@@ -112,7 +112,8 @@ def mccrary_test(values, cutoff: float, *, bin_width: float | None = None,
     b = bin_width or 2.0 * np.std(x) / np.sqrt(n)
     xm, y = _bins(x, cutoff, b)
     left, right = xm < cutoff, xm > cutoff
-    h = bandwidth or np.nanmean([_side_bandwidth(xm[left], y[left]), _side_bandwidth(xm[right], y[right])])
+    sides = np.array([_side_bandwidth(xm[left], y[left]), _side_bandwidth(xm[right], y[right])])
+    h = bandwidth or (float(np.mean(sides[np.isfinite(sides)])) if np.isfinite(sides).any() else np.nan)
     if not np.isfinite(h) or h <= b:
         h = 10.0 * b
     if bandwidth is None:
@@ -227,13 +228,17 @@ def hour_dips(z: np.ndarray, hours: np.ndarray) -> pd.DataFrame:
     n_s = z.shape[1]
     mean_h = np.full((24, n_s), np.nan)
     t_h = np.full((24, n_s), np.nan)
-    overall = np.nanmean(np.where(np.isfinite(z), z, np.nan), axis=0) if z.size else np.zeros(n_s)
+    ok = np.isfinite(z)
+    with np.errstate(all="ignore"):
+        overall = np.where(ok, z, 0.0).sum(axis=0) / ok.sum(axis=0)
     for h in range(24):
         block = z[hours == h]
-        n = np.isfinite(block).sum(axis=0)
+        okb = np.isfinite(block)
+        n = okb.sum(axis=0)
         with np.errstate(all="ignore"):
-            m = np.nanmean(block, axis=0) - overall
-            sd = np.nanstd(block, axis=0, ddof=1)
+            mb = np.where(okb, block, 0.0).sum(axis=0) / n
+            m = mb - overall
+            sd = np.sqrt(np.where(okb, (block - mb) ** 2, 0.0).sum(axis=0) / (n - 1))
             mean_h[h] = np.where(n >= 5, m, np.nan)
             t_h[h] = np.where(n >= 5, m / (sd / np.sqrt(n)), np.nan)
     any_t = np.isfinite(t_h).any(axis=0)

@@ -65,7 +65,20 @@ def plot_integrity(expected: pd.DataFrame, events: pd.DataFrame | None = None, *
         ax.set_title(t("integrity_title", lang, station=station, name=name, pol=pol))
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left", fontsize=8, frameon=False)
+        _pin_font(fig)
     return fig
+
+
+def _pin_font(fig) -> None:
+    """Give every text its CJK font explicitly, so the figure renders right outside the context
+    (notebook inline display, a later ``savefig``)."""
+    from matplotlib.text import Text
+
+    from .figures import cjk_font
+
+    family = [cjk_font(), "DejaVu Sans"]
+    for text in fig.findobj(Text):
+        text.set_fontfamily(family)
 
 
 def _ts(value, tz):
