@@ -19,8 +19,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stations", "-s", required=True, metavar="PATH",
                         help="station list with coordinates (national list or plain CSV)")
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    parser.add_argument("--min-score", type=float, default=1.0,
-                        help="report events scoring at least this (default 1; levels: yellow >= 4, red >= 6)")
+    parser.add_argument("--min-score", type=float, default=0.5,
+                        help="report events scoring at least this (default 0.5: weak evidence is listed "
+                        "too, as green; levels: yellow >= 4, red >= 6)")
     parser.add_argument("--neighbours", type=int, default=8, help="neighbours per station (default 8)")
     parser.add_argument("--max-km", type=float, default=150.0, help="farthest neighbour used, km (default 150)")
     parser.add_argument("--lang", choices=["zh", "en"], default=None, help="language of the evidence")

@@ -166,8 +166,8 @@ def to_grid(obs: pd.DataFrame, stations=None, *, pollutants=SCREENED + CONTEXT) 
                                fix="Provide hourly pm25 and/or pm10 columns (µg/m³).")
     log = DropLog()
     t = _times(obs)
-    codes_all = obs["station"].astype(str).to_numpy()
-    codes, s_idx = np.unique(codes_all, return_inverse=True)
+    s_idx, codes = pd.factorize(obs["station"].astype(str), sort=True)
+    codes = np.asarray(codes, dtype=object).astype(str)
     hours = t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[h]").astype(np.int64)
     h0 = hours.min() if len(hours) else 0
     n_t = int(hours.max() - h0 + 1) if len(hours) else 0

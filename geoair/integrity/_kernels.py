@@ -77,6 +77,7 @@ def neighbour_prediction(logv, nb, offset, weight, spread, trim):
     vals = np.empty(n_k)
     ws = np.empty(n_k)
     sp = np.empty(n_k)
+    order = np.empty(n_k, dtype=np.int64)
     for s in range(n_s):
         for t in range(n_t):
             m = 0
@@ -92,7 +93,15 @@ def neighbour_prediction(logv, nb, offset, weight, spread, trim):
                     m += 1
             if m == 0:
                 continue
-            order = np.argsort(vals[:m])
+            for i in range(m):  # insertion sort of (value, weight, spread): m <= K is small
+                order[i] = i
+            for i in range(1, m):
+                key = order[i]
+                j = i - 1
+                while j >= 0 and vals[order[j]] > vals[key]:
+                    order[j + 1] = order[j]
+                    j -= 1
+                order[j + 1] = key
             half = 0.0
             for i in range(m):
                 half += ws[i]

@@ -315,6 +315,10 @@ def merge_candidates(cands: pd.DataFrame) -> pd.DataFrame:
     best["start"] = g["start"].min()
     best["end"] = g["end"].max()
     best["n_candidates"] = g.size()
-    best["kinds"] = c.sort_values("score", ascending=False).groupby("event")["kind"].agg(
-        lambda k: ",".join(dict.fromkeys(k)))
+    kinds = c.sort_values(["event", "score"], ascending=[True, False]).drop_duplicates(["event", "kind"])
+    ev_ids = kinds["event"].to_numpy()
+    cuts = np.flatnonzero(ev_ids[1:] != ev_ids[:-1]) + 1
+    names = kinds["kind"].to_numpy(dtype=object)
+    best["kinds"] = pd.Series([",".join(part) for part in np.split(names, cuts)],
+                              index=ev_ids[np.r_[0, cuts]] if len(ev_ids) else [])
     return best.reset_index(drop=True)

@@ -67,7 +67,9 @@ class IntegrityScreen(BaseEstimator):
     clip : float
         Winsorising bound of hourly standardised residuals.
     min_score : float
-        Events scoring below this are not reported.
+        Events scoring below this are not reported. The default (0.5) lists weak evidence too,
+        as "green" events at the bottom of the ranking: a reported event is a place to look,
+        and the levels (:data:`~geoair.integrity.summary.LEVELS`) say where to look first.
     upward_weight : float
         Score multiplier for departures that are not downward and sustained (spikes, excess,
         PM10-driven ratio breaks): local emissions and faults rather than values made to
@@ -100,7 +102,7 @@ class IntegrityScreen(BaseEstimator):
     """
 
     def __init__(self, *, pollutants=SCREENED, n_neighbours: int = 8, max_distance_km: float = 150.0,
-                 windows=WINDOWS, threshold: float = 4.0, clip: float = 5.0, min_score: float = 1.0,
+                 windows=WINDOWS, threshold: float = 2.5, clip: float = 5.0, min_score: float = 0.5,
                  upward_weight: float = 0.5, source_weight: float = 0.25, calibration: str = "gaussian",
                  caps=None, lang=None):
         self.pollutants = pollutants

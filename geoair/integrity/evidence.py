@@ -45,14 +45,14 @@ def _ratio_numbers(grid, s, a, b) -> dict:
             "ratio_usual": float(np.nanmedian(ratio)) if np.isfinite(ratio).any() else np.nan}
 
 
-def _sentence(r, grid, lang: str, caps: dict) -> str:
+def _sentence(r, grid, lang: str, caps: dict, stamps) -> str:
     s, a, b = int(r.station), int(r.start), int(r.end)
     pol = t("integrity_pol_both", lang) if r.pollutant == "pm25,pm10" else \
         POLLUTANT_LABEL.get(r.pollutant, r.pollutant)
     fmt = dict(pol=pol, score=float(r.score),
-               start=grid.times[a].strftime("%Y-%m-%d %H:%M"), end=grid.times[b].strftime("%Y-%m-%d %H:%M"),
+               start=stamps[a], end=stamps[b],
                n_hours=int(r.n_hours), observed=float(r.observed), expected=float(r.expected),
-               change=float(np.nan_to_num(r.change)), n_equal=int(r.n_equal))
+               change=float(r.change) if r.change == r.change else 0.0, n_equal=int(r.n_equal))
     kind = r.kind
     if kind == "copy":
         return _copy_sentence(r, grid, fmt, lang)
@@ -85,4 +85,5 @@ def evidence_sentences(events: pd.DataFrame, grid, *, lang: str = "en", caps=Non
         Capping ceilings (default :data:`~geoair.integrity.classify.AQI100`).
     """
     caps = AQI100 if caps is None else dict(caps)
-    return [_sentence(r, grid, lang, caps) for r in events.itertuples(index=False)]
+    stamps = grid.times.strftime("%Y-%m-%d %H:%M")
+    return [_sentence(r, grid, lang, caps, stamps) for r in events.itertuples(index=False)]

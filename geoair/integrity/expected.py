@@ -85,11 +85,11 @@ class ExpectedField:
         nb, offset, weight = self.model
         keep = (nb[station] >= 0) & (nb[station] != exclude) & (weight[station] > 0)
         cols = nb[station][keep]
-        implied = self.logv[rows][:, cols] + offset[station][keep][None, :]
+        implied = self.logv[rows, cols] + offset[station][keep][None, :]
         w = np.where(np.isfinite(implied), weight[station][keep][None, :], 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             pred = np.nansum(np.nan_to_num(implied) * w, axis=1) / w.sum(axis=1)
-        centre = (self.expected - self.spatial)[rows, station]
+        centre = self.expected[rows, station] - self.spatial[rows, station]
         return (self.logv[rows, station] - pred - centre) / self.scale[rows, station]
 
     def concentration(self, width: float = 0.0) -> np.ndarray:

@@ -127,14 +127,16 @@ def _block_scale(dev: np.ndarray, w: int) -> np.ndarray:
 
 
 def _covered(stats, windows, sign: float, threshold: float) -> np.ndarray:
+    """Hours inside at least one window whose statistic passes ``threshold`` (window ends at t)."""
     n_t, n_s = stats[0].shape
-    diff = np.zeros((n_t + 1, n_s), dtype=np.int64)
+    cover = np.zeros((n_t, n_s), dtype=bool)
     for zw, w in zip(stats, windows, strict=True):
         hit = np.nan_to_num(sign * zw, nan=-np.inf) >= threshold
-        t_end, s_idx = np.nonzero(hit)
-        np.add.at(diff, (np.maximum(t_end - int(w) + 1, 0), s_idx), 1)
-        np.add.at(diff, (t_end + 1, s_idx), -1)
-    return np.cumsum(diff[:-1], axis=0) > 0
+        # hour t is covered when a passing window ends in [t, t + w - 1]
+        c = np.vstack([np.zeros((1, n_s), dtype=np.int64), np.cumsum(hit, axis=0)])
+        upper = np.minimum(np.arange(n_t) + int(w), n_t)
+        cover |= (c[upper] - c[np.arange(n_t)]) > 0
+    return cover
 
 
 @njit(cache=True)
@@ -149,8 +151,20 @@ def _interp(log_n, log_len, vals):
 
 
 @njit(cache=True)
-def _best_segment(z, a0, b0, sign, log_len, centre, log_scale, min_hours):
-    """Best ``[a, b]`` inside ``[a0, b0]``: max of the calibrated mean statistic."""
+def _length_tables(n_max, log_len, centre, log_scale):
+    """Centre and 1/scale of segment means for every valid-hour count 1..n_max."""
+    c = np.empty(n_max + 1)
+    inv = np.empty(n_max + 1)
+    for n in range(1, n_max + 1):
+        ln = np.log(n)
+        c[n] = _interp(ln, log_len, centre)
+        inv[n] = 1.0 / np.exp(_interp(ln, log_len, log_scale))
+    return c, inv
+
+
+@njit(cache=True)
+def _best_segment(z, a0, b0, sign, c_tab, inv_tab, min_hours, max_len):
+    """Best ``[a, b]`` inside ``[a0, b0]`` (at most ``max_len`` hours): max calibrated mean."""
     best = -np.inf
     ba = -1
     bb = -1
@@ -159,7 +173,7 @@ def _best_segment(z, a0, b0, sign, log_len, centre, log_scale, min_hours):
             continue
         s = 0.0
         n = 0
-        for b in range(a, b0 + 1):
+        for b in range(a, min(b0, a + max_len - 1) + 1):
             v = z[b]
             if v == v:
                 s += v
@@ -168,8 +182,7 @@ def _best_segment(z, a0, b0, sign, log_len, centre, log_scale, min_hours):
                 continue
             if n < min_hours or 2 * n < (b - a + 1):
                 continue
-            ln = np.log(n)
-            stat = sign * (s / n - _interp(ln, log_len, centre)) / np.exp(_interp(ln, log_len, log_scale))
+            stat = sign * (s / n - c_tab[n]) * inv_tab[n]
             if stat > best:
                 best = stat
                 ba = a
@@ -178,8 +191,10 @@ def _best_segment(z, a0, b0, sign, log_len, centre, log_scale, min_hours):
 
 
 @njit(cache=True)
-def _segment_station(z, cover, sign, log_len, centre, log_scale, threshold, min_hours, max_events):
+def _segment_station(z, cover, sign, log_len, centre, log_scale, threshold, min_hours, max_events,
+                     max_len):
     n_t = len(z)
+    c_tab, inv_tab = _length_tables(max(n_t, 1), log_len, centre, log_scale)
     out_a = np.empty(max_events, dtype=np.int64)
     out_b = np.empty(max_events, dtype=np.int64)
     out_s = np.empty(max_events)
@@ -204,7 +219,7 @@ def _segment_station(z, cover, sign, log_len, centre, log_scale, threshold, min_
             b0 = stack_b[top]
             if b0 - a0 + 1 < min_hours:
                 continue
-            a, b, stat = _best_segment(z, a0, b0, sign, log_len, centre, log_scale, min_hours)
+            a, b, stat = _best_segment(z, a0, b0, sign, c_tab, inv_tab, min_hours, max_len)
             if a < 0 or stat < threshold:
                 continue
             out_a[n_out] = a
@@ -253,8 +268,9 @@ def scan_segments(z: np.ndarray, *, sign: float = -1.0, windows=WINDOWS, thresho
     n_valid = np.isfinite(z).sum(axis=0)
     rows = {"station": [], "start": [], "end": [], "stat": [], "n_tests": [], "n_valid": []}
     for s in np.flatnonzero(cover.any(axis=0)):
-        a, b, st = _segment_station(z[:, s], cover[:, s], sign, log_len, centre[:, s],
-                                    np.log(scale[:, s]), threshold, min_hours, max_events)
+        a, b, st = _segment_station(np.ascontiguousarray(z[:, s]), cover[:, s], sign, log_len,
+                                    centre[:, s], np.log(scale[:, s]), threshold, min_hours,
+                                    max_events, int(2 * max(windows)))
         n_tests = max(1.0, float(sum(n_valid[s] / w for w in windows)))
         rows["station"] += [s] * len(a)
         rows["start"] += list(a)
@@ -294,17 +310,26 @@ def segment_statistic(z: np.ndarray, stations, starts, ends, lengths, centre, sc
     ndarray
         NaN for a segment without valid hours.
     """
-    log_len = np.log(lengths)
+    return _segment_stats(z, np.asarray(stations, np.int64), np.asarray(starts, np.int64),
+                          np.asarray(ends, np.int64), np.log(lengths), centre, np.log(scale))
+
+
+@njit(cache=True)
+def _segment_stats(z, stations, starts, ends, log_len, centre, log_scale):
     out = np.full(len(stations), np.nan)
-    for i, (s, a, b) in enumerate(zip(stations, starts, ends, strict=True)):
-        seg = z[int(a):int(b) + 1, int(s)]
-        seg = seg[np.isfinite(seg)]
-        if len(seg) == 0:
+    for i in range(len(stations)):
+        s = stations[i]
+        tot = 0.0
+        n = 0
+        for t in range(starts[i], ends[i] + 1):
+            v = z[t, s]
+            if v == v:
+                tot += v
+                n += 1
+        if n == 0:
             continue
-        ln = np.log(len(seg))
-        c = np.interp(ln, log_len, centre[:, int(s)])
-        sc = np.exp(np.interp(ln, log_len, np.log(scale[:, int(s)])))
-        out[i] = (seg.mean() - c) / sc
+        ln = np.log(n)
+        out[i] = (tot / n - _interp(ln, log_len, centre[:, s])) / np.exp(_interp(ln, log_len, log_scale[:, s]))
     return out
 
 
@@ -341,16 +366,30 @@ class Channel:
         self.windows = tuple(windows)
         self.calibration = window_statistics(self.z, self.windows)
         self.tail_quantile = tail_quantile
-        self.tails = {sign: _tails([self.z] + self.calibration[0], sign, tail_quantile)
-                      for sign in (-1.0, 1.0)}
+        self._tails: dict = {}
         self.dof = block_dof(self.z, self.windows)
+
+    @property
+    def tails(self) -> dict:
+        """Network tail (threshold, scale) of the window statistics per sign, computed on first use."""
+        if not self._tails:
+            self._tails = {sign: _tails([self.z] + self.calibration[0], sign, self.tail_quantile)
+                           for sign in (-1.0, 1.0)}
+        return self._tails
 
     def dof_at(self, stations, n_hours) -> np.ndarray:
         """Degrees of freedom of the scale used for segments of ``n_hours`` at ``stations``."""
         log_len = np.log(self.calibration[1])
         ln = np.log(np.maximum(np.asarray(n_hours, float), 1.0))
         st = np.asarray(stations, np.int64)
-        return np.array([np.interp(v, log_len, self.dof[:, s]) for v, s in zip(ln, st, strict=True)])
+        out = np.empty(len(st))
+        for i in range(len(log_len) - 1):  # piecewise-linear in log length, vectorised per piece
+            lo, hi = log_len[i], log_len[i + 1]
+            m = (ln >= lo) & ((ln < hi) | (i == len(log_len) - 2))
+            f = np.clip((ln[m] - lo) / (hi - lo), 0.0, 1.0)
+            out[m] = self.dof[i, st[m]] * (1 - f) + self.dof[i + 1, st[m]] * f
+        out[ln < log_len[0]] = self.dof[0, st[ln < log_len[0]]]
+        return out
 
     def tail_logp(self, stat, n_hours, sign: float) -> np.ndarray:
         """Log of the network-calibrated chance of a window statistic at least this extreme.
