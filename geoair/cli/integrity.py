@@ -2,7 +2,9 @@
 
 Writes ``events.csv`` (``station, start, end, kind, score, pollutant, evidence`` and detail
 columns, best first), ``stations.csv`` (one row per station) and ``manifest.json`` into
-``--out``. An event is a reason to check a station, not a finding of falsification.
+``--out`` atomically (:func:`geoair._output.atomic_output`: the manifest, with the DropLog
+summary and input checksums, is written last). An event is a reason to check a station,
+not a finding of falsification.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="layout of the observation files (default: detect)")
     parser.add_argument("--stations", "-s", required=True, metavar="PATH",
                         help="station list with coordinates (national list or plain CSV)")
-    parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="output folder (new or empty; an earlier run only with --overwrite)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the earlier geoair run in --out (only the files its manifest lists)")
     parser.add_argument("--min-score", type=float, default=0.5,
                         help="report events scoring at least this (default 0.5: weak evidence is listed "
                         "too, as green; levels: yellow >= 4, red >= 6)")
@@ -28,8 +33,31 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the screen and write the outputs; returns the exit code."""
-    from ..integrity import IntegrityScreen, station_summary, write_integrity
+    """Run the screen and write the outputs atomically; returns the exit code."""
+    from .._output import atomic_output
+    from .._validation import DropLog
+    from ..integrity import station_summary
+    from ..integrity.report import write_tables
+
+    config = {k: v for k, v in vars(args).items() if not k.startswith("_")}
+    # checks --out (a file, unwritable, an earlier run) before anything is read or fitted
+    writer = atomic_output(args.out, overwrite=args.overwrite, config=config,
+                           inputs=[*args.observations, args.stations], command="integrity")
+    screen, logs = _fit(args)
+    summary = station_summary(screen)
+    with writer as tmp:
+        write_tables(screen.events_, summary, tmp)
+        writer.droplog = DropLog.chain(*logs, screen.droplog_)
+    n_red = int((summary["level"] == "red").sum())
+    print(f"geoair integrity: {len(screen.events_)} events at {int((summary['n_events'] > 0).sum())} "
+          f"stations ({n_red} red) -> {writer.out}")
+    print("An event is a reason to check a station, not a finding of falsification.")
+    return 0
+
+
+def _fit(args: argparse.Namespace):
+    """Read the inputs and fit the screen; returns it and the readers' results (for their logs)."""
+    from ..integrity import IntegrityScreen
     from ..io import read_observations, read_stations
 
     obs_path = args.observations if len(args.observations) > 1 else args.observations[0]
@@ -38,11 +66,4 @@ def run(args: argparse.Namespace) -> int:
     screen = IntegrityScreen(n_neighbours=args.neighbours, max_distance_km=args.max_km,
                              min_score=args.min_score, lang=args.lang)
     screen.fit(obs, stations)
-    summary = station_summary(screen)
-    params = dict(screen.get_params(), observations=list(args.observations), stations=args.stations,
-                  dropped=int(screen.droplog_.total() + obs.attrs.get("droplog", screen.droplog_).total()))
-    paths = write_integrity(screen.events_, summary, args.out, params=params)
-    n_red = int((summary["level"] == "red").sum())
-    print(f"geoair integrity: {len(screen.events_)} events at {int((summary['n_events'] > 0).sum())} "
-          f"stations ({n_red} red); wrote {paths['events'].parent}")
-    return 0
+    return screen, [obs, stations]

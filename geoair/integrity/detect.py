@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .._i18n import resolve_lang
-from .._validation import GeoairInputError, check_option
+from .._validation import DropLog, GeoairInputError, check_option
 from . import candidates as cand
 from ._grid import SCREENED, to_grid
 from .calibrate import score_candidates
@@ -26,6 +26,10 @@ __all__ = ["IntegrityScreen", "detect_integrity", "EVENT_COLUMNS"]
 #: Columns of the event table, in order.
 EVENT_COLUMNS = ["station", "start", "end", "kind", "score", "pollutant", "evidence"]
 #: Extra columns kept after the documented ones (numbers behind the evidence).
+#: Units of the event columns (``events.attrs["units"]``).
+EVENT_UNITS = {"score": "1 (calibrated evidence, comparable across stations; yellow >= 4, red >= 6)",
+               "observed": "µg/m³", "expected": "µg/m³", "change": "1 (observed / expected - 1)",
+               "n_hours": "h", "n_valid": "h", "lag": "h"}
 DETAIL_COLUMNS = ["rank", "name", "city", "observed", "expected", "change", "n_hours", "n_valid",
                   "partner", "lag", "kinds", "channel"]
 
@@ -163,6 +167,10 @@ class IntegrityScreen(BaseEstimator):
         raw = self._candidates(grid, nb, fields, channels, ratio)
         raw["score"] = score_candidates(raw, {**channels, "ratio": ratio}, len(grid.codes),
                                         calibration=self.calibration, windows=self.windows)
+        raw.attrs["units"] = {"score": EVENT_UNITS["score"], "start": "hour index", "end": "hour index",
+                              "station": "station index", "lag": "h", "station_hours": "h",
+                              "weight": "1 (score multiplier)"}
+        raw.attrs["droplog"] = DropLog()
         self.candidates_ = raw
         bar.update()
         events = cand.merge_candidates(raw)
@@ -194,9 +202,11 @@ class IntegrityScreen(BaseEstimator):
             "channel": ev["channel"].to_numpy(object)})
         out = out.sort_values(["score", "station"], ascending=[False, True], ignore_index=True)
         out.insert(7, "rank", np.arange(1, len(out) + 1))
+        out = out[EVENT_COLUMNS + DETAIL_COLUMNS]
         out.attrs["droplog"] = grid.log
         out.attrs["params"] = self.get_params()
-        return out[EVENT_COLUMNS + DETAIL_COLUMNS]
+        out.attrs["units"] = dict(EVENT_UNITS)
+        return out
 
     def expected(self, station: str | None = None) -> pd.DataFrame:
         """Observed and expected values with the hourly band (``expected_values``), one station or all."""

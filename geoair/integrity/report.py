@@ -9,7 +9,6 @@ sources to inspect. :func:`write_integrity` writes ``events.csv``, ``stations.cs
 
 from __future__ import annotations
 
-import json
 from os import PathLike
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pandas as pd
 from .._i18n import resolve_lang, t
 from .summary import LEVELS
 
-__all__ = ["integrity_priority_rows", "write_integrity", "write_manifest", "PRIORITY_KIND"]
+__all__ = ["integrity_priority_rows", "write_integrity", "write_tables", "PRIORITY_KIND"]
 
 #: ``kind`` of integrity rows in the priority list (``category`` is ``"integrity"``).
 PRIORITY_KIND = "station_check"
@@ -34,7 +33,7 @@ def integrity_priority_rows(events: pd.DataFrame, stations, *, min_score: float 
     events : DataFrame
         :func:`geoair.integrity.detect_integrity` output.
     stations : DataFrame or GeoDataFrame
-        ``station, lon, lat`` (or Point geometry), optionally ``name, adcode, county``.
+        ``station, lon, lat`` (or Point geometry), optionally ``name, city, county, adcode``.
     min_score : float
         Stations whose strongest event scores below this get no row.
     lang : {"en", "zh"}, optional
@@ -43,10 +42,12 @@ def integrity_priority_rows(events: pd.DataFrame, stations, *, min_score: float 
     -------
     GeoDataFrame
         Columns of :data:`geoair.priority.PRIORITY_COLUMNS` plus geometry (EPSG:4326):
-        ``source_id`` = ``"station-<code>"``, ``kind`` = ``"station_check"``, ``category`` =
-        ``"integrity"``, ``level`` red or yellow (:data:`~geoair.integrity.summary.LEVELS`), ``score`` = strongest event
-        score, ``last_seen`` = end of the latest event, contribution columns empty,
-        ``evidence`` = number of events and the strongest event's sentence.
+        ``group`` = ``kind`` = ``"station_check"``, ``source_id`` = ``"station-<code>"``,
+        ``category`` = ``"integrity"``, ``level`` red or yellow
+        (:data:`~geoair.integrity.LEVELS`), ``score`` = strongest event score (``score_unit``
+        says so), ``last_seen`` = end of the latest event, contribution, fire and distance
+        columns empty (``distance_km`` 0: the row is the station itself), ``evidence`` =
+        number of events and the strongest event's sentence.
     """
     import geopandas as gpd
 
@@ -75,20 +76,23 @@ def integrity_priority_rows(events: pd.DataFrame, stations, *, min_score: float 
     kind_label = [t(f"integrity_kind_{k}", lang) for k in best["kind"]]
     df = pd.DataFrame({
         "level": np.where(best["score"] >= LEVELS["red"], "red", "yellow"),
-        "source_id": [f"station-{c}" for c in codes],
+        "group": PRIORITY_KIND, "source_id": [f"station-{c}" for c in codes],
         "name": st.loc[codes, "name"].astype(str).to_numpy() if "name" in st.columns else codes,
         "kind": PRIORITY_KIND, "category": "integrity",
-        "county": st.loc[codes, "county"].to_numpy() if "county" in st.columns else pd.NA,
+        "city": _col(st, codes, "city"), "county": _col(st, codes, "county"),
+        "address": "", "credit_code": "",
         "adcode": st.loc[codes, "adcode"].to_numpy() if "adcode" in st.columns else pd.NA,
         "lon_wgs84": lon.round(7), "lat_wgs84": lat.round(7),
         "lon_gcj02": np.round(glon, 7), "lat_gcj02": np.round(glat, 7),
-        "station": codes, "contribution": np.nan, "contribution_lower": np.nan,
+        "station": codes, "station_name": _col(st, codes, "name"), "distance_km": 0.0,
+        "bearing_deg": np.nan, "bearing": "", "n_fires": np.nan, "contribution": np.nan, "contribution_lower": np.nan,
         "contribution_upper": np.nan, "hours_upwind": np.nan, "exceedance_hours": np.nan,
         "last_seen": pd.to_datetime(last.to_numpy()).strftime("%Y-%m-%d %H:%M"),
         "evidence": [t("integrity_priority_evidence", lang, n=int(k), kind=lab, score=float(s), evidence=e)
                      for k, lab, s, e in zip(n.to_numpy(), kind_label, best["score"], best["evidence"],
                                              strict=True)],
         "score": best["score"].to_numpy(float),
+        "score_unit": t(f"priority.unit.{PRIORITY_KIND}", lang),
     })
     df = df.sort_values(["level", "score"], ascending=[True, False], key=lambda c: c.map(
         {"red": 0, "yellow": 1}) if c.name == "level" else c, ignore_index=True)
@@ -97,6 +101,13 @@ def integrity_priority_rows(events: pd.DataFrame, stations, *, min_score: float 
                            crs="EPSG:4326")
     out.attrs["params"] = {"min_score": min_score, "levels": dict(LEVELS)}
     return out
+
+
+def _col(st: pd.DataFrame, codes, name: str):
+    """Column ``name`` of the station table for ``codes`` (text), or empty text when absent."""
+    if name not in st.columns:
+        return ""
+    return st.loc[codes, name].astype("string").fillna("").to_numpy()
 
 
 def _safe_cells(df: pd.DataFrame) -> pd.DataFrame:
@@ -110,63 +121,66 @@ def _safe_cells(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_manifest(out_dir: Path, files: dict[str, Path], params: dict) -> Path:
-    """A ``manifest.json`` listing the written files (name, rows, sha256) and the parameters.
+def write_tables(events: pd.DataFrame, stations: pd.DataFrame, folder: str | PathLike) -> dict[str, Path]:
+    """Write ``events.csv`` and ``stations.csv`` into ``folder`` (no manifest).
 
-    Kept in one small function so it can be replaced by the package-wide output manifest.
+    CSVs are UTF-8 with BOM (Excel shows Chinese correctly); times are ISO 8601 with the
+    offset; text cells beginning with ``= + - @`` are quoted so a spreadsheet cannot run them.
+    Used inside :func:`geoair._output.atomic_output` by :func:`write_integrity` and the CLI.
     """
-    import hashlib
-
-    from .. import __version__
-
-    entries = {}
-    for key, path in files.items():
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        with open(path, encoding="utf-8-sig") as fh:
-            rows = sum(1 for _ in fh) - 1
-        entries[key] = {"file": Path(path).name, "rows": rows, "sha256": digest}
-    manifest = {"tool": "geoair integrity", "version": __version__,
-                "created": pd.Timestamp.now(tz="Asia/Shanghai").isoformat(), "files": entries,
-                "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}}
-    path = Path(out_dir) / "manifest.json"
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    return path
+    folder = Path(folder)
+    files = {"events": folder / "events.csv", "stations": folder / "stations.csv"}
+    ev = events.copy()
+    for c in ("start", "end"):
+        ev[c] = pd.to_datetime(ev[c]).dt.strftime("%Y-%m-%dT%H:%M%z")
+    _safe_cells(ev).to_csv(files["events"], index=False, encoding="utf-8-sig")
+    _safe_cells(pd.DataFrame(stations)).to_csv(files["stations"], index=False, encoding="utf-8-sig")
+    return files
 
 
 def write_integrity(events: pd.DataFrame, stations: pd.DataFrame, out_dir: str | PathLike, *,
-                    params: dict | None = None) -> dict[str, Path]:
-    """Write ``events.csv``, ``stations.csv`` and ``manifest.json`` to ``out_dir``.
+                    params: dict | None = None, overwrite: bool = False, droplog=None,
+                    inputs=()) -> dict[str, Path]:
+    """Write ``events.csv``, ``stations.csv`` and ``manifest.json`` to ``out_dir`` atomically.
 
-    The files are written to a temporary sibling folder first and then renamed into place
-    (other files in ``out_dir`` are left alone), so a failed run never leaves half an output. CSVs are UTF-8 with BOM (Excel shows Chinese correctly); text
-    cells beginning with ``= + - @`` are quoted so a spreadsheet cannot run them.
+    The folder is written by :func:`geoair._output.atomic_output`: the files go to a
+    temporary sibling folder and are moved into place with the manifest last (file sizes,
+    sha256, row counts, ``params``, input checksums and the DropLog summary), so a failed run
+    never leaves half an output.
+
+    Parameters
+    ----------
+    events, stations : DataFrame
+        :func:`~geoair.integrity.detect_integrity` events and
+        :func:`~geoair.integrity.station_summary` rows.
+    out_dir : str or path-like
+        New or empty folder, or an earlier geoair run (only with ``overwrite=True``).
+    params : dict, optional
+        Settings recorded in the manifest (``config``).
+    overwrite : bool, default False
+        Replace an earlier geoair run in ``out_dir``.
+    droplog : DropLog or list of records, optional
+        The run's drop log (default: ``events.attrs["droplog"]``).
+    inputs : iterable of paths, optional
+        Input files whose checksums go into the manifest.
 
     Returns
     -------
     dict
         ``{"events": path, "stations": path, "manifest": path}``.
-    """
-    import shutil
-    import tempfile
 
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
-        files = {"events": tmp / "events.csv", "stations": tmp / "stations.csv"}
-        ev = events.copy()
-        for c in ("start", "end"):
-            ev[c] = pd.to_datetime(ev[c]).dt.strftime("%Y-%m-%dT%H:%M%z")
-        _safe_cells(ev).to_csv(files["events"], index=False, encoding="utf-8-sig")
-        _safe_cells(pd.DataFrame(stations)).to_csv(files["stations"], index=False, encoding="utf-8-sig")
-        write_manifest(tmp, files, params or {})
-        if out_dir.exists():  # keep whatever else the folder holds; replace our files only
-            for f in tmp.iterdir():
-                f.replace(out_dir / f.name)
-            tmp.rmdir()
-        else:
-            tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return {k: out_dir / f"{k}.csv" for k in ("events", "stations")} | {"manifest": out_dir / "manifest.json"}
+    Raises
+    ------
+    GeoairInputError
+        ``out_dir`` is a file, not writable, a foreign non-empty folder, or an earlier run
+        without ``overwrite``.
+    """
+    from .._output import MANIFEST, atomic_output
+    from .._validation import DropLog
+
+    writer = atomic_output(out_dir, overwrite=overwrite, config=params or {}, inputs=inputs,
+                           command="integrity")
+    with writer as tmp:
+        write_tables(events, stations, tmp)
+        writer.droplog = DropLog(droplog if droplog is not None else events.attrs.get("droplog"))
+    return {k: writer.out / f"{k}.csv" for k in ("events", "stations")} | {"manifest": writer.out / MANIFEST}

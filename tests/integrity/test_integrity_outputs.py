@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geoair._output import verify_manifest
+from geoair._validation import GeoairInputError
 from geoair.cli import main
 from geoair.integrity import (
     EVENT_COLUMNS,
@@ -66,16 +68,34 @@ def test_priority_rows_empty_when_nothing_strong(screen, clean_network):
 def test_write_integrity_files_and_manifest(screen, tmp_path):
     summ = station_summary(screen)
     out = tmp_path / "run"
-    (tmp_path / "run").mkdir()
-    (out / "keep.txt").write_text("user file")
     paths = write_integrity(screen.events_, summ, out, params={"min_score": 1.0})
     ev = pd.read_csv(paths["events"], encoding="utf-8-sig")
     assert list(ev.columns[:7]) == EVENT_COLUMNS and len(ev) == len(screen.events_)
     st = pd.read_csv(paths["stations"], encoding="utf-8-sig")
     assert len(st) == len(summ)
     man = json.loads(paths["manifest"].read_text(encoding="utf-8"))
-    assert man["files"]["events"]["rows"] == len(ev) and len(man["files"]["events"]["sha256"]) == 64
-    assert (out / "keep.txt").read_text() == "user file"
+    files = {f["path"]: f for f in man["files"]}
+    assert files["events.csv"]["rows"] == len(ev) and len(files["events.csv"]["sha256"]) == 64
+    assert man["complete"] is True and man["command"] == "integrity"
+    assert man["config"] == {"min_score": 1.0}
+    assert verify_manifest(out) == []
+
+
+def test_write_integrity_refuses_foreign_folder_and_earlier_run(screen, tmp_path):
+    summ = station_summary(screen)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("user file")
+    with pytest.raises(GeoairInputError, match="not empty"):
+        write_integrity(screen.events_, summ, foreign)
+    assert (foreign / "keep.txt").read_text() == "user file"
+    out = tmp_path / "run"
+    write_integrity(screen.events_, summ, out)
+    with pytest.raises(GeoairInputError, match="earlier geoair run"):
+        write_integrity(screen.events_, summ, out)
+    paths = write_integrity(screen.events_.iloc[:1], summ, out, overwrite=True)
+    assert len(pd.read_csv(paths["events"], encoding="utf-8-sig")) == 1
+    assert verify_manifest(out) == []
 
 
 def test_write_integrity_quotes_formula_like_text(tmp_path):
@@ -100,7 +120,11 @@ def test_cli_writes_events_stations_manifest(tampered, tmp_path):
     ev = pd.read_csv(tmp_path / "out" / "events.csv", encoding="utf-8-sig", dtype={"station": str})
     assert list(ev.columns[:7]) == EVENT_COLUMNS
     assert ev["station"].iloc[0] == code
-    assert (tmp_path / "out" / "stations.csv").is_file() and (tmp_path / "out" / "manifest.json").is_file()
+    assert (tmp_path / "out" / "stations.csv").is_file()
+    man = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert man["command"] == "integrity" and verify_manifest(tmp_path / "out") == []
+    assert {i["path"] for i in man["inputs"]} == {str(obs_path), str(st_path)}
+    assert man["droplog"]["total"] >= 0 and isinstance(man["droplog"]["summary"], list)
 
 
 def test_cli_bad_file_is_an_error_message_not_a_traceback(tmp_path, capsys):
