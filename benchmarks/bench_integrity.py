@@ -3,22 +3,25 @@
 1. **Speed**: the bundled national month (2019-01-08 .. 02-07, ~1,605 stations x 744 h)
    screened end to end (grid, expected values, detectors, events, evidence); reading the
    files is timed separately. Run once first to fill the numba cache.
-2. **Real data, no injection**: events by kind and level, and the 25 strongest (for the
+2. **Clean synthetic networks** (``make_clean_network``, no tampering): false alarms per
+   level and station-month (``--only-clean`` runs this part alone).
+3. **Real data, no injection**: events by kind and level, and the 25 strongest (for the
    methods page and the notebook).
-3. **Injected tampering** (geoair.testing.inject_tampering into the real month, several
+4. **Injected tampering** (geoair.testing.inject_tampering into the real month, several
    seeds): recall by kind, strength, length, pollutant, station type and start period;
    precision of the top-K ranked events for K = number injected (and K/2, 2K).
-4. **Held-out month**: the same injection into 2019-02-08 .. 02-28 from
+5. **Held-out month**: the same injection into 2019-02-08 .. 02-28 from
    ``../shared/data/china_sites_2019jf`` (not in the repository; the truncated 20190220
-   file is left out), when that folder exists.
-5. **Bunching tests**: McCrary rejection rate on smooth log-normal daily means (null) and
+   file is left out), when that folder exists; its "festival" events cover the Lantern
+   Festival night (2019-02-19, fireworks again), the Spring Festival eve lying before it.
+6. **Bunching tests**: McCrary rejection rate on smooth log-normal daily means (null) and
    power when 30 % of the days in (75, 95] are reported just under 75, against the
    rddensity package when it is installed (``pip install rddensity``; not a dependency).
 
 Usage::
 
     NUMBA_NUM_THREADS=2 PYTHONPATH=. python benchmarks/bench_integrity.py [--seeds 3]
-        [--n-events 200] [--skip-heldout] [--skip-bunching]
+        [--n-events 200] [--skip-heldout] [--skip-bunching] [--only-clean] [--only-heldout]
 
 Prints markdown tables for ``benchmarks/RESULTS.md``.
 """
@@ -104,13 +107,14 @@ def _bins(truth: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def injection(obs, stations, seeds, n_events, kinds, label) -> pd.DataFrame:
+def injection(obs, stations, seeds, n_events, kinds, label, festival="2019-02-04 22:00") -> pd.DataFrame:
     from geoair.integrity import detect_integrity
     from geoair.testing import inject_tampering, score_detection
 
     rows, truths = [], []
     for seed in seeds:
-        td = inject_tampering(obs, stations, n_events=n_events, kinds=kinds, random_state=seed)
+        td = inject_tampering(obs, stations, n_events=n_events, kinds=kinds, random_state=seed,
+                              festival=festival)
         ev = detect_integrity(td.obs, stations)
         res = score_detection(ev, td.truth)
         inj = res["events"]["injected"].to_numpy()
@@ -129,6 +133,31 @@ def injection(obs, stations, seeds, n_events, kinds, label) -> pd.DataFrame:
         print(f"\nRecall by kind and {col}:\n")
         print(_md(tab.round(2)))
     return summary
+
+
+def clean_null(n_rep: int = 10, n_stations: int = 30, n_hours: int = 720) -> pd.DataFrame:
+    """False alarms on clean synthetic networks (no tampering): events per level and station-month."""
+    from geoair.integrity import LEVELS, detect_integrity
+    from geoair.testing import make_clean_network
+
+    rows = []
+    for seed in range(n_rep):
+        obs, stations = make_clean_network(n_stations, n_hours, random_state=seed)
+        ev = detect_integrity(obs, stations)
+        rows.append({"seed": seed, "events": len(ev), "max score": ev["score"].max() if len(ev) else np.nan,
+                     "score >= 2": int((ev["score"] >= 2).sum()),
+                     "yellow (>= 4)": int((ev["score"] >= LEVELS["yellow"]).sum()),
+                     "red (>= 6)": int((ev["score"] >= LEVELS["red"]).sum()),
+                     "stations flagged yellow+": ev.loc[ev["score"] >= LEVELS["yellow"], "station"].nunique()})
+    tab = pd.DataFrame(rows)
+    months = n_rep * n_stations * n_hours / 720
+    print(f"\n### Clean synthetic networks, no tampering ({n_rep} x {n_stations} stations x {n_hours} h)\n")
+    print(_md(tab.round(2), index=False))
+    print(f"\nFalse alarms per station-month: any event {tab['events'].sum() / months:.3f}, "
+          f"score >= 2 {tab['score >= 2'].sum() / months:.4f}, yellow+ {tab['yellow (>= 4)'].sum() / months:.4f}, "
+          f"red {tab['red (>= 6)'].sum() / months:.4f}; stations flagged yellow+: "
+          f"{tab['stations flagged yellow+'].sum()} of {n_rep * n_stations}")
+    return tab
 
 
 def bunching(n_rep: int = 200) -> None:
@@ -161,12 +190,28 @@ def bunching(n_rep: int = 200) -> None:
             print(f"| {name} | {np.mean(null < 0.05):.3f} | {np.mean(power < 0.05):.3f} |")
 
 
+def _heldout(args, stations=None) -> None:
+    """Injection into the held-out month; its festival night is the Lantern Festival (Feb 19)."""
+    from geoair import datasets
+    from geoair.testing.integrity import ACCEPTANCE_KINDS
+
+    held = _load_heldout() if SHARED.is_dir() else None
+    if held is None:
+        print("\n(held-out month skipped: ../shared/data/china_sites_2019jf not found)")
+        return
+    stations = datasets.load_national_stations() if stations is None else stations
+    injection(held, stations, list(range(1, args.seeds + 1)), args.n_events, ACCEPTANCE_KINDS,
+              "the held-out month 2019-02-08..28 (acceptance kinds)", festival="2019-02-19 20:00")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--n-events", type=int, default=200)
     ap.add_argument("--skip-heldout", action="store_true")
     ap.add_argument("--skip-bunching", action="store_true")
+    ap.add_argument("--only-clean", action="store_true", help="only the clean synthetic null")
+    ap.add_argument("--only-heldout", action="store_true", help="only the held-out month injection")
     args = ap.parse_args()
     from geoair import set_options
     from geoair.testing.integrity import ACCEPTANCE_KINDS, TAMPER_KINDS
@@ -174,6 +219,12 @@ def main() -> None:
     set_options(progress=False)
     print(f"date {pd.Timestamp.now(tz='UTC'):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()}, "
           f"NUMBA_NUM_THREADS={os.environ.get('NUMBA_NUM_THREADS', 'default')}")
+    if args.only_heldout:
+        _heldout(args)
+        return
+    clean_null()
+    if args.only_clean:
+        return
     obs, stations, t_load = _load()
     sp = speed(obs, stations)
     print(f"\n### Speed\n\nread {obs['station'].nunique()} stations x {obs['time'].nunique()} h "
@@ -184,11 +235,8 @@ def main() -> None:
     seeds = list(range(1, args.seeds + 1))
     injection(obs, stations, seeds, args.n_events, ACCEPTANCE_KINDS, "the bundled month (acceptance kinds)")
     injection(obs, stations, seeds[:1], args.n_events, TAMPER_KINDS, "the bundled month (all kinds)")
-    if not args.skip_heldout and SHARED.is_dir():
-        held = _load_heldout()
-        if held is not None:
-            injection(held, stations, seeds, args.n_events, ACCEPTANCE_KINDS,
-                      "the held-out month 2019-02-08..28 (acceptance kinds)")
+    if not args.skip_heldout:
+        _heldout(args, stations)
     if not args.skip_bunching:
         bunching()
 
