@@ -46,6 +46,8 @@ BAD = {
     "attribute": ["attribute", "--observations", "{tmp}/missing.csv", "--stations", "{tmp}/st.csv",
                   "--out", "{tmp}/out"],
     "briefing": ["briefing", "--config", "{tmp}/missing.toml", "--out", "{tmp}/out"],
+    "integrity": ["integrity", "--observations", "{tmp}/missing.csv", "--stations", "{tmp}/st.csv",
+                  "--out", "{tmp}/out"],
 }
 
 
