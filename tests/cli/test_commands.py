@@ -48,6 +48,8 @@ BAD = {
     "briefing": ["briefing", "--config", "{tmp}/missing.toml", "--out", "{tmp}/out"],
     "store": ["store", "{tmp}/missing.csv", "--out", "{tmp}/store"],
     "rankings": ["rankings", "{tmp}/missing_store"],
+    "integrity": ["integrity", "--observations", "{tmp}/missing.csv", "--stations", "{tmp}/st.csv",
+                  "--out", "{tmp}/out"],
 }
 
 
