@@ -642,7 +642,6 @@ LABELS: dict[str, dict[str, str]] = {
     "kind.road": {"en": "road", "zh": "道路"},
     "kind.restaurant": {"en": "restaurant", "zh": "餐饮"},
     "kind.residential_coal": {"en": "residential coal", "zh": "居民散煤"},
-    "kind.station_check": {"en": "station check", "zh": "站点核查"},
     "dispatch.checklist.construction": {"en": "construction site", "zh": "建筑工地"},
     "dispatch.checklist.boiler": {"en": "boiler", "zh": "锅炉"},
     "dispatch.checklist.industry": {"en": "industrial plant", "zh": "工业企业"},
