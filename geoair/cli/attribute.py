@@ -3,12 +3,14 @@
 Writes into ``--out``: ``contributions.parquet`` (``station, time, category, pm25, pm10,
 lower, upper, ...``; ``contributions.csv`` with ``--csv``), ``source_scores`` (same format),
 ``shares.csv``, ``summary.json`` and ``droplog.csv`` (every input row left out, with the
-reason). Outputs are plume-based estimates with intervals, not regulatory concentrations.
+reason), and, last, ``manifest.json`` (atomically: :func:`geoair._output.atomic_output`).
+Outputs are plume-based estimates with intervals, not regulatory concentrations.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..apportion._defaults import ATTRIBUTION_DEFAULTS as _D
 
@@ -31,8 +33,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", nargs="+", metavar="KIND",
                         help="kind (activity profile) of the sources in files without a kind column: one "
                              "for all files or one per file (e.g. power_plant construction)")
-    parser.add_argument("--sources-crs", default="wgs84", choices=["wgs84", "gcj02", "bd09"],
-                        help="coordinate system of the source files")
+    parser.add_argument("--sources-crs", default=None, choices=["wgs84", "gcj02", "bd09"],
+                        help="coordinate system of the source files (default: WGS84, assumed and said so; "
+                        "lists from Amap/Tencent are gcj02, from Baidu bd09)")
     parser.add_argument("--fires", metavar="PATH", help="FIRMS active-fire CSV")
     parser.add_argument("--wind", metavar="PATH",
                         help="NetCDF wind field (u10, v10[, blh]); without it the ws/wd columns, else isotropic")
@@ -44,7 +47,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alpha", type=float, default=_D["alpha"], help="intervals are 1 - alpha")
     parser.add_argument("--random-state", type=int, default=_D["random_state"], help="seed of the bootstrap")
     parser.add_argument("--csv", action="store_true", help="write CSV instead of Parquet")
-    parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="output folder (new or empty; an earlier run only with --overwrite)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the earlier geoair run in --out (only the files its manifest lists)")
 
 
 def _per_file(values, n: int, flag: str):
@@ -83,7 +89,6 @@ def _read_source_file(path: str, crs: str, category, kind):
 
 
 def _read_inputs(args):
-    import sys
     import warnings
 
     import pandas as pd
@@ -93,12 +98,14 @@ def _read_inputs(args):
     obs_path = args.observations if len(args.observations) > 1 else args.observations[0]
     obs = read_observations(obs_path, format=args.format)
     stations = read_stations(args.stations)
-    sources = None
+    sources, src_parts = None, []
     if args.sources:
         cats = _per_file(args.category, len(args.sources), "--category")
         kinds = _per_file(args.kind, len(args.sources), "--kind")
-        sources = pd.concat([_read_source_file(p, args.sources_crs, c, k)
-                             for p, c, k in zip(args.sources, cats, kinds, strict=True)], ignore_index=True)
+        src_parts = [_read_source_file(p, args.sources_crs, c, k)
+                     for p, c, k in zip(args.sources, cats, kinds, strict=True)]
+        sources = pd.concat(src_parts, ignore_index=True)
+        sources.attrs = {}
     else:
         msg = ("NO SOURCES GIVEN (--sources): every local category is zero and all PM is 'regional' "
                "except what fires explain. Give source files to attribute PM to coal, dust, vehicles, ...")
@@ -110,7 +117,7 @@ def _read_inputs(args):
         from ..io import read_wind
 
         wind = read_wind(args.wind)
-    return obs, stations, sources, fires, wind
+    return obs, stations, sources, fires, wind, [obs, stations, *src_parts, fires]
 
 
 def _write_outputs(model, out, *, csv: bool = False, inputs: dict | None = None) -> None:
@@ -142,18 +149,28 @@ def _write_outputs(model, out, *, csv: bool = False, inputs: dict | None = None)
 
 def run(args: argparse.Namespace) -> int:
     """Run the attribution and write the outputs; returns the exit code."""
+    from .._output import atomic_output
     from ..apportion.attribution import SourceAttribution
 
-    obs, stations, sources, fires, wind = _read_inputs(args)
+    paths = [*args.observations, args.stations, *(args.sources or []), args.fires, args.wind]
+    config = {k: v for k, v in vars(args).items() if not k.startswith("_")}
+    # checks --out (a file, unwritable, an earlier run) before anything is read or fitted
+    writer = atomic_output(args.out, overwrite=args.overwrite, config=config, inputs=paths,
+                           command="attribute")
+    obs, stations, sources, fires, wind, readers = _read_inputs(args)
+    for note in sorted({r.attrs["crs_note"] for r in readers if r is not None and "crs_note" in r.attrs}):
+        print(f"geoair attribute: note: {note}", file=sys.stderr)
     model = SourceAttribution(cutoff_km=args.cutoff_km, physics=args.physics, n_bootstrap=args.n_bootstrap,
                               alpha=args.alpha, random_state=args.random_state)
     model.fit(obs, stations=stations, sources=sources, fires=fires, wind=wind)
     inputs = {"observations": [str(p) for p in args.observations], "stations": args.stations,
               "sources": args.sources, "category": args.category, "kind": args.kind, "fires": args.fires,
               "wind": args.wind, "params": {k: v for k, v in model.get_params().items() if k in _D}}
-    _write_outputs(model, args.out, csv=args.csv, inputs=inputs)
+    with writer as tmp:
+        _write_outputs(model, tmp, csv=args.csv, inputs=inputs)
+        writer.droplog = model.droplog_
     print(f"geoair attribute: {len(model.contributions_)} contribution rows, "
           f"{len(model.source_scores_)} station-source pairs, {model.droplog_.total()} input rows/values "
-          f"left out (droplog.csv) -> {args.out}")
+          f"left out (droplog.csv) -> {writer.out}")
     print("Estimates with intervals from a plume model, not regulatory concentrations.")
     return 0

@@ -32,20 +32,26 @@ _HEADERS = {
 }
 
 
+def _ranks(ev: pd.DataFrame, period, sort_by: str):
+    """Ranks of the units in one period (ties share the smaller rank) and their rows."""
+    sub = ev.loc[ev["period"] == period].set_index("unit")
+    return sub[sort_by].rank(method="min", ascending=sort_by != "good_ratio"), sub
+
+
 def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str | None = None,
                  sort_by: str = "composite") -> pd.DataFrame:
     """Ranked table of units for one period, with change vs last year and vs last period.
 
     Parameters
     ----------
-    evaluation : pandas.DataFrame
+    evaluation : pandas.DataFrame or dask.dataframe.DataFrame
         Output of :func:`geoair.standards.evaluate` (several periods for the comparisons).
     period : pandas.Period or str, optional
         Period to rank (default the latest).
     names : mapping, optional
         Unit code -> display name (e.g. adcode -> county name).
     lang : {"zh", "en"}, optional
-        Column language (default ``geoair.get_options()["lang"]``).
+        Column language (default the ``lang`` option).
     sort_by : {"composite", "pm25", "good_ratio"}
         Ranking key: ascending for composite and PM2.5, descending for the good-day ratio.
         Ties share the smaller rank (MEE ranking rule).
@@ -55,6 +61,9 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
     pandas.DataFrame
         Rank 1 = best. Rank changes are positive when the unit moved up.
     """
+    from .._dask import to_pandas
+
+    evaluation = to_pandas(evaluation)  # a dask frame (units x periods) is small: computed
     lang = lang or get_options()["lang"]
     check_option("lang", lang, ("zh", "en"))
     check_option("sort_by", sort_by, ("composite", "pm25", "good_ratio"))
@@ -75,11 +84,7 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
         raise GeoairInputError("Period not in the evaluation.", received=str(period),
                                fix=f"Choose one of {[str(p) for p in periods]}.")
 
-    def ranks(p):
-        sub = ev.loc[ev["period"] == p].set_index("unit")
-        return sub[sort_by].rank(method="min", ascending=sort_by != "good_ratio"), sub
-
-    r, cur = ranks(period)
+    r, cur = _ranks(ev, period, sort_by)
     t = cur.copy()
     t["rank"] = r.astype("Int64")
     i = periods.index(period)
@@ -95,7 +100,7 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
             if tag == "prev":
                 t["composite_prev_pct"] = np.nan
             continue
-        ro, o = ranks(other)
+        ro, o = _ranks(ev, other, sort_by)
         t[col] = ro.reindex(t.index).astype("Int64")
         if tag == "prev":
             t["composite_prev_pct"] = 100.0 * (t["composite"] / o["composite"].reindex(t.index) - 1)
