@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-__all__ = ["Elements", "elements_of", "subpoints", "size_limit"]
+__all__ = ["Elements", "elements_of", "subpoints", "size_limit", "shapes_of", "station_pairs"]
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -347,3 +347,72 @@ def _triangle_points(st, geom, el, st_lon, st_lat, lim):
     ww = np.repeat(w / 3.0, 3)
     pair = np.repeat(pair, 3)
     return st[pair], geom[pair], pts[..., 0].ravel(), pts[..., 1].ravel(), ww
+
+
+def shapes_of(sources) -> dict:
+    """``source_id -> geometry`` of the line and area sources of a sources frame (may be empty)."""
+    if sources is None or "geometry" not in getattr(sources, "columns", ()) or not len(sources):
+        return {}
+    import shapely
+
+    geom = np.asarray(sources["geometry"], dtype=object)
+    kind = shapely.get_type_id(geom)
+    keep = np.isin(kind, (1, 2, 3, 5, 6)) & ~shapely.is_empty(geom)
+    ids = sources["source_id"].astype(str).to_numpy()
+    return dict(zip(ids[keep], geom[keep], strict=True))
+
+
+def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **options):
+    """Station-source pairs of points and of the sub-points of lines and areas.
+
+    Parameters
+    ----------
+    st_lon, st_lat : float arrays (S,)
+    table : DataFrame
+        Design sources (``source_id, lon, lat, weight, ...``, one row per source; see
+        :class:`geoair.apportion._inputs.SourceTable`).
+    shapes : dict
+        ``source_id -> geometry`` of the rows that are lines or areas (:func:`shapes_of`);
+        rows of fires (design names with ``@``) are never shapes.
+    cutoff_m : float
+    **options
+        Passed to :func:`subpoints` (``frac``, ``plume``, ``plume_area``, ``order``, ``h_min``).
+
+    Returns
+    -------
+    pairs : tuple
+        As :func:`geoair.apportion.kernels.pair_index`, pointing into the returned table;
+        within a station the pairs of one source are consecutive, nearest sub-point first.
+    table : DataFrame
+        ``table`` followed by one row per sub-point (copy of its source's row, ``weight``
+        times the sub-point's share), so the kernels and the per-source sums run unchanged.
+    """
+    from .kernels import pair_index
+
+    sid = table["source_id"].astype(str).to_numpy()
+    fire = table["design_name"].astype(str).str.contains("@").to_numpy() if "design_name" in table \
+        else np.zeros(len(table), bool)
+    is_shape = np.array([s in shapes for s in sid], bool) & ~fire
+    if not is_shape.any():
+        return pair_index(st_lon, st_lat, table["lon"], table["lat"], cutoff_m), table
+    pts = np.flatnonzero(~is_shape)
+    ptr0, src0, dx0, dy0, d0 = pair_index(st_lon, st_lat, table["lon"].to_numpy()[pts],
+                                          table["lat"].to_numpy()[pts], cutoff_m)
+    n_st = len(st_lon)
+    st0, src0 = np.repeat(np.arange(n_st), np.diff(ptr0)), pts[src0]
+    rows = np.flatnonzero(is_shape)
+    s, g, e, n, w = subpoints(st_lon, st_lat, elements_of([shapes[sid[r]] for r in rows]), cutoff_m, **options)
+    parent = rows[g]
+    extra = table.iloc[parent].copy()
+    extra["weight"] = extra["weight"].to_numpy(float) * w
+    new = len(table) + np.arange(len(parent))
+    st_all, src_all = np.concatenate([st0, s]), np.concatenate([src0, new])
+    par_all = np.concatenate([src0, parent])
+    dx, dy = np.concatenate([dx0, -e]), np.concatenate([dy0, -n])
+    dist = np.concatenate([d0, np.hypot(e, n)])
+    order = np.lexsort((dist, par_all, st_all))
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(st_all, minlength=n_st))]).astype(np.int64)
+    import pandas as pd
+
+    out = pd.concat([table, extra], ignore_index=True)
+    return (ptr, src_all[order].astype(np.int64), dx[order], dy[order], dist[order]), out
