@@ -349,6 +349,21 @@ def _triangle_points(st, geom, el, st_lon, st_lat, lim):
     return st[pair], geom[pair], pts[..., 0].ravel(), pts[..., 1].ravel(), ww
 
 
+def _offsets(st_lon, st_lat, s, e, n):
+    """Distance and station offset from each sub-point as :func:`kernels.pair_index` gives them
+    for points (great circle, bearing on the source's tangent plane)."""
+    from .kernels import haversine_m
+
+    k = math.pi / 180.0 * EARTH_RADIUS_M
+    lat = st_lat[s] + n / k
+    lon = st_lon[s] + e / (k * np.cos(np.radians(0.5 * (lat + st_lat[s]))))
+    dist = haversine_m(lon, lat, st_lon[s], st_lat[s])
+    p1, p2 = np.radians(lat), np.radians(st_lat[s])
+    dl = np.radians(st_lon[s] - lon)
+    brg = np.arctan2(np.sin(dl) * np.cos(p2), np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl))
+    return dist, dist * np.sin(brg), dist * np.cos(brg)
+
+
 def shapes_of(sources) -> dict:
     """``source_id -> geometry`` of the line and area sources of a sources frame (may be empty)."""
     if sources is None or "geometry" not in getattr(sources, "columns", ()) or not len(sources):
@@ -402,14 +417,15 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
     st0, src0 = np.repeat(np.arange(n_st), np.diff(ptr0)), pts[src0]
     rows = np.flatnonzero(is_shape)
     s, g, e, n, w = subpoints(st_lon, st_lat, elements_of([shapes[sid[r]] for r in rows]), cutoff_m, **options)
+    dist, dxs, dys = _offsets(st_lon, st_lat, s, e, n)
     parent = rows[g]
     extra = table.iloc[parent].copy()
     extra["weight"] = extra["weight"].to_numpy(float) * w
     new = len(table) + np.arange(len(parent))
     st_all, src_all = np.concatenate([st0, s]), np.concatenate([src0, new])
     par_all = np.concatenate([src0, parent])
-    dx, dy = np.concatenate([dx0, -e]), np.concatenate([dy0, -n])
-    dist = np.concatenate([d0, np.hypot(e, n)])
+    dx, dy = np.concatenate([dx0, dxs]), np.concatenate([dy0, dys])
+    dist = np.concatenate([d0, dist])
     order = np.lexsort((dist, par_all, st_all))
     ptr = np.concatenate([[0], np.cumsum(np.bincount(st_all, minlength=n_st))]).astype(np.int64)
     import pandas as pd
