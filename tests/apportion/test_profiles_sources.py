@@ -32,7 +32,7 @@ def test_traffic_weekday_double_peak_weekend_flatter():
     t = _hours("2025-05-05")  # Monday to Sunday
     a = P.activity("traffic", t)
     hour = ((t.hour - 1) % 24).to_numpy()
-    day = (t - pd.Timedelta(hours=1)).dayofweek.to_numpy()
+    day = (t - pd.Timedelta(hours=1)).day_of_week.to_numpy()
     wk = pd.Series(a[day < 5]).groupby(hour[day < 5]).mean()
     we = pd.Series(a[day >= 5]).groupby(hour[day >= 5]).mean()
     assert wk[8] == 1.0 and wk[17] == 1.0 and wk[3] < 0.1
