@@ -127,7 +127,7 @@ def _diurnal(profile: str, times: pd.DatetimeIndex, hour: np.ndarray) -> np.ndar
     if profile == "residential_coal":
         return DIURNAL["residential_coal"][hour] * np.where(heating_season(times), 1.0, 0.1)
     # the day the averaged hour began in (labels are hour ends)
-    weekend = ((times - pd.Timedelta(hours=1)).day_of_week >= 5).to_numpy()
+    weekend = np.asarray((times - pd.Timedelta(hours=1)).day_of_week >= 5)
     return np.where(weekend, DIURNAL["traffic_weekend"][hour], DIURNAL["traffic_weekday"][hour])
 
 
