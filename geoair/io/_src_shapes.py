@@ -132,3 +132,11 @@ def strengths(df: pd.DataFrame, shapes: np.ndarray, file: Any, file_rows: np.nda
         w = pd.to_numeric(df["weight"], errors="coerce").to_numpy(float)
         df["weight"] = np.where(use, val * np.nan_to_num(size), w)
     return df
+
+
+def geometry(lon: np.ndarray, lat: np.ndarray, shapes: np.ndarray) -> np.ndarray:
+    """Points at lon/lat where ``shapes`` is None, the line/area geometry elsewhere."""
+    import geopandas as gpd
+
+    points = np.asarray(gpd.points_from_xy(lon, lat), dtype=object)
+    return np.where(pd.isna(shapes), points, shapes)

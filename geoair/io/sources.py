@@ -284,11 +284,9 @@ def read_sources(
         case-insensitive): ``name``/名称, ``lon``/经度, ``lat``/纬度 (not needed when the file
         has point geometries), ``category``/类别, ``kind``/类型 (free text such as
         "construction_site"), optional ``source_id``/编号, ``weight``/权重, ``active_from``,
-        ``active_to``. Lines (roads) and polygons (villages, sites, inventory cells) come from
-        the geometries of a vector file or a ``wkt`` column; their strength is ``weight``
-        (the whole source's, relative or g/s), ``weight_per_km`` (per km of line: g/s/km or
-        relative per km) or ``weight_per_km2`` (per km² of area), see
-        :mod:`geoair.io._src_shapes`.
+        ``active_to``. Lines (roads) and polygons (villages, sites) from a vector file or a
+        ``wkt`` column; their strength is ``weight`` (the whole source's) or ``weight_per_km``
+        / ``weight_per_km2`` (per km of line / km² of area; :mod:`geoair.io._src_shapes`).
     crs : {"wgs84", "gcj02", "bd09"}, optional
         Coordinate system of the file. GCJ-02 (Amap, Tencent) and BD-09 (Baidu) are converted
         to WGS84 (iterated inverse, < 1e-9°; :func:`geoair.coords.convert_coords`), every
@@ -306,10 +304,9 @@ def read_sources(
     geopandas.GeoDataFrame
         EPSG:4326, columns ``source_id, category, kind, name, weight`` (float, relative
         emission strength, default 1.0), ``active_from``/``active_to`` when given, extra
-        columns of the file kept, ``length_km`` / ``area_km2`` (geodesic) when there are
-        lines / areas, ``geometry`` (points, lines and polygons as given; the attribution
-        integrates lines and areas, :mod:`geoair.apportion._discretise`). A line or area is
-        placed (and checked against China's box) by its representative point. Rows without coordinates, with swapped coordinates or outside
+        columns of the file kept, ``length_km`` / ``area_km2`` (geodesic) for lines / areas,
+        ``geometry`` (points, lines, polygons; a line or area is checked against China's box by
+        its representative point). Rows without coordinates, with swapped coordinates or outside
         China's bounding box are dropped into ``attrs["droplog"]`` (1-based file rows; for a
         frame given directly, 0-based positions).
 
@@ -335,14 +332,12 @@ def read_sources(
     if crs != "wgs84" and len(df):
         lon, lat = convert_coords(lon, lat, src=crs, dst="wgs84")
     shapes = _src_shapes.kept_shapes(geom, file_rows, crs)  # lines/areas, every vertex converted
-    df = _src_shapes.strengths(df, shapes, file, file_rows)
+    df = _src_shapes.strengths(df, shapes, file, file_rows)  # weight from weight_per_km(2)
     df = _categories(df, category, kind, file, file_rows)
     df = _active_dates(_weights_and_ids(df, file, file_rows), file, file_rows)
     first = [c for c in (*schema.SOURCE_COLUMNS, "active_from", "active_to") if c in df.columns]
     rest = [c for c in df.columns if c not in first and c not in ("lon", "lat", "geometry", "wkt")]
-    points = np.asarray(gpd.points_from_xy(lon, lat), dtype=object)
-    out = gpd.GeoDataFrame(df[first + rest], geometry=np.where(shapes == None, points, shapes),  # noqa: E711
-                           crs=schema.CRS)
+    out = gpd.GeoDataFrame(df[first + rest], geometry=_src_shapes.geometry(lon, lat, shapes), crs=schema.CRS)
     out.attrs["droplog"] = log
     out.attrs["source_crs"] = crs
     out.attrs["params"] = {"file": None if file is None else str(file), "crs": crs, "crs_assumed": crs_assumed,
