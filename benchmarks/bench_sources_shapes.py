@@ -88,7 +88,7 @@ def _kernel(pairs, weight, hours, S, rng):
     return time.perf_counter() - t0
 
 
-def main(hours, n_roads, n_villages):
+def main(hours, n_roads, n_villages, **options):
     from geoair.apportion import kernels as k
     from geoair.apportion._discretise import shapes_of, station_pairs
 
@@ -98,7 +98,7 @@ def main(hours, n_roads, n_villages):
                           "lon": src.geometry.representative_point().x, "lat": src.geometry.representative_point().y,
                           "weight": 1.0})
     t0 = time.perf_counter()
-    pairs, t = station_pairs(st_lon, st_lat, table, shapes_of(src), 50_000.0)
+    pairs, t = station_pairs(st_lon, st_lat, table, shapes_of(src), 50_000.0, **options)
     t_pre = time.perf_counter() - t0
     vert = _vertices(src)
     p_vert = k.pair_index(st_lon, st_lat, vert["lon"], vert["lat"], 50_000.0)
@@ -123,5 +123,9 @@ if __name__ == "__main__":
     ap.add_argument("--hours", type=int, default=48)
     ap.add_argument("--roads", type=int, default=500)
     ap.add_argument("--villages", type=int, default=1000)
+    ap.add_argument("--frac", type=float, default=0.2)
+    ap.add_argument("--plume", type=float, default=2.0, help="inf: frac alone")
+    ap.add_argument("--plume-area", type=float, default=3.0, help="inf: frac alone")
     a = ap.parse_args()
-    main(a.hours, a.roads, a.villages)
+    print(f"options: frac={a.frac} plume={a.plume} plume_area={a.plume_area}")
+    main(a.hours, a.roads, a.villages, frac=a.frac, plume=a.plume, plume_area=a.plume_area)
