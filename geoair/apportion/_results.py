@@ -227,6 +227,31 @@ def set_results(model, obs, grid, table, met, design, stack, state, cats, log):
     model.n_pairs_ = int(design.pairs[1].size)
     model.wind_source_ = met.source
     model.droplog_ = log
+    _attach_units(model)
+
+
+_UG = "µg/m³"
+_COLUMN_UNITS = {"pm25": _UG, "pm10": _UG, "lower": _UG, "upper": _UG, "pm10_lower": _UG, "pm10_upper": _UG,
+                 "prior": _UG, "contribution": _UG, "share": "1 (fraction of mean observed PM2.5)",
+                 "distance_m": "m", "hours_upwind": "h", "exceedance_hours_explained": "h", "coef": "1",
+                 "level": _UG}
+
+
+def _attach_units(model) -> None:
+    """``attrs["units"]`` on every fitted frame (column -> unit; exposure_ in µg/m³,
+    tracer_ratios_ in tracer units per µg/m³ of PM2.5)."""
+    from ..schema import UNITS
+
+    for name, frame in vars(model).items():
+        if not name.endswith("_") or not isinstance(frame, pd.DataFrame) or "units" in frame.attrs:
+            continue
+        if name == "exposure_":
+            units = dict.fromkeys(map(str, frame.columns), _UG)
+        elif name == "tracer_ratios_":
+            units = {str(t): f"{UNITS.get(str(t), '')} per µg/m³ PM2.5" for t in frame.index}
+        else:
+            units = {str(c): _COLUMN_UNITS.get(str(c), UNITS.get(str(c), "")) for c in frame.columns}
+        frame.attrs["units"] = {k: v for k, v in units.items() if v}
 
 
 def group_shares(contributions: pd.DataFrame, observed: pd.DataFrame, by=None) -> pd.DataFrame:

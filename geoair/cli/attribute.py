@@ -2,8 +2,8 @@
 
 Writes into ``--out``: ``contributions.parquet`` (``station, time, category, pm25, pm10,
 lower, upper, ...``; ``contributions.csv`` with ``--csv``), ``source_scores`` (same format),
-``shares.csv``, ``summary.json`` and ``droplog.csv`` (every input row left out, with the
-reason), and, last, ``manifest.json`` (atomically: :func:`geoair._output.atomic_output`).
+``shares.csv``, ``summary.json``, ``droplog.csv`` (every input row left out, with the
+reason) and, last, ``manifest.json`` (atomically: :func:`geoair._output.atomic_output`).
 Outputs are plume-based estimates with intervals, not regulatory concentrations.
 """
 
@@ -89,6 +89,7 @@ def _read_source_file(path: str, crs: str, category, kind):
 
 
 def _read_inputs(args):
+    """Read every input; returns (obs, stations, sources, fires, wind, readers' results for their logs)."""
     import warnings
 
     import pandas as pd
@@ -98,14 +99,13 @@ def _read_inputs(args):
     obs_path = args.observations if len(args.observations) > 1 else args.observations[0]
     obs = read_observations(obs_path, format=args.format)
     stations = read_stations(args.stations)
-    sources, src_parts = None, []
+    sources, parts = None, []
     if args.sources:
         cats = _per_file(args.category, len(args.sources), "--category")
         kinds = _per_file(args.kind, len(args.sources), "--kind")
-        src_parts = [_read_source_file(p, args.sources_crs, c, k)
-                     for p, c, k in zip(args.sources, cats, kinds, strict=True)]
-        sources = pd.concat(src_parts, ignore_index=True)
-        sources.attrs = {}
+        parts = [_read_source_file(p, args.sources_crs, c, k)
+                 for p, c, k in zip(args.sources, cats, kinds, strict=True)]
+        sources = pd.concat(parts, ignore_index=True)
     else:
         msg = ("NO SOURCES GIVEN (--sources): every local category is zero and all PM is 'regional' "
                "except what fires explain. Give source files to attribute PM to coal, dust, vehicles, ...")
@@ -117,11 +117,14 @@ def _read_inputs(args):
         from ..io import read_wind
 
         wind = read_wind(args.wind)
-    return obs, stations, sources, fires, wind, [obs, stations, *src_parts, fires]
+    return obs, stations, sources, fires, wind, [obs, stations, *parts, fires]
 
 
-def _write_outputs(model, out, *, csv: bool = False, inputs: dict | None = None) -> None:
-    """Write the contributions, source scores, shares, summary and drop log into ``out``."""
+def _write_outputs(model, out, *, csv: bool = False, inputs: dict | None = None, droplog=None) -> None:
+    """Write the contributions, source scores, shares, summary and drop log into ``out``.
+
+    ``droplog`` (default: the model's) is written as ``droplog.csv``.
+    """
     import json
     from pathlib import Path
 
@@ -139,10 +142,11 @@ def _write_outputs(model, out, *, csv: bool = False, inputs: dict | None = None)
     shares = model.shares_.copy()
     shares.attrs = {}
     shares.to_csv(out / "shares.csv", index=False, float_format="%.5g")
-    model.droplog_.to_frame().to_csv(out / "droplog.csv", index=False)
+    log = model.droplog_ if droplog is None else droplog
+    log.to_frame().to_csv(out / "droplog.csv", index=False)
     summary = model.summary()
     summary["inputs"] = inputs or {}
-    summary["dropped"] = int(model.droplog_.total())
+    summary["dropped"] = int(log.total())
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str),
                                       encoding="utf-8")
 
@@ -150,27 +154,28 @@ def _write_outputs(model, out, *, csv: bool = False, inputs: dict | None = None)
 def run(args: argparse.Namespace) -> int:
     """Run the attribution and write the outputs; returns the exit code."""
     from .._output import atomic_output
+    from .._validation import DropLog
     from ..apportion.attribution import SourceAttribution
 
     paths = [*args.observations, args.stations, *(args.sources or []), args.fires, args.wind]
     config = {k: v for k, v in vars(args).items() if not k.startswith("_")}
     # checks --out (a file, unwritable, an earlier run) before anything is read or fitted
-    writer = atomic_output(args.out, overwrite=args.overwrite, config=config, inputs=paths,
-                           command="attribute")
+    writer = atomic_output(args.out, overwrite=args.overwrite, config=config, inputs=paths, command="attribute")
     obs, stations, sources, fires, wind, readers = _read_inputs(args)
     for note in sorted({r.attrs["crs_note"] for r in readers if r is not None and "crs_note" in r.attrs}):
         print(f"geoair attribute: note: {note}", file=sys.stderr)
     model = SourceAttribution(cutoff_km=args.cutoff_km, physics=args.physics, n_bootstrap=args.n_bootstrap,
                               alpha=args.alpha, random_state=args.random_state)
     model.fit(obs, stations=stations, sources=sources, fires=fires, wind=wind)
+    log = DropLog.chain(*readers, model.droplog_)
     inputs = {"observations": [str(p) for p in args.observations], "stations": args.stations,
               "sources": args.sources, "category": args.category, "kind": args.kind, "fires": args.fires,
               "wind": args.wind, "params": {k: v for k, v in model.get_params().items() if k in _D}}
     with writer as tmp:
-        _write_outputs(model, tmp, csv=args.csv, inputs=inputs)
-        writer.droplog = model.droplog_
+        _write_outputs(model, tmp, csv=args.csv, inputs=inputs, droplog=log)
+        writer.droplog = log
     print(f"geoair attribute: {len(model.contributions_)} contribution rows, "
-          f"{len(model.source_scores_)} station-source pairs, {model.droplog_.total()} input rows/values "
+          f"{len(model.source_scores_)} station-source pairs, {log.total()} input rows/values "
           f"left out (droplog.csv) -> {writer.out}")
     print("Estimates with intervals from a plume model, not regulatory concentrations.")
     return 0
