@@ -120,3 +120,15 @@ def test_points_have_no_elements_and_multiparts():
     for k in (1, 2):
         np.testing.assert_allclose(w[g == k].sum(), 1.0)
     assert 0 not in g
+
+
+def test_polygon_with_hole_triangulated_exactly():
+    outer = [(116.0, 39.0), (116.1, 39.0), (116.1, 39.1), (116.0, 39.1)]
+    hole = [(116.03, 39.03), (116.07, 39.03), (116.07, 39.07), (116.03, 39.07)]
+    poly = shapely.Polygon(outer, [hole])
+    el = D.elements_of([poly])
+    area = D._tri_area_deg(el.tri).sum()
+    # areas in degrees² scaled by cos(lat); the hole is left out
+    np.testing.assert_allclose(area, poly.area * np.cos(np.radians(39.05)), rtol=1e-3)
+    mid = el.tri.mean(axis=1)
+    assert not shapely.contains_xy(shapely.Polygon(hole), mid[:, 0], mid[:, 1]).any()
