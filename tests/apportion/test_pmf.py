@@ -104,6 +104,27 @@ def test_default_stop_near_esat_iterations_with_lower_q():
     assert fired[-1] and not fired[:-1].any()
 
 
+def test_line_search_halves_iterations_without_raising_q():
+    """Default line-searched MU steps (St. Louis, 20 runs, Q(true)): monotone, about half the
+    iterations of plain MU (31,145 vs 57,729 measured), lowest Q(true) of the batch no higher
+    than ESAT's (1e-4 for float32), profiles close to ESAT's best model."""
+    meta = json.loads((REF / "st_louis.json").read_text())
+    href = pd.read_csv(REF / "st_louis_H.csv", index_col=0)
+    conc, unc = _load("st_louis")
+    m = PMF(n_components=4, robust=False, random_state=42, n_jobs=2).fit(conc, unc)
+    esat_iter = sum(r["n_iter"] for r in meta["runs"])
+    assert m.runs_["converged"].all()
+    assert m.runs_["n_iter"].sum() < 0.8 * esat_iter
+    # Q(true) is minimised here; the kept run's Q(robust) (selection only) is within 0.1 %
+    assert m.q_robust_ == pytest.approx(meta["q_robust"], rel=1e-3)
+    assert m.runs_["q_true"].min() <= min(r["q_true"] for r in meta["runs"]) * (1 + 1e-4)
+    assert np.all(np.diff(m.q_history_) <= 1e-9 * m.q_history_[1:])
+    # the kept run is another start's local minimum (Q equal within 0.1 %): three factors are
+    # ESAT's (cosine 0.99999), the fourth rotated (0.946 measured)
+    cos = np.sort(_cosines(m.profiles_.to_numpy(), href.to_numpy()))
+    assert cos[1] >= 0.999 and cos[0] >= 0.9
+
+
 def test_robust_is_a_monotone_reweighting_of_one_fit():
     """Robust mode re-weights inside the same iterations (majorize-minimize, Hunter & Lange
     2004): Q(robust) never rises from one iteration to the next; started from the plain
