@@ -12,6 +12,11 @@ and adds the sample's share to the sums of the next H update. That is 6 n m p mu
 per iteration, the same as the matrix form, but with every row in cache, and robust mode costs
 one comparison per cell more than plain mode (a re-weighting inside the same iterations).
 
+:func:`ls_fit_ls` (the default) stretches each MU step of H and of W to the exact minimum of
+the weighted least squares along it (a quadratic at fixed weights); the curvature needs one
+product ``d H`` per sample, which replaces the product of the old W with the new H (kept as
+``WH + beta (W D)``), so an iteration costs the same and runs stop after about half as many.
+
 References
 ----------
 Wang, G., Kossenkov, A. V., Ochs, M. F. (2006) LS-NMF: a modified non-negative matrix
@@ -21,6 +26,9 @@ Ding, C., Li, T., Jordan, M. I. (2010) Convex and semi-nonnegative matrix factor
 IEEE TPAMI 32(1), 45-55, doi:10.1109/TPAMI.2008.277.
 Hunter, D. R., Lange, K. (2004) A tutorial on MM algorithms. Am. Stat. 58, 30-37,
 doi:10.1198/0003130042836 (the robust re-weighting).
+Gonzalez, E. F., Zhang, Y. (2005) Accelerating the Lee-Seung algorithm for non-negative
+matrix factorization. Rice University CAAM technical report TR05-02 (step length along the
+MU direction).
 Smith, D. et al. (2024) ESAT. JOSS 9(103), 7316, doi:10.21105/joss.07316 (update order,
 initialisation and window stopping test reproduced from its documented behaviour).
 """
