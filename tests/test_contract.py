@@ -200,6 +200,9 @@ RESULTS = {
                       lambda lang: geoair.priority_list(*priority_inputs(), lang=lang)),
     "SourceAttribution.fit": ("attribution", _attribution_fit, None),
     "PMF.fit": ("pmf", _pmf_fit, None),
+    "detect_integrity": ("integrity", lambda m: geoair.detect_integrity(m(obs()), stations()),
+                         lambda lang: geoair.detect_integrity(obs(), stations(), lang=lang)),
+    "IntegrityScreen.fit": ("integrity", lambda m: geoair.IntegrityScreen().fit(m(obs()), stations()), None),
 }
 
 #: (name, check) -> owner: contract gaps found when the contract was introduced (2026-11-29).
@@ -284,6 +287,7 @@ def test_contract(name, check):
 def test_every_public_callable_is_in_the_table_or_excused():
     excused = {"iaqi", "convert_coords", "uv_to_wswd", "wswd_to_uv", "sample_wind", "export_priority",
                "run_briefing", "get_droplog", "set_options", "get_options", "SourceAttribution", "PMF",
+               "IntegrityScreen",
                "DropLog", "GeoairInputError", "CRSMismatchError"}
     public = {n for n in geoair.__all__ if n not in geoair._SUBMODULES}
     missing = public - excused - {n.split(".")[0] for n in RESULTS}
