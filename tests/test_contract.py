@@ -147,7 +147,7 @@ def _pmf_fit(mark):
 
 def _attribution_fit(mark):
     syn = attribution()
-    return geoair.SourceAttribution(n_bootstrap=5, random_state=0, fire_sigma_h=2.0).fit(
+    return geoair.SourceAttribution(n_bootstrap=5, random_state=0, fire_sigma_grid=(3.0,)).fit(
         mark(syn.obs), stations=syn.stations, sources=syn.sources)
 
 
@@ -246,7 +246,6 @@ GAPS: dict[tuple[str, str], str] = {
     ("fire_density", "droplog"): "briefing",
     ("fire_counts", "units"): "briefing",
     ("priority_list", "units"): "briefing",
-    ("SourceAttribution.fit", "units"): "attribution",
     ("PMF.fit", "droplog"): "pmf",
     ("PMF.fit", "units"): "pmf",
 }

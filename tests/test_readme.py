@@ -12,10 +12,9 @@ def _python_blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
 
 
-def test_readme_has_one_python_example_covering_the_workflow():
-    blocks = _python_blocks()
-    assert len(blocks) == 1
-    code = blocks[0]
+def test_readme_first_python_example_covers_the_workflow():
+    # the first block is the workflow; later ones (the cluster lines) need a running scheduler
+    code = _python_blocks()[0]
     for step in ("datasets.load_cnemc_observations", "geoair.aqi", "geoair.polar_plot", "local_gi_star",
                  "SourceAttribution", "hotspot_map", "save_map"):
         assert step in code, step
