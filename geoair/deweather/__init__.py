@@ -8,6 +8,7 @@ weather-normalised concentration, whose changes reflect emissions rather than we
   (rmweather's whole-record resampling, or Vu et al.'s same-hour seasonal window);
 * :func:`decompose` - the observed change between two periods split into its emission
   (normalised) and meteorological parts, with intervals;
+* :func:`aggregate` - normalised series to months or years, intervals recomputed;
 * :class:`Normaliser` - the estimator under both (fit, normalise, partial dependence).
 
 References
@@ -17,8 +18,10 @@ Grange et al. (2018), Atmos. Chem. Phys. 18, 6223; Grange & Carslaw (2019), Sci.
 Environ. 43, 3563. Method notes and validation: ``docs/methods/deweather.md``.
 """
 
+from .aggregate import aggregate
 from .decomposition import decompose
 from .estimator import Normaliser, PoorFitError
 from .series import DeweatherWarning, normalise
 
-__all__ = ["normalise", "decompose", "Normaliser", "PoorFitError", "DeweatherWarning"]
+__all__ = ["normalise", "decompose", "aggregate", "Normaliser", "PoorFitError",
+           "DeweatherWarning"]

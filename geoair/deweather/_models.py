@@ -2,7 +2,7 @@
 
 Models
 ------
-``"hgb"`` (default): :class:`sklearn.ensemble.HistGradientBoostingRegressor`, 300 boosting
+``"hgb"`` (default): :class:`sklearn.ensemble.HistGradientBoostingRegressor`, 200 boosting
 iterations, learning rate 0.1, 31 leaves, no early stopping (every row trains; results do not
 depend on a random validation split). Comparable to openair's deweather (boosted trees,
 Carslaw & Taylor 2009) and fast to predict.
@@ -40,7 +40,7 @@ def make_model(model, *, n_features: int, random_state: int, n_jobs: int):
             from sklearn.ensemble import HistGradientBoostingRegressor
 
             return HistGradientBoostingRegressor(
-                max_iter=300, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=20,
+                max_iter=200, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=20,
                 early_stopping=False, random_state=random_state)
         if model == "rf":
             from sklearn.ensemble import RandomForestRegressor
