@@ -150,3 +150,25 @@ def test_decompose_needs_members_and_periods(flat_result, flat_truth):
                   after=("2016-01-01", "2016-12-30"))
     assert d["before"].iloc[0] == "2015-01-01/2015-12-31"
     assert d["n_obs_before"].iloc[0] == 365 * 24
+
+
+def test_era5_wind_replaces_station_wind(flat_truth):
+    import xarray as xr
+
+    from geoair.deweather.series import _with_era5
+
+    d = flat_truth.data.iloc[: 24 * 90]
+    times = pd.date_range("2014-12-31", "2015-04-02", freq="h")  # naive UTC, as read_wind
+    lat, lon = np.array([39.0, 41.0]), np.array([115.0, 118.0])
+    u = np.full((times.size, 2, 2), 3.0)
+    v = np.full((times.size, 2, 2), -4.0)  # blowing to the south-east: from the north-west
+    wind = xr.Dataset({"u10": (("time", "latitude", "longitude"), u),
+                       "v10": (("time", "latitude", "longitude"), v)},
+                      coords={"time": times, "latitude": lat, "longitude": lon})
+    st = pd.DataFrame({"station": ["1001A"], "lon": [116.4], "lat": [39.9]})
+    out = _with_era5(d, wind, st)
+    assert np.allclose(out["ws"], 5.0) and np.allclose(out["wd"], np.degrees(np.arctan2(-3, 4)) % 360)
+    with pytest.raises(geoair.GeoairInputError, match="coordinates"):
+        normalise(d, "pm25", era5=wind)
+    with pytest.raises(geoair.GeoairInputError, match="without coordinates"):
+        _with_era5(d, wind, st.assign(station="1002A"))
