@@ -165,9 +165,11 @@ def build_design(frame: pd.DataFrame, pollutant: str, met: list[str], *, wind: s
     log = DropLog()
     bad_time = frame["time"].isna().to_numpy()
     log.add("no time: row not used", np.flatnonzero(bad_time), column=None)
-    f = frame.loc[~bad_time].sort_values("time", kind="stable")
+    order = np.flatnonzero(~bad_time)
+    order = order[np.argsort(frame["time"].to_numpy()[order], kind="stable")]
+    f = frame.iloc[order]
     dup = f["time"].duplicated(keep="first").to_numpy()
-    log.add("duplicate time within the station: later row not used", np.flatnonzero(dup))
+    log.add("duplicate time within the station: later row not used", order[dup])
     f = f.loc[~dup]
     inst = _met_block(f, met, wind)
     block = dict(inst)

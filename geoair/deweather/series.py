@@ -83,19 +83,23 @@ def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos"
               block=block, level=level, min_r2=min_r2, n_jobs=n_jobs)
     Normaliser(pollutant=pols[0], **kw)._check_params()
     has_station = "station" in frame.columns
-    groups = list(frame.groupby("station", sort=True)) if has_station else [(None, frame)]
-    tasks = [(s, g, p) for s, g in groups for p in pols]
+    groups = (sorted(frame.groupby("station", sort=True).indices.items()) if has_station
+              else [(None, np.arange(len(frame)))])
+    tasks = [(s, pos, p) for s, pos in groups for p in pols]
     progress = get_options()["progress"] if progress is None else progress
     from tqdm.auto import tqdm
 
     parts, perf, log = [], [], DropLog().extend(get_droplog(data))
-    for st, g, pol in tqdm(tasks, disable=not progress, desc="normalise", unit="series"):
+    for st, pos, pol in tqdm(tasks, disable=not progress, desc="normalise", unit="series"):
         seed = None if random_state is None else _task_seed(random_state, st, pol)
-        res, row = _one(g, pol, seed, kw, members, log)
+        res, row = _one(frame.iloc[pos], pol, seed, kw, members, log, pos)
         row = {"station": st, "pollutant": pol, **row}
         perf.append(row)
         if res is not None:
             parts.append(res.assign(station=st, pollutant=pol))
+        else:
+            log.add(f"{pol}: station left out of the normalised series ({row['status']})",
+                    pos, column=pol)
     out = _assemble(parts, has_station, len(pols) > 1, members, n_folds)
     perf = pd.DataFrame(perf)
     _warn(perf)
@@ -111,8 +115,12 @@ def _task_seed(random_state: int, station, pollutant: str) -> int:
     return int(np.random.SeedSequence([int(random_state), tag]).generate_state(1)[0])
 
 
-def _one(g: pd.DataFrame, pol: str, seed, kw: dict, members: bool, log: DropLog):
-    """Fit and normalise one station-pollutant; return (frame or None, performance row)."""
+def _one(g: pd.DataFrame, pol: str, seed, kw: dict, members: bool, log: DropLog,
+         pos: np.ndarray):
+    """Fit and normalise one station-pollutant; return (frame or None, performance row).
+
+    ``pos`` are the rows' positions in the caller's frame (for the DropLog).
+    """
     met = _features.resolve_met(g, kw["met"])
     row = {"met": ", ".join(met), "status": "ok"}
     if not met:
@@ -126,7 +134,8 @@ def _one(g: pd.DataFrame, pol: str, seed, kw: dict, members: bool, log: DropLog)
             raise
         row["status"] = "too few data"
         return None, row
-    log.extend(est._design.drops)
+    for e in est._design.drops.entries:
+        log.add(e["reason"], pos[e["rows"]], column=e["column"])
     row.update({k: v for k, v in est.performance_.items() if k != "r2_folds"})
     try:
         res = est.normalise(members=members)

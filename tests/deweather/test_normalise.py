@@ -172,3 +172,20 @@ def test_era5_wind_replaces_station_wind(flat_truth):
         normalise(d, "pm25", era5=wind)
     with pytest.raises(geoair.GeoairInputError, match="without coordinates"):
         _with_era5(d, wind, st.assign(station="1002A"))
+
+
+def test_droplog_counts_every_unused_row(flat_truth):
+    d = flat_truth.data.iloc[: 24 * 120].copy()
+    d.loc[3, "time"] = pd.NaT
+    d = pd.concat([d, d.iloc[[10, 11]]], ignore_index=True)  # duplicate station-hours
+    nomet = d.iloc[:48].assign(station="1002A", ws=np.nan, wd=np.nan, temp=np.nan, dewp=np.nan,
+                               rh=np.nan, pres=np.nan, rain=np.nan)
+    d = pd.concat([d, nomet], ignore_index=True)
+    with pytest.warns(DeweatherWarning):
+        r = normalise(d, "pm25", **dict(FAST, n_samples=10))
+    frame = r.attrs["droplog"].to_frame()
+    reasons = frame.groupby("reason")["row"].apply(sorted)
+    assert reasons["no time: row not used"] == [3]
+    assert reasons["duplicate time within the station: later row not used"] == [2880, 2881]
+    left = [k for k in reasons.index if "left out" in k]
+    assert reasons[left[0]] == list(range(2882, 2930))
