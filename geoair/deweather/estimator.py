@@ -134,8 +134,7 @@ class Normaliser(BaseEstimator):
         return int(self.random_state)
 
     def _threads(self) -> int:
-        n = get_options()["n_jobs"] if self.n_jobs is None else int(self.n_jobs)
-        return os.cpu_count() or 1 if n == -1 else max(1, n)
+        return resolve_threads(self.n_jobs)
 
     # ------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame, y=None):
@@ -332,6 +331,12 @@ class Normaliser(BaseEstimator):
                     lo, hi, _ = e.interval(self.level)
                     parts.append((var, float(g), float(e.value), float(lo), float(hi)))
         return pd.DataFrame(parts, columns=["variable", "value", "partial", "lower", "upper"])
+
+
+def resolve_threads(n_jobs) -> int:
+    """Worker count: ``n_jobs`` (-1: all cores), default the geoair option ``n_jobs``."""
+    n = get_options()["n_jobs"] if n_jobs is None else int(n_jobs)
+    return (os.cpu_count() or 1) if n == -1 else max(1, n)
 
 
 def _grid(values: np.ndarray, var: str, n: int) -> np.ndarray:

@@ -11,7 +11,7 @@ import pandas as pd
 from .._validation import DropLog, GeoairInputError, get_droplog
 from ..options import get_options
 from . import _features
-from .estimator import Normaliser, PoorFitError, check_frame
+from .estimator import Normaliser, PoorFitError, check_frame, resolve_threads
 
 _WARN_R2 = 0.5
 
@@ -49,6 +49,10 @@ def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos"
     random_state : int or None
         Seed; each station-pollutant derives its own stream from it and its name, so a result
         does not depend on which other stations are in the frame.
+    n_jobs : int, optional
+        CPU cores (default the geoair option ``n_jobs``; -1 all). With several
+        station-pollutants they run in parallel processes, one thread each; a single one uses
+        ``n_jobs`` threads in the model.
     progress : bool, optional
         Progress bar over station-pollutants (default the geoair option ``progress``).
 
@@ -90,11 +94,12 @@ def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos"
     from tqdm.auto import tqdm
 
     parts, perf, log = [], [], DropLog().extend(get_droplog(data))
-    for st, pos, pol in tqdm(tasks, disable=not progress, desc="normalise", unit="series"):
-        seed = None if random_state is None else _task_seed(random_state, st, pol)
-        res, row = _one(frame.iloc[pos], pol, seed, kw, members, log, pos)
-        row = {"station": st, "pollutant": pol, **row}
-        perf.append(row)
+    for (st, pos, pol), (res, row, drops) in zip(
+            tasks, tqdm(_run(frame, tasks, kw, members, random_state), total=len(tasks),
+                        disable=not progress, desc="normalise", unit="series"), strict=True):
+        perf.append({"station": st, "pollutant": pol, **row})
+        for reason, rows, column in drops:
+            log.add(reason, pos[rows], column=column)
         if res is not None:
             parts.append(res.assign(station=st, pollutant=pol))
         else:
@@ -115,17 +120,34 @@ def _task_seed(random_state: int, station, pollutant: str) -> int:
     return int(np.random.SeedSequence([int(random_state), tag]).generate_state(1)[0])
 
 
-def _one(g: pd.DataFrame, pol: str, seed, kw: dict, members: bool, log: DropLog,
-         pos: np.ndarray):
-    """Fit and normalise one station-pollutant; return (frame or None, performance row).
+def _run(frame: pd.DataFrame, tasks, kw: dict, members: bool, random_state):
+    """Results of the station-pollutant tasks, in order; in parallel processes when
+    ``n_jobs`` > 1 and there are several tasks (one model thread each)."""
+    workers = min(resolve_threads(kw["n_jobs"]), len(tasks))
+    inner = dict(kw, n_jobs=1) if workers > 1 else kw
+    cols = [c for c in frame.columns if c == "time" or c in {p for _, _, p in tasks}
+            or c in _features.MET_CANDIDATES]
+    args = [(frame.iloc[pos][cols], pol,
+             None if random_state is None else _task_seed(random_state, st, pol), inner,
+             members) for st, pos, pol in tasks]
+    if workers <= 1:
+        return (_one(*a) for a in args)
+    from joblib import Parallel, delayed
 
-    ``pos`` are the rows' positions in the caller's frame (for the DropLog).
+    return Parallel(n_jobs=workers, return_as="generator")(delayed(_one)(*a) for a in args)
+
+
+def _one(g: pd.DataFrame, pol: str, seed, kw: dict, members: bool):
+    """Fit and normalise one station-pollutant.
+
+    Returns ``(frame or None, performance row, drops)``; ``drops`` are ``(reason, rows,
+    column)`` with rows as positions in ``g``.
     """
     met = _features.resolve_met(g, kw["met"])
     row = {"met": ", ".join(met), "status": "ok"}
     if not met:
         row["status"] = "no meteorology"
-        return None, row
+        return None, row, []
     est = Normaliser(pollutant=pol, random_state=seed, **kw)
     try:
         est.fit(g)
@@ -133,20 +155,19 @@ def _one(g: pd.DataFrame, pol: str, seed, kw: dict, members: bool, log: DropLog,
         if "Too few" not in str(err):
             raise
         row["status"] = "too few data"
-        return None, row
-    for e in est._design.drops.entries:
-        log.add(e["reason"], pos[e["rows"]], column=e["column"])
+        return None, row, []
+    drops = [(e["reason"], e["rows"], e["column"]) for e in est._design.drops.entries]
     row.update({k: v for k, v in est.performance_.items() if k != "r2_folds"})
     try:
         res = est.normalise(members=members)
     except PoorFitError:
         row["status"] = "refused: poor fit"
-        return None, row
+        return None, row, drops
     if row["r2"] < _WARN_R2:
         row["status"] = "poor fit"
     if est.n_fallback_:
         row["window_fallback_draws"] = est.n_fallback_
-    return res, row
+    return res, row, drops
 
 
 def _assemble(parts, has_station: bool, several: bool, members: bool, n_folds: int):
