@@ -56,8 +56,8 @@ def _ar1(rng, n: int, phi: float, sd: float) -> np.ndarray:
 def make_deweather_truth(*, n_days: int = 240, start: str = "2015-01-01", step: float = -0.3,
                          step_at: float = 0.5, windier_after: float = 0.8, level: float = 60.0,
                          noise: float = 0.15, station: str = "1001A", pollutant: str = "pm25",
-                         seed: int = 0) -> SyntheticDeweather:
-    """Hourly synthetic observations of one station with a known emission step.
+                         freq: str = "h", seed: int = 0) -> SyntheticDeweather:
+    """Synthetic (hourly by default) observations of one station with a known emission step.
 
     Parameters
     ----------
@@ -75,29 +75,35 @@ def make_deweather_truth(*, n_days: int = 240, start: str = "2015-01-01", step: 
         Emission level before the step, in pollutant units at average weather.
     noise : float
         Standard deviation of the log noise (AR(1), phi 0.9 per hour).
+    freq : str
+        Time step (``"h"``; ``"3h"`` gives a lighter record for quick tests). Persistence is
+        set per hour and converted to the step.
     seed : int
         Random seed.
     """
     rng = np.random.default_rng(seed)
-    n = 24 * n_days
-    time = pd.date_range(start, periods=n, freq="h", tz="Asia/Shanghai")
+    step_h = pd.to_timedelta(pd.tseries.frequencies.to_offset(freq)) / pd.Timedelta(hours=1)
+    n = int(round(24 * n_days / step_h))
+    time = pd.date_range(start, periods=n, freq=freq, tz="Asia/Shanghai")
+    ar = lambda phi, sd: _ar1(rng, n, phi**step_h, sd)  # noqa: E731
     hour = time.hour.to_numpy()
     after = np.arange(n) >= int(step_at * n)
     doy = time.day_of_year.to_numpy()
-    ws = np.exp(np.log(1.8) + _ar1(rng, n, 0.97, 0.45)) * (1 + 0.3 * np.sin(
+    ws = np.exp(np.log(1.8) + ar(0.97, 0.45)) * (1 + 0.3 * np.sin(
         np.pi * (hour - 8) / 12).clip(0)) + windier_after * after
-    wd = np.mod(200.0 + np.cumsum(rng.normal(0, 12, n)) + 60 * _ar1(rng, n, 0.99, 1.0), 360.0)
+    wd = np.mod(200.0 + np.cumsum(rng.normal(0, 12 * np.sqrt(step_h), n)) + 60 * ar(0.99, 1.0),
+                360.0)
     temp = 12 - 14 * np.cos(2 * np.pi * (doy - 15) / 365.25) \
-        + 4 * np.sin(np.pi * (hour - 9) / 12) + _ar1(rng, n, 0.98, 2.5)
-    rh = np.clip(55 + _ar1(rng, n, 0.98, 18.0) - 6 * np.sin(np.pi * (hour - 9) / 12), 8, 100)
+        + 4 * np.sin(np.pi * (hour - 9) / 12) + ar(0.98, 2.5)
+    rh = np.clip(55 + ar(0.98, 18.0) - 6 * np.sin(np.pi * (hour - 9) / 12), 8, 100)
     es = lambda x: 6.112 * np.exp(17.62 * x / (243.12 + x))  # noqa: E731
     e_dew = es(temp) * rh / 100.0
     dewp = 243.12 * np.log(e_dew / 6.112) / (17.62 - np.log(e_dew / 6.112))
-    pres = 1015 + 8 * np.cos(2 * np.pi * (doy - 15) / 365.25) + _ar1(rng, n, 0.995, 4.0)
-    rain = np.where(rng.random(n) < 0.03, rng.exponential(1.5, n), 0.0)
+    pres = 1015 + 8 * np.cos(2 * np.pi * (doy - 15) / 365.25) + ar(0.995, 4.0)
+    rain = np.where(rng.random(n) < 0.03 * step_h, rng.exponential(1.5, n), 0.0)
     W = weather_factor(ws, wd, rh)
     E = level * np.where(after, 1.0 + step, 1.0)
-    eps = np.exp(_ar1(rng, n, 0.9, noise))
+    eps = np.exp(ar(0.9, noise))
     c = E * W / W.mean() * eps
     data = pd.DataFrame({"station": station, "time": time, pollutant: c, "ws": ws, "wd": wd,
                          "temp": temp, "dewp": dewp, "rh": rh, "pres": pres, "rain": rain})

@@ -117,7 +117,7 @@ def test_aggregate_recomputes_intervals(step_result):
 
 
 def test_partial_dependence_recovers_the_wind_effect(step_truth):
-    d = step_truth.data.iloc[: 24 * 500]
+    d = step_truth.data.iloc[: 8 * 500]
     est = Normaliser(n_folds=3, n_samples=20).fit(d)
     pdep = est.partial_dependence(["ws", "wd"], n_points=9, n_rows=400)
     ws = pdep[pdep["variable"] == "ws"]
