@@ -53,6 +53,27 @@ def decompose(data: pd.DataFrame, pollutant=None, *, before=None, after=None,
     vs deweathered change). Grange, S. K. and Carslaw, D. C. (2019), Sci. Total Environ. 653,
     578-588.
     """
+    res, params, members = _result(data, pollutant, kwargs)
+    level = params.get("level", 0.95) if level is None else level
+    n_samples = int(params.get("n_samples", 300))
+    n_k = np.array([len(range(k, n_samples, len(members))) for k in range(len(members))])
+    times = pd.DatetimeIndex(res["time"])
+    windows = _windows(times, before, after, params.get("resolution", "D"))
+    rows = _rows(res, members, n_k, times, windows, level)
+    out = pd.DataFrame(rows)
+    out["before"] = f"{windows[0][0].date()}/{windows[0][1].date()}"
+    out["after"] = f"{windows[1][0].date()}/{windows[1][1].date()}"
+    if "pollutant" not in out.columns:
+        pol = params.get("pollutant")
+        pol = pol if isinstance(pol, str) else (pol[0] if pol and len(pol) == 1 else None)
+        out.insert(1 if "station" in out.columns else 0, "pollutant", pol)
+    out.attrs["params"] = {**params, "before": out["before"].iloc[0] if len(out) else None,
+                           "after": out["after"].iloc[0] if len(out) else None, "level": level}
+    return out
+
+
+def _result(data, pollutant, kwargs):
+    """The normalised series with per-model columns (computed from observations if needed)."""
     if "normalised" in getattr(data, "columns", ()):
         res = data
         if pollutant is not None or kwargs:
@@ -62,17 +83,16 @@ def decompose(data: pd.DataFrame, pollutant=None, *, before=None, after=None,
     else:
         res = normalise(data, "pm25" if pollutant is None else pollutant, members=True,
                         **kwargs)
-    params = res.attrs.get("params", {})
     members = [c for c in res.columns if c.startswith("member_")]
     if not members or "draw_var" not in res.columns:
         raise GeoairInputError("The normalised series lacks the per-model columns.",
                                received=list(res.columns)[:20],
                                fix="Make it with normalise(..., members=True).")
-    level = params.get("level", 0.95) if level is None else level
-    n_samples = int(params.get("n_samples", 300))
-    n_k = np.array([len(range(k, n_samples, len(members))) for k in range(len(members))])
-    times = pd.DatetimeIndex(res["time"])
-    windows = _windows(times, before, after, params.get("resolution", "D"))
+    return res, res.attrs.get("params", {}), members
+
+
+def _rows(res, members, n_k, times, windows, level) -> list[dict]:
+    """One row per station-pollutant, then the station means ("all") per pollutant."""
     perf = res.attrs.get("performance")
     keys = [c for c in ("station", "pollutant") if c in res.columns]
     rows, by_pol = [], {}
@@ -92,17 +112,7 @@ def decompose(data: pd.DataFrame, pollutant=None, *, before=None, after=None,
             extra = {"pollutant": pol} if pol is not None else {}
             rows.append({"station": "all", **extra, **_row(est, obs, level),
                          "r2": float(np.nanmean([it[2] for it in items]))})
-    out = pd.DataFrame(rows)
-    out["before"] = f"{windows[0][0].date()}/{windows[0][1].date()}"
-    out["after"] = f"{windows[1][0].date()}/{windows[1][1].date()}"
-    if "pollutant" not in out.columns:
-        pol = params.get("pollutant")
-        pol = pol if isinstance(pol, str) else (pol[0] if pol is not None and len(pol) == 1
-                                                  else None)
-        out.insert(1 if "station" in out.columns else 0, "pollutant", pol)
-    out.attrs["params"] = {**params, "before": out["before"].iloc[0] if len(out) else None,
-                           "after": out["after"].iloc[0] if len(out) else None, "level": level}
-    return out
+    return rows
 
 
 def _windows(times: pd.DatetimeIndex, before, after, resolution: str):

@@ -70,14 +70,12 @@ def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos"
     Warns
     -----
     DeweatherWarning
-        Stations left out (no meteorology, too few data, R² below ``min_r2``) or with a
-        cross-validated R² below 0.5.
+        Stations left out (no meteorology, too few data, R² < ``min_r2``) or with R² < 0.5.
 
     Examples
     --------
-    >>> from geoair.datasets import load_beijing_observations          # doctest: +SKIP
-    >>> obs = load_beijing_observations()                               # doctest: +SKIP
-    >>> res = normalise(obs[obs.station == "1004A"], "so2", n_samples=100)  # doctest: +SKIP
+    >>> obs = geoair.datasets.load_beijing_observations()  # doctest: +SKIP
+    >>> res = normalise(obs[obs.station == "1004A"], ["so2", "pm25"])  # doctest: +SKIP
     """
     pols = [pollutant] if isinstance(pollutant, str) else list(pollutant)
     check_frame(data, pols)
@@ -91,20 +89,8 @@ def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos"
               else [(None, np.arange(len(frame)))])
     tasks = [(s, pos, p) for s, pos in groups for p in pols]
     progress = get_options()["progress"] if progress is None else progress
-    from tqdm.auto import tqdm
-
-    parts, perf, log = [], [], DropLog().extend(get_droplog(data))
-    for (st, pos, pol), (res, row, drops) in zip(
-            tasks, tqdm(_run(frame, tasks, kw, members, random_state), total=len(tasks),
-                        disable=not progress, desc="normalise", unit="series"), strict=True):
-        perf.append({"station": st, "pollutant": pol, **row})
-        for reason, rows, column in drops:
-            log.add(reason, pos[rows], column=column)
-        if res is not None:
-            parts.append(res.assign(station=st, pollutant=pol))
-        else:
-            log.add(f"{pol}: station left out of the normalised series ({row['status']})",
-                    pos, column=pol)
+    log = DropLog().extend(get_droplog(data))
+    parts, perf, log = _collect(frame, tasks, kw, members, random_state, progress, log)
     out = _assemble(parts, has_station, len(pols) > 1, members, n_folds)
     perf = pd.DataFrame(perf)
     _warn(perf)
@@ -113,6 +99,25 @@ def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos"
                            "era5": era5 is not None, "random_state": random_state}
     out.attrs["droplog"] = log
     return out
+
+
+def _collect(frame, tasks, kw, members, random_state, progress, log: DropLog):
+    """Run the tasks (with a progress bar) and gather series, performance rows and drops."""
+    from tqdm.auto import tqdm
+
+    parts, perf = [], []
+    results = tqdm(_run(frame, tasks, kw, members, random_state), total=len(tasks),
+                   disable=not progress, desc="normalise", unit="series")
+    for (st, pos, pol), (res, row, drops) in zip(tasks, results, strict=True):
+        perf.append({"station": st, "pollutant": pol, **row})
+        for reason, rows, column in drops:
+            log.add(reason, pos[rows], column=column)
+        if res is not None:
+            parts.append(res.assign(station=st, pollutant=pol))
+        else:
+            log.add(f"{pol}: station left out of the normalised series ({row['status']})",
+                    pos, column=pol)
+    return parts, perf, log
 
 
 def _task_seed(random_state: int, station, pollutant: str) -> int:
