@@ -1,66 +1,91 @@
-"""Time per PMF model on the Baton Rouge example (307 x 41, 6 factors, 20 runs): geoair vs ESAT.
+"""geoair PMF cost on the Baton Rouge example (307 x 41, 6 factors, 20 runs, seed 42).
 
-Same settings for both: LS-NMF, 20 random starts, seed 42, max_iter 20000, converge_delta 0.01,
-converge_n 50 (Q(true) minimised: geoair ``robust=False``)::
+Every measurement runs in a fresh Python process, as a user's script would::
 
-    NUMBA_NUM_THREADS=1 /usr/bin/time -v /work/venv/bin/python benchmarks/bench_pmf.py geoair
-    /usr/bin/time -v /work/venv-esat/bin/python benchmarks/bench_pmf.py esat          # serial
-    /usr/bin/time -v /work/venv-esat/bin/python benchmarks/bench_pmf.py esat 2        # 2 processes
+    python benchmarks/bench_pmf.py firstcall   # empty numba cache vs warm cache
+    python benchmarks/bench_pmf.py cores       # n_jobs 1 vs 2, robust vs plain, per iteration
 
-geoair's first call compiles the numba kernels (cached on disk afterwards); the timed fit is
-the second one.
+``firstcall`` points ``NUMBA_CACHE_DIR`` at a new empty folder (a user's very first call:
+every kernel is compiled and written to the cache), then runs again on the filled folder (every
+later call: the kernels are loaded). Each child reports the time of its imports, of loading or
+compiling the kernel (a one-iteration fit on a small slice), and of the full fit; the parent
+times the whole process and reads its peak RSS. ``cores`` reports wall and CPU time per
+iteration. Record ``uptime`` next to the numbers: on a shared machine they are inflated.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path("/work/shared/data/pmf/baton_rouge")
+DATA = ROOT.parent / "shared" / "data" / "pmf" / "baton_rouge"
+if not DATA.exists():
+    DATA = Path("/work/shared/data/pmf/baton_rouge")
 CONC, UNC = DATA / "Dataset-BatonRouge-con.csv", DATA / "Dataset-BatonRouge-unc.csv"
-K, RUNS = 6, 20
 
 
-def bench_geoair():
+def child(robust: bool, n_jobs: int, method: str = "ls-nmf"):
+    t0 = time.perf_counter()
     sys.path.insert(0, str(ROOT))
     from geoair.apportion.pmf import PMF
     from geoair.apportion.pmf_prep import read_epa_pmf
 
     conc, unc = read_epa_pmf(CONC, UNC)
-    kw = dict(n_components=K, method="ls-nmf", robust=False, max_iter=20000, tol=0.01,
-              tol_window=50)
-    PMF(n_runs=1, random_state=0, **kw).fit(conc.iloc[:50], unc.iloc[:50])  # compile/load
+    t1 = time.perf_counter()
+    kw = dict(n_components=6, method=method, robust=robust, n_jobs=n_jobs)
+    PMF(n_runs=1, max_iter=1, random_state=0, **kw).fit(conc.iloc[:20], unc.iloc[:20])
+    t2 = time.perf_counter()
+    c2 = time.process_time()
+    m = PMF(n_runs=20, random_state=42, **kw).fit(conc, unc)
+    t3 = time.perf_counter()
+    c3 = time.process_time()
+    it = int(m.runs_["n_iter"].sum())
+    print(json.dumps({"import_read_s": t1 - t0, "kernel_s": t2 - t1, "fit_s": t3 - t2,
+                      "fit_cpu_s": c3 - c2, "n_iter": it, "us_per_iter": 1e6 * (t3 - t2) / it,
+                      "cpu_us_per_iter": 1e6 * (c3 - c2) / it, "q_robust": m.q_robust_,
+                      "q_true": m.q_true_}))
+
+
+def spawn(args, env):
     t0 = time.perf_counter()
-    m = PMF(n_runs=RUNS, random_state=42, **kw).fit(conc, unc)
+    out = subprocess.run([sys.executable, __file__, "_child", *args], env=env, text=True,
+                         capture_output=True, check=True)
     wall = time.perf_counter() - t0
-    print(f"geoair: {wall:.2f} s for {RUNS} runs = {wall / RUNS:.3f} s/model; "
-          f"Q(true) {m.q_true_:.1f}, Q(robust) {m.q_robust_:.1f}, "
-          f"iterations {int(m.runs_['n_iter'].sum())}")
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    return {**res, "process_s": wall, "peak_rss_mib_so_far": rss, "load1": os.getloadavg()[0]}
 
 
-def bench_esat(cores):
-    from esat.data.datahandler import DataHandler
-    from esat.model.batch_sa import BatchSA
-
-    dh = DataHandler(input_path=str(CONC), uncertainty_path=str(UNC), index_col="Date")
-    V, U = dh.get_data()
-    t0 = time.perf_counter()
-    b = BatchSA(V=V, U=U, factors=K, models=RUNS, method="ls-nmf", seed=42, max_iter=20000,
-                converge_delta=0.01, converge_n=50, best_robust=True, parallel=cores > 1,
-                cores=cores, verbose=False)
-    b.train()
-    wall = time.perf_counter() - t0
-    best = b.results[b.best_model]
-    iters = sum(int(r.converge_steps) + 1 for r in b.results)
-    print(f"esat ({cores} core(s)): {wall:.2f} s for {RUNS} runs = {wall / RUNS:.3f} s/model; "
-          f"Q(true) {float(best.Qtrue):.1f}, Q(robust) {float(best.Qrobust):.1f}, "
-          f"iterations {iters}")
+def main():
+    mode = sys.argv[1]
+    if mode == "_child":
+        return child(sys.argv[2] == "1", int(sys.argv[3]))
+    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    cache = tempfile.mkdtemp(prefix="geoair-bench-pmf-")
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+    if mode == "firstcall":
+        cases = [("cold (empty cache)", ["1", "1"]), ("warm", ["1", "1"]), ("warm", ["1", "2"])]
+    else:
+        # warm the cache first (not reported)
+        spawn(["1", "1"], env)
+        cases = [(f"robust={r} n_jobs={j}", [r, str(j)]) for r in ("1", "0") for j in (1, 2)]
+    for label, args in cases:
+        r = spawn(args, env)
+        print(f"{label:24s} robust={args[0]} n_jobs={args[1]}: process {r['process_s']:.2f} s "
+              f"= imports+read {r['import_read_s']:.2f} + kernel load/compile "
+              f"{r['kernel_s']:.2f} + fit {r['fit_s']:.2f} (cpu {r['fit_cpu_s']:.2f}); "
+              f"{r['n_iter']} iterations, {r['us_per_iter']:.0f} us/it wall, "
+              f"{r['cpu_us_per_iter']:.0f} us/it cpu; Q(robust) {r['q_robust']:.1f}; "
+              f"peak RSS {r['peak_rss_mib_so_far']:.0f} MiB; load {r['load1']:.1f}", flush=True)
+    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "esat":
-        bench_esat(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
-    else:
-        bench_geoair()
+    main()

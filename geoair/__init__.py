@@ -4,21 +4,30 @@ Station data (PM2.5, PM10, SO2, NO2, CO, O3), satellite fire points, source loca
 wind fields in; AQI statistics, directional analysis, source attribution, county hotspots,
 inspector priority lists and briefings out.
 
-Public names are loaded lazily so that ``import geoair`` stays fast and imports neither
-matplotlib nor folium.
+Public names are loaded lazily (like scikit-learn and xarray) so that ``import geoair``
+stays fast and imports neither pandas, matplotlib nor folium. ``dir(geoair)`` lists exactly
+``__all__``. The readers are exported at the top level; their subpackage ``geoair.io`` is
+reachable as an attribute but left out of ``__all__`` so that ``from geoair import *`` does
+not shadow the standard library's :mod:`io`.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+import importlib as _importlib
+from typing import Any as _Any
 
-from ._validation import CRSMismatchError, DropLog, GeoairInputError
+from ._validation import CRSMismatchError, DropLog, GeoairInputError, get_droplog
 from .options import get_options, set_options
 
 __version__ = "0.1.0"
 
-# name -> module that defines it (imported on first access)
+# Sub-packages and modules, imported on first access (``geoair.io`` too, though not in __all__).
+_SUBMODULES: tuple[str, ...] = (
+    "apportion", "briefing", "coords", "datasets", "directional", "hotspot", "io", "met",
+    "plot", "priority", "schema", "standards", "testing",
+)
+
+# public name -> module that defines it (imported on first access)
 _LAZY: dict[str, str] = {
     # readers
     "read_observations": "geoair.io",
@@ -28,11 +37,6 @@ _LAZY: dict[str, str] = {
     "read_wind": "geoair.io",
     "read_boundaries": "geoair.io",
     "wind_from_stations": "geoair.io",
-    # source attribution
-    "SourceAttribution": "geoair.apportion",
-    "detect_episodes": "geoair.apportion",
-    "apportion": "geoair.apportion",
-    "testing": "geoair.testing",
     # air-quality standards
     "iaqi": "geoair.standards",
     "aqi": "geoair.standards",
@@ -40,10 +44,23 @@ _LAZY: dict[str, str] = {
     "evaluate": "geoair.standards",
     "target_budget": "geoair.standards",
     "league_table": "geoair.standards",
-    # coordinates
+    # coordinates and wind
     "convert_coords": "geoair.coords",
-    # receptor modelling
-    "PMF": "geoair.apportion.pmf",
+    "uv_to_wswd": "geoair.met.wind",
+    "wswd_to_uv": "geoair.met.wind",
+    "sample_wind": "geoair.met.wind",
+    # directional analysis and trajectories
+    "polar_plot": "geoair.directional",
+    "percentile_rose": "geoair.directional",
+    "pollution_rose": "geoair.directional",
+    "wind_rose": "geoair.directional",
+    "time_variation": "geoair.directional",
+    "polar_annulus": "geoair.directional",
+    "back_trajectories": "geoair.met.trajectory",
+    "pscf": "geoair.met.trajlevel",
+    "cwt": "geoair.met.trajlevel",
+    # source apportionment
+    "detect_episodes": "geoair.apportion",
     # hotspots, priority lists, briefing
     "local_gi_star": "geoair.hotspot",
     "local_moran": "geoair.hotspot",
@@ -58,52 +75,39 @@ _LAZY: dict[str, str] = {
     "priority_list": "geoair.priority",
     "export_priority": "geoair.priority",
     "run_briefing": "geoair.briefing",
-    "hotspot": "geoair.hotspot",
-    "priority": "geoair.priority",
-    "briefing": "geoair.briefing",
-    # directional analysis and trajectories
-    "polar_plot": "geoair.directional",
-    "percentile_rose": "geoair.directional",
-    "pollution_rose": "geoair.directional",
-    "wind_rose": "geoair.directional",
-    "time_variation": "geoair.directional",
-    "polar_annulus": "geoair.directional",
-    "back_trajectories": "geoair.met.trajectory",
-    "pscf": "geoair.met.trajlevel",
-    "cwt": "geoair.met.trajlevel",
-    # wind
-    "uv_to_wswd": "geoair.met.wind",
-    "wswd_to_uv": "geoair.met.wind",
-    "sample_wind": "geoair.met.wind",
-    # modules
-    "datasets": "geoair.datasets",
-    "schema": "geoair.schema",
-    "io": "geoair.io",
-    "coords": "geoair.coords",
-    "met": "geoair.met",
-    "standards": "geoair.standards",
+    # classes (estimators)
+    "SourceAttribution": "geoair.apportion",
+    "PMF": "geoair.apportion.pmf",
 }
 
-__all__ = [
-    # errors and options
-    "GeoairInputError",
-    "CRSMismatchError",
-    "DropLog",
-    "set_options",
-    "get_options",
-    *_LAZY,
-]
+__all__ = (
+    # sub-packages
+    *(m for m in _SUBMODULES if m != "io"),
+    # readers
+    "read_observations", "read_stations", "read_firms", "read_sources", "read_wind",
+    "read_boundaries", "wind_from_stations",
+    # analyses
+    *(name for name in _LAZY if name[0].islower() and not name.startswith("read_")
+      and name != "wind_from_stations"),
+    # classes
+    "SourceAttribution", "PMF", "DropLog",
+    # errors
+    "GeoairInputError", "CRSMismatchError",
+    # drop log and options
+    "get_droplog", "set_options", "get_options",
+)
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
+def __getattr__(name: str) -> _Any:
+    if name in _SUBMODULES:
+        value = _importlib.import_module(f"geoair.{name}")
+    elif name in _LAZY:
+        value = getattr(_importlib.import_module(_LAZY[name]), name)
+    else:
         raise AttributeError(f"module 'geoair' has no attribute {name!r}")
-    module = importlib.import_module(module_name)
-    value = module if module_name.rsplit(".", 1)[-1] == name else getattr(module, name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(__all__)

@@ -206,10 +206,11 @@ def convert_coords(lng, lat, *, src: CoordSystem, dst: CoordSystem = "wgs84"):
     -------
     (lng, lat) : tuple of float or ndarray
     """
+    from ._validation import check_option
+
     valid = ("wgs84", "gcj02", "bd09")
     for name, value in (("src", src), ("dst", dst)):
-        if value not in valid:
-            raise ValueError(f"{name}={value!r} is not valid. Valid options are {list(valid)}.")
+        check_option(name, value, valid)
     if src == dst:
         lng_a, lat_a, scalar = _as_arrays(lng, lat)
         return _out(lng_a.copy(), lat_a.copy(), scalar)

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ._i18n import LABELS as _LABELS
+
+
+def _labels(prefix: str) -> dict[str, dict[str, str]]:
+    """``{code: {"en": ..., "zh": ...}}`` of the i18n keys ``prefix.code`` (one table, in _i18n)."""
+    cut = len(prefix) + 1
+    return {k[cut:]: dict(v) for k, v in _LABELS.items() if k.startswith(prefix + ".")}
+
 #: Time zone of every observation ``time`` column (station hours, end-of-hour labels).
 TIMEZONE = "Asia/Shanghai"
 
@@ -108,19 +116,8 @@ POLLUTANT_ALIASES: dict[str, str] = {
     "rain": "rain",
 }
 
-#: Human-readable labels of pollutants, Chinese and English.
-POLLUTANT_LABELS: dict[str, dict[str, str]] = {
-    "pm25": {"en": "PM2.5", "zh": "PM2.5"},
-    "pm10": {"en": "PM10", "zh": "PM10"},
-    "so2": {"en": "SO2", "zh": "二氧化硫"},
-    "no2": {"en": "NO2", "zh": "二氧化氮"},
-    "co": {"en": "CO", "zh": "一氧化碳"},
-    "o3": {"en": "O3", "zh": "臭氧"},
-    "o3_8h": {"en": "O3 8-h", "zh": "臭氧8小时"},
-    "aqi": {"en": "AQI", "zh": "空气质量指数"},
-    "ws": {"en": "wind speed", "zh": "风速"},
-    "wd": {"en": "wind direction", "zh": "风向"},
-}
+#: Human-readable labels of pollutants, Chinese and English (built from :mod:`geoair._i18n`).
+POLLUTANT_LABELS: dict[str, dict[str, str]] = _labels("pollutant")
 
 #: Source categories used by attribution, priority lists and the briefing.
 CATEGORIES: tuple[str, ...] = (
@@ -135,17 +132,9 @@ CATEGORIES: tuple[str, ...] = (
     "other",
 )
 
-#: Chinese and English labels of the source categories (the one table of them).
+#: Chinese and English labels of the source categories (built from :mod:`geoair._i18n`).
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "coal": {"en": "coal combustion", "zh": "燃煤"},
-    "dust": {"en": "dust", "zh": "扬尘"},
-    "vehicle": {"en": "vehicles", "zh": "机动车"},
-    "burning": {"en": "biomass burning", "zh": "生物质燃烧"},
-    "fireworks": {"en": "fireworks", "zh": "烟花爆竹"},
-    "industry": {"en": "industry", "zh": "工业"},
-    "cooking": {"en": "cooking", "zh": "餐饮"},
-    "regional": {"en": "regional transport", "zh": "区域传输"},
-    "other": {"en": "other", "zh": "其他"},
+    c: v for c, v in _labels("category").items() if c in CATEGORIES
 }
 
 #: Column layout of each object of the data model (required columns first).
@@ -168,25 +157,30 @@ WIND_VARIABLES: tuple[str, str] = ("u10", "v10")
 Lang = Literal["zh", "en"]
 
 
-def label(key: str, lang: Lang = "en") -> str:
+def label(key: str, lang: Lang | None = None) -> str:
     """Return the Chinese or English label of a pollutant or source category.
 
     Parameters
     ----------
     key : str
         A pollutant code (``"pm25"``) or a source category (``"coal"``).
-    lang : {"zh", "en"}
-        Language of the label.
+    lang : {"zh", "en"}, optional
+        Language of the label (default the geoair option ``lang``).
 
     Returns
     -------
     str
         The label; ``key`` itself when no label is known.
     """
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
-    table = CATEGORY_LABELS.get(key) or POLLUTANT_LABELS.get(key)
-    return table[lang] if table else key
+    from ._i18n import has, t
+
+    for prefix in ("category", "pollutant"):
+        if has(f"{prefix}.{key}"):
+            return t(f"{prefix}.{key}", lang)
+    from ._i18n import resolve_lang
+
+    resolve_lang(lang)  # an unknown language still fails
+    return key
 
 
 def unit(column: str) -> str:

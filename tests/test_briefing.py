@@ -1,12 +1,14 @@
-"""The briefing on the bundled data: files, sections, honest omissions, escaping, CLI."""
+"""The briefing on the bundled data: sections as data, files, honest omissions, escaping, CLI."""
+
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from geoair.briefing import _table_html, load_config, run_briefing
+from geoair.briefing import STEPS, Briefing, Section, load_config, run_briefing
 
-FAST = {"analysis": {"permutations": 99}}
+FAST = {"analysis": {"permutations": 99, "n_bootstrap": 10}}
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +25,18 @@ def test_outputs_exist(briefing):
     assert 'src="figures/hotspots.png"' in html
 
 
+def test_sections_are_data_with_dataframe_tables(briefing):
+    assert isinstance(briefing, Briefing)
+    keys = [s.key for s in briefing.sections]
+    assert keys[:3] == ["data", "aqi", "budget"] and "priority" in keys and keys[-1] == "map"
+    for s in briefing.sections:
+        assert isinstance(s, Section)
+        assert s.table is None or isinstance(s.table, pd.DataFrame)
+        for text in (s.title, s.note, *s.warnings):
+            assert "<" not in text, (s.key, text)  # no HTML in a section, ever
+    assert [k for k, _ in STEPS] == ["load", "aqi", "attribution", "hotspots", "fires", "priority", "map"]
+
+
 def test_hotspot_table_consistent_with_fdr(briefing):
     ch = briefing.tables["county_hotspots"]
     sig = ch.dropna(subset=["p_fdr"])
@@ -31,18 +45,46 @@ def test_hotspot_table_consistent_with_fdr(briefing):
     assert (ch["hotspot"] == "no data").sum() == ch["value"].isna().sum()
 
 
+def test_station_and_county_counts_mean_what_they_say(briefing):
+    """'N stations in M counties' counts the counties that have stations with data (12.7)."""
+    data = next(s for s in briefing.sections if s.key == "data")
+    n_cty = briefing.tables["county_hotspots"]["n_stations"].notna().sum()
+    n_st = int(briefing.tables["county_hotspots"]["n_stations"].sum())
+    assert n_cty < 199
+    assert f"{n_cty} 个区县（区域共 199 个区县）内 {n_st} 个有PM2.5数据的站点" in data.note
+
+
+def test_counties_shown_with_their_city(briefing):
+    """Two 新华区 and two 桥西区 in Hebei: every county a person reads carries its city (12.8)."""
+    html = briefing.report.read_text(encoding="utf-8")
+    assert "石家庄市 新华区" in html and "沧州市 新华区" in html
+    # a bare county cell only right after its city's cell (the priority table has both columns)
+    bare = len(re.findall(r"<td>(新华区|桥西区)</td>", html))
+    assert bare == len(re.findall(r"<td>[^<]+市</td><td>(新华区|桥西区)</td>", html))
+    shares = briefing.tables["shares_by_county"]["county"]
+    assert shares.str.contains(" ").all()
+    pr = pd.read_csv(briefing.files["priority_csv"], encoding="utf-8-sig")
+    assert {"城市", "区县"} <= set(pr.columns)
+
+
 def test_omitted_sections_are_listed_not_faked(briefing):
     html = briefing.report.read_text(encoding="utf-8")
-    for key in briefing.omitted:
-        assert key in html
-    assert set(briefing.omitted) <= {"aqi", "budget", "attribution", "episodes", "hotspots", "wind arrows",
-                                     "polar plots in station popups"}
-    assert "wind arrows" in briefing.omitted  # the bundled data have no wind for 2019
+    assert set(briefing.omitted) <= {"aqi", "budget", "attribution", "episodes", "hotspots", "emerging",
+                                     "wind_arrows", "polar_plots"}
+    assert "wind_arrows" in briefing.omitted  # the bundled data have no wind for 2019
+    assert "未生成的部分" in html and "地图风场箭头" in html and briefing.omitted["wind_arrows"] in html
 
 
-def test_table_html_escapes():
-    out = _table_html(pd.DataFrame({"name": ["<script>alert(1)</script>"]}))
-    assert "<script>" not in out and "&lt;script&gt;" in out
+def test_report_escapes_every_table_cell():
+    from geoair.briefing._render import render_report
+
+    evil = "<script>alert(1)</script>"
+    sec = Section("x", evil, note=evil, table=pd.DataFrame({evil: [evil, 1.5]}), warnings=[evil],
+                  links=[("a.csv", evil)])
+    html = render_report([sec], period=evil, omitted={"wind_arrows": evil}, timings={"map": 1.0}, lang="en",
+                         version="0")
+    assert "<script>alert" not in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 8
 
 
 def test_config_errors(tmp_path):
@@ -69,13 +111,13 @@ def test_script_in_source_name_is_text_everywhere(tmp_path):
     evil = "<script>alert('x')</script>工地"
     csv.write_text(f"source_id,name,lon,lat,category,kind\nS1,\"{evil}\",116.40,39.90,dust,construction\n",
                    encoding="utf-8")
-    res = run_briefing({"data": {"sources": str(csv)}, "analysis": {"permutations": 99}}, tmp_path / "out",
-                       lang="en", progress=False)
-    pages = [res.report, res.files["map"]]
-    for page in pages:
+    res = run_briefing({"data": {"sources": str(csv)}, **FAST}, tmp_path / "out", lang="en", progress=False)
+    for page in (res.report, res.files["map"]):
         text = page.read_text(encoding="utf-8")
         assert "alert('x')</script>" not in text
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;工地" in res.files["map"].read_text(encoding="utf-8")
+    # in the map the name is data: HTML-escaped inside a JSON string (\u0026 = &)
+    assert "\\u0026lt;script\\u0026gt;alert(\\u0026#39;x\\u0026#39;)\\u0026lt;/script\\u0026gt;工地" in \
+        res.files["map"].read_text(encoding="utf-8")
 
 
 def test_station_wind_path_with_prsa(tmp_path):
@@ -85,22 +127,22 @@ def test_station_wind_path_with_prsa(tmp_path):
     folder = datasets.get_path("beijing_prsa")
     cfg = {"data": {"observations": str(folder / "PRSA_Data_*_20130301-20170228.csv.gz"),
                     "stations": str(folder / "beijing_12_stations.csv")},
-           "period": {"start": "2016-12-01", "end": "2017-02-28"}, "analysis": {"permutations": 99}}
+           "period": {"start": "2016-12-01", "end": "2017-02-28"}, **FAST}
     res = run_briefing(cfg, tmp_path / "prsa", lang="en", progress=False)
     html = res.files["map"].read_text(encoding="utf-8")
-    assert "wind arrows" not in res.omitted
-    if "polar plots in station popups" not in res.omitted:  # geoair.directional present
+    assert "wind_arrows" not in res.omitted
+    if "polar_plots" not in res.omitted:  # geoair.directional present
         assert html.count("data:image/png;base64") >= 12
 
 
 def test_station_mean_wind_direction():
     import geopandas as gpd
 
-    from geoair.briefing import _station_mean_wind
+    from geoair.briefing._map import station_mean_wind
 
     obs = pd.DataFrame({"station": ["A"] * 4, "ws": [2.0, 2.0, 2.0, 2.0], "wd": [350.0, 10.0, 350.0, 10.0]})
     st = gpd.GeoDataFrame({"station": ["A"]}, geometry=gpd.points_from_xy([116.0], [40.0]), crs="EPSG:4326")
-    w = _station_mean_wind({"obs": obs, "stations": st})
+    w = station_mean_wind({"obs": obs, "stations": st})
     # vector mean of 350 and 10 degrees is north (0), speed 2 cos(10 deg)
     assert w["wd"].iloc[0] == pytest.approx(0.0, abs=1e-9) or w["wd"].iloc[0] == pytest.approx(360.0)
     assert w["ws"].iloc[0] == pytest.approx(2 * np.cos(np.radians(10)))

@@ -1,7 +1,16 @@
-"""Numba kernels for PMF: weighted LS-NMF and WS-NMF update loops with ESAT's stopping rule.
+"""Numba kernels for PMF: weighted LS-NMF and WS-NMF fits with robust re-weighting.
 
 Only imported by :mod:`geoair.apportion.pmf` when a model is fitted, so ``import geoair``
-never loads numba. Everything is float64 (ESAT runs float32; see research notes section 1).
+never loads numba. Everything is float64 (ESAT runs float32; research notes section 1).
+The kernels release the GIL (``nogil``) so that random starts run in parallel threads, are
+cached on disk (:func:`geoair._compat.njit`), and are compiled for one signature each, only
+when their method is used.
+
+One LS-NMF iteration is a single sweep over the samples (:func:`_ls_sweep`): for sample i it
+updates W[i, :], forms the new fitted row, its residuals, Q and (robust mode) the new weights,
+and adds the sample's share to the sums of the next H update. That is 6 n m p multiply-adds
+per iteration, the same as the matrix form, but with every row in cache, and robust mode costs
+one comparison per cell more than plain mode (a re-weighting inside the same iterations).
 
 References
 ----------
@@ -10,83 +19,160 @@ factorization algorithm utilizing uncertainty estimates. BMC Bioinformatics 7, 1
 doi:10.1186/1471-2105-7-175.
 Ding, C., Li, T., Jordan, M. I. (2010) Convex and semi-nonnegative matrix factorizations.
 IEEE TPAMI 32(1), 45-55, doi:10.1109/TPAMI.2008.277.
+Hunter, D. R., Lange, K. (2004) A tutorial on MM algorithms. Am. Stat. 58, 30-37,
+doi:10.1198/0003130042836 (the robust re-weighting).
 Smith, D. et al. (2024) ESAT. JOSS 9(103), 7316, doi:10.21105/joss.07316 (update order,
-initialisation and convergence test reproduced from its documented behaviour).
+initialisation and window stopping test reproduced from its documented behaviour).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._compat import njit, prange
+from .._compat import njit
 
 LS_NMF = 0
 WS_NMF = 1
 
+# re-association lets the dot products over species vectorise; no "nnan"/"ninf", so a NaN
+# still propagates. Results are deterministic for a given machine.
+_FAST = {"nsz", "arcp", "contract", "reassoc"}
 
-@njit(cache=True)
-def _robust_weights(V, We, WH, alpha, out):
-    """Majorize-minimize weights for Q(robust); returns Q(robust) at the current residuals.
 
-    Q(robust) sums ``r**2`` (|r| <= alpha) and ``alpha |r|`` (|r| > alpha). The quadratic
-    ``alpha r**2 / (2 |r0|) + alpha |r0| / 2`` lies above ``alpha |r|`` and above ``r**2`` for
-    |r| <= alpha, touching the loss at r0, so weighting outliers by ``alpha / (2 |r0|)``
-    makes every weighted least-squares step lower Q(robust) (Hunter & Lange 2004, Am. Stat.
-    58, 30-37). Down-weighting by ``h**2 = |r|/alpha`` alone (no 1/2) does not: Q(robust)
-    then oscillates and ESAT's signed stopping test fires early.
+@njit(nogil=True, fastmath=_FAST)
+def _residual_row(V, We, Wt, i, wh, r2buf, robust, alpha):
+    """Q of sample i at the fitted row ``wh``; in robust mode also its new weights ``Wt[i]``.
+
+    Q(robust) sums ``r**2`` (|r| <= alpha) and ``alpha |r|`` (|r| > alpha), r = e/u. The
+    quadratic ``alpha r**2 / (2 |r0|) + alpha |r0| / 2`` lies above both branches and touches
+    the loss at r0 (majorize-minimize, Hunter & Lange 2004), so weighting an outlier by
+    ``alpha / (2 |r0|)`` makes every weighted least-squares step lower Q(robust).
+    Down-weighting by ``h**2 = |r| / alpha`` (no 1/2) does not: Q(robust) then oscillates.
+    """
+    m = V.shape[1]
+    q = 0.0
+    for j in range(m):  # vectorised: every cell as if |r| <= alpha
+        e = V[i, j] - wh[j]
+        r2 = e * e * We[i, j]
+        r2buf[j] = r2
+        q += r2
+    if not robust:
+        return q
+    a2 = alpha * alpha
+    for j in range(m):
+        Wt[i, j] = We[i, j]
+    for j in range(m):  # outliers (a few % of cells): alpha |r| instead of r**2, re-weighted
+        r2 = r2buf[j]
+        if r2 > a2:
+            r = np.sqrt(r2)
+            q += alpha * r - r2
+            Wt[i, j] = We[i, j] * alpha / (2.0 * r)
+    return q
+
+
+@njit(nogil=True, fastmath=_FAST)
+def _fitted_row(W, H, i, wh):
+    wh[:] = 0.0
+    for k in range(H.shape[0]):
+        wik = W[i, k]
+        for j in range(H.shape[1]):
+            wh[j] += wik * H[k, j]
+
+
+@njit(nogil=True, fastmath=_FAST)
+def _ls_sweep(V, We, Wt, W, H, NH, DH, wh, a, b, robust, alpha, update_w):
+    """W update (if ``update_w``), then Q, weights and the H-update sums, sample by sample.
+
+    W[i,k] <- W[i,k] (sum_j Wt V H[k,j]) / (sum_j Wt (W H)[i,j] H[k,j]) with the current H;
+    NH = W^T (Wt o V) and DH = W^T (Wt o W H) at the new W and weights. Returns Q.
     """
     n, m = V.shape
+    p = H.shape[0]
+    NH[:, :] = 0.0
+    DH[:, :] = 0.0
     q = 0.0
     for i in range(n):
+        if update_w:
+            _fitted_row(W, H, i, wh)
+            for j in range(m):
+                a[j] = Wt[i, j] * V[i, j]
+                b[j] = Wt[i, j] * wh[j]
+            for k in range(p):
+                num = 0.0
+                den = 0.0
+                for j in range(m):
+                    num += a[j] * H[k, j]
+                    den += b[j] * H[k, j]
+                # a zero denominator means the element has no leverage on Q: keep it
+                if den > 0.0:
+                    W[i, k] = W[i, k] * num / den
+        _fitted_row(W, H, i, wh)
+        q += _residual_row(V, We, Wt, i, wh, a, robust, alpha)
         for j in range(m):
-            e = V[i, j] - WH[i, j]
-            r2 = e * e * We[i, j]
-            r = np.sqrt(r2)
-            if r > alpha:
-                out[i, j] = We[i, j] * alpha / (2.0 * r)
-                q += alpha * r
-            else:
-                out[i, j] = We[i, j]
-                q += r2
+            a[j] = Wt[i, j] * V[i, j]
+            b[j] = Wt[i, j] * wh[j]
+        for k in range(p):
+            wik = W[i, k]
+            for j in range(m):
+                NH[k, j] += wik * a[j]
+                DH[k, j] += wik * b[j]
     return q
 
 
-@njit(cache=True)
-def _q_true(V, We, WH):
+@njit(nogil=True, fastmath=_FAST)
+def _converged(buf, it, q, rtol, atol):
+    """Record Q(it) in the ring ``buf``; True once Q(it - w + 1) - Q(it) < rtol |Q(it)| + atol."""
+    w = buf.shape[0]
+    pos = it % w
+    first = buf[(pos + 1) % w]
+    buf[pos] = q
+    return it + 1 >= w and first - q < rtol * abs(q) + atol
+
+
+@njit(nogil=True, fastmath=_FAST)
+def ls_fit(V, We, W, H, robust, alpha, max_iter, rtol, atol, window, fixed, trace):
+    """Fit one LS-NMF model in place from the start matrices ``W`` (n x p) and ``H`` (p x m).
+
+    Per iteration H first, then W (ESAT's order), each by the weighted multiplicative rule of
+    Wang et al. (2006); in robust mode the weights are re-computed from the residuals after
+    every iteration (PMF 5.0 robust mode). Stops when the objective (Q(true), or Q(robust)
+    when ``robust``) fell by less than ``rtol Q + atol`` over the last ``window`` iterations.
+    ``fixed`` (p x m, bool) holds H elements at their start values (DISP). ``trace`` receives
+    Q per iteration if it has ``max_iter`` elements (pass an empty array otherwise).
+
+    Returns
+    -------
+    q, n_iter, converged
+    """
     n, m = V.shape
-    q = 0.0
-    for i in range(n):
-        for j in range(m):
-            e = V[i, j] - WH[i, j]
-            q += e * e * We[i, j]
-    return q
+    p = H.shape[0]
+    Wt = We.copy()
+    NH = np.empty((p, m))
+    DH = np.empty((p, m))
+    wh = np.empty(m)
+    a = np.empty(m)
+    b = np.empty(m)
+    buf = np.zeros(window)
+    has_fixed = fixed.any()
+    Hfix = H.copy()
+    keep = trace.shape[0] >= max_iter
+    q = _ls_sweep(V, We, Wt, W, H, NH, DH, wh, a, b, robust, alpha, False)
+    for it in range(max_iter):
+        for k in range(p):
+            for j in range(m):
+                if has_fixed and fixed[k, j]:
+                    H[k, j] = Hfix[k, j]
+                elif DH[k, j] > 0.0:
+                    H[k, j] = H[k, j] * NH[k, j] / DH[k, j]
+        q = _ls_sweep(V, We, Wt, W, H, NH, DH, wh, a, b, robust, alpha, True)
+        if keep:
+            trace[it] = q
+        if _converged(buf, it, q, rtol, atol):
+            return q, it + 1, True
+    return q, max_iter, False
 
 
-@njit(cache=True)
-def _q_robust(V, We, WH, alpha):
-    n, m = V.shape
-    q = 0.0
-    for i in range(n):
-        for j in range(m):
-            e = V[i, j] - WH[i, j]
-            r2 = e * e * We[i, j]
-            r = np.sqrt(r2)
-            q += alpha * r if r > alpha else r2
-    return q
-
-
-@njit(cache=True)
-def _ratio_update(X, num, den):
-    a, b = X.shape
-    for i in range(a):
-        for j in range(b):
-            d = den[i, j]
-            # a zero denominator means the element has no leverage on Q: keep it
-            if d > 0.0:
-                X[i, j] = X[i, j] * num[i, j] / d
-
-
-@njit(cache=True)
+@njit(nogil=True)
 def _solve_spd(A, b):
     """Solve A x = b (p x p) by Gaussian elimination with partial pivoting, ridge on tiny pivots."""
     p = A.shape[0]
@@ -125,7 +211,7 @@ def _solve_spd(A, b):
     return x
 
 
-@njit(cache=True)
+@njit(nogil=True)
 def _ws_step(V, Wt, W, H):
     """One WS-NMF iteration (W by weighted least squares, then H by the semi-NMF rule)."""
     n, m = V.shape
@@ -168,89 +254,35 @@ def _ws_step(V, Wt, W, H):
             H[k, j] = H[k, j] * np.sqrt(num / den)
 
 
-@njit(cache=True)
-def fit_one(V, We, W, H, method, robust, alpha, max_iter, tol, window, fixed_mask):
-    """Fit one model in place from the start matrices ``W`` (n x p) and ``H`` (p x m).
-
-    Convergence as in ESAT: stop when ``Q(t - window + 1) - Q(t) < tol``, with Q the objective
-    being minimised (Q(true), or Q(robust) when ``robust``). ``fixed_mask`` (p x m, bool) holds
-    H elements fixed (used by DISP); pass an all-False mask otherwise.
-
-    Returns
-    -------
-    q, n_iter, converged
-    """
+@njit(nogil=True)
+def ws_fit(V, We, W, H, robust, alpha, max_iter, rtol, atol, window, fixed, trace):
+    """Fit one WS-NMF model in place (W first, then H, as ESAT); arguments as :func:`ls_fit`."""
     n, m = V.shape
     p = H.shape[0]
     Wt = We.copy()
-    WH = W @ H
-    has_fixed = False
-    for k in range(p):
-        for j in range(m):
-            if fixed_mask[k, j]:
-                has_fixed = True
+    wh = np.empty(m)
+    a = np.empty(m)
+    buf = np.zeros(window)
+    has_fixed = fixed.any()
     Hfix = H.copy()
-    buf = np.empty(window)
-    count = 0
+    keep = trace.shape[0] >= max_iter
     q = 0.0
-    converged = False
-    it = 0
+    for i in range(n):
+        _fitted_row(W, H, i, wh)
+        q += _residual_row(V, We, Wt, i, wh, a, robust, alpha)
     for it in range(max_iter):
-        if robust:
-            _robust_weights(V, We, WH, alpha, Wt)
-        if method == LS_NMF:
-            WtV = Wt * V
-            _ratio_update(H, W.T @ WtV, W.T @ (Wt * WH))
-            if has_fixed:
-                for k in range(p):
-                    for j in range(m):
-                        if fixed_mask[k, j]:
-                            H[k, j] = Hfix[k, j]
-            WH = W @ H
-            _ratio_update(W, WtV @ H.T, (Wt * WH) @ H.T)
-        else:
-            _ws_step(V, Wt, W, H)
-            if has_fixed:
-                for k in range(p):
-                    for j in range(m):
-                        if fixed_mask[k, j]:
-                            H[k, j] = Hfix[k, j]
-        WH = W @ H
-        q = _q_robust(V, We, WH, alpha) if robust else _q_true(V, We, WH)
-        if count < window:
-            buf[count] = q
-            count += 1
-            if count == window and buf[0] - q < tol:
-                converged = True
-                break
-        else:
-            # ring of the last `window` values; the oldest is at it % window
-            pos = it % window
-            first = buf[(pos + 1) % window]
-            buf[pos] = q
-            if first - q < tol:
-                converged = True
-                break
-    return q, it + 1, converged
-
-
-@njit(cache=True, parallel=True)
-def fit_batch(V, We, W0, H0, method, robust, alpha, max_iter, tol, window):
-    """Fit ``R`` models from start matrices ``W0`` (R x n x p), ``H0`` (R x p x m) in parallel."""
-    R = W0.shape[0]
-    q = np.empty(R)
-    iters = np.empty(R, dtype=np.int64)
-    conv = np.empty(R, dtype=np.bool_)
-    Ws = W0.copy()
-    Hs = H0.copy()
-    mask = np.zeros((H0.shape[1], H0.shape[2]), dtype=np.bool_)
-    for r in prange(R):
-        W = Ws[r].copy()
-        H = Hs[r].copy()
-        qr, it, c = fit_one(V, We, W, H, method, robust, alpha, max_iter, tol, window, mask)
-        Ws[r] = W
-        Hs[r] = H
-        q[r] = qr
-        iters[r] = it
-        conv[r] = c
-    return Ws, Hs, q, iters, conv
+        _ws_step(V, Wt, W, H)
+        if has_fixed:
+            for k in range(p):
+                for j in range(m):
+                    if fixed[k, j]:
+                        H[k, j] = Hfix[k, j]
+        q = 0.0
+        for i in range(n):
+            _fitted_row(W, H, i, wh)
+            q += _residual_row(V, We, Wt, i, wh, a, robust, alpha)
+        if keep:
+            trace[it] = q
+        if _converged(buf, it, q, rtol, atol):
+            return q, it + 1, True
+    return q, max_iter, False

@@ -55,6 +55,7 @@ Smith, D. et al. (2024) ESAT. JOSS 9(103), 7316, doi:10.21105/joss.07316.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from importlib import resources
@@ -144,6 +145,81 @@ def _batch_seeds(random_state, n):
     return [int(rng.integers(low=0, high=1e5)) for _ in range(n)]
 
 
+def _resolve_n_jobs(n_jobs, n_tasks: int) -> int:
+    if n_jobs is None:
+        from ..options import get_options
+
+        n_jobs = get_options()["n_jobs"]
+    if n_jobs == -1:
+        n_jobs = os.cpu_count() or 1
+    if not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise GeoairInputError("n_jobs must be a positive int, -1 (all cores) or None",
+                               received=n_jobs, fix="e.g. n_jobs=2")
+    return int(max(1, min(n_jobs, n_tasks)))
+
+
+def fit_runs(V, We, W0, H0, *, method="ls-nmf", robust=True, alpha=4.0, max_iter=20000,
+             tol=5e-6, tol_abs=0.0, tol_window=50, fixed=None, n_jobs=None, trace=True):
+    """Fit ``R`` models from the start matrices ``W0`` (R x n x p) and ``H0`` (R x p x m).
+
+    The low-level driver of :class:`PMF` (arguments as there; ``V`` concentrations, ``We`` the
+    weights 1/u**2, n x m). Runs are independent, so they are spread over ``n_jobs`` threads
+    (the numba kernels release the GIL); the results do not depend on ``n_jobs``.
+
+    Returns
+    -------
+    W, H : ndarray
+        Fitted matrices, R x n x p and R x p x m.
+    n_iter : ndarray of int
+    converged : ndarray of bool
+    traces : ndarray
+        R x max_iter objective per iteration (NaN after a run stopped); R x 0 if not ``trace``.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tqdm import tqdm
+
+    from ..options import get_options
+    from . import _pmf_kernels as K
+
+    kernel = K.ls_fit if method == "ls-nmf" else K.ws_fit
+    R, p, m = H0.shape
+    V = np.ascontiguousarray(V, dtype=np.float64)
+    We = np.ascontiguousarray(We, dtype=np.float64)
+    Ws = np.array(W0, dtype=np.float64, order="C")
+    Hs = np.array(H0, dtype=np.float64, order="C")
+    mask = np.zeros((p, m), dtype=np.bool_) if fixed is None else np.asarray(fixed, np.bool_)
+    traces = np.full((R, int(max_iter) if trace else 0), np.nan)
+
+    def one(r):
+        _, it, ok = kernel(V, We, Ws[r], Hs[r], bool(robust), float(alpha), int(max_iter),
+                           float(tol), float(tol_abs), int(tol_window), mask, traces[r])
+        return it, ok
+
+    jobs = _resolve_n_jobs(n_jobs, R)
+    bar = tqdm(total=R, desc="PMF runs", disable=R < 2 or not get_options()["progress"])
+    out = []
+    with bar, ThreadPoolExecutor(jobs) as pool:
+        for res in (pool.map(one, range(R)) if jobs > 1 else map(one, range(R))):
+            out.append(res)
+            bar.update()
+    iters = np.array([it for it, _ in out], dtype=np.int64)
+    conv = np.array([ok for _, ok in out], dtype=bool)
+    return Ws, Hs, iters, conv, traces
+
+
+def _q_values(V, We, Ws, Hs, alpha):
+    """Q(true) and Q(robust) of each run (float64, research notes section 1)."""
+    qt = np.empty(len(Ws))
+    qr = np.empty(len(Ws))
+    for r in range(len(Ws)):
+        R2 = (V - Ws[r] @ Hs[r]) ** 2 * We
+        Ra = np.sqrt(R2)
+        qt[r] = R2.sum()
+        qr[r] = np.where(Ra > alpha, alpha * Ra, R2).sum()
+    return qt, qr
+
+
 class PMF(BaseEstimator):
     """Positive Matrix Factorization with per-cell uncertainties (EPA PMF 5.0 / ESAT).
 
@@ -161,15 +237,26 @@ class PMF(BaseEstimator):
         Random starts; the run with the lowest Q(robust) is kept (as ESAT ``best_robust``).
     max_iter : int
         Iteration limit per run.
-    tol, tol_window : float, int
-        Stop when ``Q(t - tol_window + 1) - Q(t) < tol`` (ESAT's test; defaults are those of
-        the ESAT workflow notebook).
+    tol, tol_abs, tol_window : float, float, int
+        Stop a run when the objective fell by less than ``tol * Q + tol_abs`` over the last
+        ``tol_window`` iterations: ``Q(t - tol_window + 1) - Q(t) < tol Q(t) + tol_abs``
+        (ESAT's window test, research notes section 2, made relative). ESAT's absolute
+        ``converge_delta=0.01`` acts on its float32 Q, so it fires when Q stops moving in
+        float32 (relative steps of about float32's epsilon, 6e-8). The default ``tol=5e-6``
+        over 50 iterations (1e-7 per iteration) states that explicitly: on the three EPA
+        examples float64 runs then stop within -18 % to +5 % of ESAT's iteration counts with
+        the same or lower Q (``benchmarks/compare_esat.py``). ``tol=0, tol_abs=0.01`` is
+        ESAT's own rule, which float64 runs satisfy only after about twice as many iterations.
     alpha : float
-        Robust threshold on |scaled residual| (4 in PMF 5.0 and ESAT).
+        Robust threshold on the absolute scaled residual (4 in PMF 5.0 and ESAT).
     random_state : int, Generator, sequence of int or None
         Batch seed; per-run seeds are drawn as ESAT does, so ``random_state=42`` starts from
         the same matrices as ESAT's ``BatchSA(seed=42)``. A sequence gives the per-run seeds
         directly (``n_runs`` is then its length), e.g. to repeat one ESAT model.
+    n_jobs : int or None
+        Threads running the random starts in parallel (the kernels release the GIL); -1 means
+        all cores, None the ``n_jobs`` option of :func:`geoair.set_options` (default 1).
+        Results do not depend on it.
 
     Attributes
     ----------
@@ -188,6 +275,9 @@ class PMF(BaseEstimator):
         mean observed and predicted.
     runs_ : DataFrame
         Every run: seed, Q(true), Q(robust), iterations, converged.
+    q_history_ : ndarray
+        The objective (Q(robust) if ``robust`` else Q(true)) after each iteration of the kept
+        run, as ESAT's ``q_list``.
     best_run_ : int
         0-based index of the kept run.
     residuals_ : DataFrame
@@ -212,10 +302,12 @@ class PMF(BaseEstimator):
         robust: bool = True,
         n_runs: int = 20,
         max_iter: int = 20000,
-        tol: float = 0.01,
+        tol: float = 5e-6,
+        tol_abs: float = 0.0,
         tol_window: int = 50,
         alpha: float = 4.0,
         random_state=None,
+        n_jobs: int | None = None,
     ):
         self.n_components = n_components
         self.method = method
@@ -223,9 +315,11 @@ class PMF(BaseEstimator):
         self.n_runs = n_runs
         self.max_iter = max_iter
         self.tol = tol
+        self.tol_abs = tol_abs
         self.tol_window = tol_window
         self.alpha = alpha
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
     def _validate_params(self, V):
@@ -265,8 +359,6 @@ class PMF(BaseEstimator):
         -------
         self
         """
-        from . import _pmf_kernels as K
-
         V, U = _check_inputs(conc, unc)
         p = self._validate_params(V)
         species = [_norm_name(c) for c in conc.columns]
@@ -290,23 +382,19 @@ class PMF(BaseEstimator):
             W0[r], H0[r] = _esat_init(V, p, s, method)
             if H_init is not None:
                 H0[r] = np.maximum(np.asarray(H_init, dtype=float), 1e-12)
-        code = K.LS_NMF if method == "ls-nmf" else K.WS_NMF
-        Ws, Hs, _, iters, conv = K.fit_batch(
-            np.ascontiguousarray(V), np.ascontiguousarray(We), W0, H0, code, bool(self.robust),
-            float(self.alpha), int(self.max_iter), float(self.tol), int(self.tol_window),
+        Ws, Hs, iters, conv, traces = fit_runs(
+            V, We, W0, H0, method=method, robust=bool(self.robust), alpha=float(self.alpha),
+            max_iter=int(self.max_iter), tol=float(self.tol), tol_abs=float(self.tol_abs),
+            tol_window=int(self.tol_window), n_jobs=self.n_jobs,
         )
-        qt = np.empty(len(seeds))
-        qr = np.empty(len(seeds))
-        for r in range(len(seeds)):
-            WH = Ws[r] @ Hs[r]
-            qt[r] = K._q_true(V, We, WH)
-            qr[r] = K._q_robust(V, We, WH, float(self.alpha))
+        qt, qr = _q_values(V, We, Ws, Hs, float(self.alpha))
         best = int(np.argmin(qr))
         self.runs_ = pd.DataFrame(
             {"seed": seeds, "q_true": qt, "q_robust": qr, "n_iter": iters, "converged": conv}
         )
         self.best_run_ = best
         self.method_ = method
+        self.q_history_ = traces[best, : iters[best]].copy()
         self._store(conc, unc, V, We, Ws[best], Hs[best])
         return self
 
@@ -425,7 +513,8 @@ class PMF(BaseEstimator):
             starts = rng.integers(0, n_blocks, size=n_blocks) * b
             idx = np.concatenate([np.arange(s, min(s + b, n)) for s in starts])[:n]
             sub = PMF(n_components=p, method=self.method_, robust=self.robust, n_runs=1,
-                      max_iter=self.max_iter, tol=self.tol, tol_window=self.tol_window,
+                      max_iter=self.max_iter, tol=self.tol, tol_abs=self.tol_abs,
+                      tol_window=self.tol_window, n_jobs=1,
                       alpha=self.alpha, random_state=int(rng.integers(0, 2**31)))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PMFWeakIdentificationWarning)
@@ -479,69 +568,28 @@ class PMF(BaseEstimator):
         DataFrame
             factor, species, dq_max, base, low, high, swap.
         """
-        from . import _pmf_kernels as K
-
         self._check_fitted()
         conc, unc = self._fit_data
         V, U = _check_inputs(conc, unc)
         We = 1.0 / np.maximum(U, 1e-12) ** 2
-        code = K.LS_NMF if self.method_ == "ls-nmf" else K.WS_NMF
         W0, H0 = self.W_, self.H_
-        p, m = H0.shape
-        scale = W0.mean(axis=0)
-        Hn0 = H0 / np.linalg.norm(H0, axis=1, keepdims=True)
-
-        def refit_q(k, j, val):
-            W, H = W0.copy(), H0.copy()
-            H[k, j] = val
-            mask = np.zeros((p, m), dtype=np.bool_)
-            mask[k, j] = True
-            K.fit_one(V, We, W, H, code, bool(self.robust), float(self.alpha),
-                      int(refit_iter), -np.inf, 1, mask)
-            WH = W @ H
-            q = K._q_robust(V, We, WH, float(self.alpha)) if self.robust else K._q_true(V, We, WH)
-            hn = H / np.linalg.norm(H, axis=1, keepdims=True)
-            swap = int(np.argmax(hn[k] @ Hn0.T)) != k
-            # profile value with contributions scaled to mean 1 (scale-free, PMF 5.0 units)
-            return q, swap, float(H[k, j] * W[:, k].mean())
-
+        refit = _disp_refit(V, We, W0, H0, self.method_, bool(self.robust), float(self.alpha),
+                            int(refit_iter))
         q0 = self.q_robust_ if self.robust else self.q_true_
-        rows = []
+        scale = W0.mean(axis=0)
         cols = list(conc.columns)
-        sel = range(m) if species is None else [cols.index(s) for s in species]
-        for k in range(p):
+        sel = range(len(cols)) if species is None else [cols.index(s) for s in species]
+        rows = []
+        for k in range(H0.shape[0]):
             for j in sel:
                 base = H0[k, j]
-                qb, _, vb = refit_q(k, j, base)
+                qb, _, vb = refit(k, j, base)
                 # the converged base may still improve slightly under re-fit: dQ from the lower
                 qref = min(q0, qb)
+                hi0 = max(2.0 * base, 1e-2 * H0[:, j].max())
                 for dq in dq_max:
-                    seen = [(vb, False)]
-
-                    def probe(val, dq=dq, seen=seen, k=k, j=j, qref=qref):
-                        q, sw, v = refit_q(k, j, val)
-                        ok = q - qref <= dq
-                        if ok:
-                            seen.append((v, sw))
-                        return ok
-
-                    # upward: double from a step on the species' own scale, then bisect
-                    lo_v = base
-                    hi_v = max(2.0 * base, 1e-2 * H0[:, j].max())
-                    for _ in range(max_steps):
-                        if not probe(hi_v):
-                            break
-                        lo_v, hi_v = hi_v, 2.0 * hi_v
-                    a, c = lo_v, hi_v
-                    for _ in range(max_steps):
-                        mid = 0.5 * (a + c)
-                        a, c = (mid, c) if probe(mid) else (a, mid)
-                    # downward: zero if allowed, else bisect between 0 and base
-                    if not probe(0.0):
-                        a, c = base, 0.0
-                        for _ in range(max_steps):
-                            mid = 0.5 * (a + c)
-                            a, c = (mid, c) if probe(mid) else (a, mid)
+                    seen = _disp_search(refit, k, j, base, hi0, qref, dq, [(vb, False)],
+                                        int(max_steps))
                     vals = np.array([v for v, _ in seen])
                     rows.append({"factor": self.profiles_.index[k], "species": cols[j],
                                  "dq_max": dq, "base": base * scale[k],
@@ -555,6 +603,63 @@ class PMF(BaseEstimator):
         """Contributions as a ``station, time, <factor>...`` wide frame (see module function)."""
         self._check_fitted()
         return contributions_timeseries(self, station=station, names=names, total=total, tz=tz)
+
+
+def _disp_refit(V, We, W0, H0, method, robust, alpha, refit_iter):
+    """``refit(k, j, val) -> (Q, swap, value)``: re-fit everything with F_kj held at ``val``.
+
+    A warm start from the base run, ``refit_iter`` iterations; ``value`` is F_kj in PMF 5.0
+    units (contributions scaled to mean 1) and ``swap`` whether the displaced factor became
+    most similar (cosine) to another base factor.
+    """
+    p, m = H0.shape
+    Hn0 = H0 / np.linalg.norm(H0, axis=1, keepdims=True)
+
+    def refit(k, j, val):
+        H = H0.copy()
+        H[k, j] = val
+        mask = np.zeros((p, m), dtype=np.bool_)
+        mask[k, j] = True
+        Ws, Hs, *_ = fit_runs(V, We, W0[None], H[None], method=method, robust=robust,
+                              alpha=alpha, max_iter=refit_iter, tol=0.0, tol_abs=-np.inf,
+                              tol_window=1, fixed=mask, n_jobs=1, trace=False)
+        qt, qr = _q_values(V, We, Ws, Hs, alpha)
+        W, H = Ws[0], Hs[0]
+        hn = H / np.linalg.norm(H, axis=1, keepdims=True)
+        swap = int(np.argmax(hn[k] @ Hn0.T)) != k
+        return (qr[0] if robust else qt[0]), swap, float(H[k, j] * W[:, k].mean())
+
+    return refit
+
+
+def _disp_search(refit, k, j, base, hi0, qref, dq, seen, max_steps):
+    """Accepted (value, swap) pairs of the DISP search for F_kj, appended to ``seen``.
+
+    Upward: double from ``hi0`` until dQ exceeds ``dq``, then bisect; downward: zero if
+    allowed, else bisect between the base value and 0 (``max_steps`` each).
+    """
+
+    def probe(val):
+        q, sw, v = refit(k, j, val)
+        if q - qref <= dq:
+            seen.append((v, sw))
+            return True
+        return False
+
+    def bisect(a, c):
+        for _ in range(max_steps):
+            mid = 0.5 * (a + c)
+            a, c = (mid, c) if probe(mid) else (a, mid)
+
+    lo_v, hi_v = base, hi0
+    for _ in range(max_steps):
+        if not probe(hi_v):
+            break
+        lo_v, hi_v = hi_v, 2.0 * hi_v
+    bisect(lo_v, hi_v)
+    if not probe(0.0):
+        bisect(base, 0.0)
+    return seen
 
 
 # ---------------------------------------------------------------- factor naming

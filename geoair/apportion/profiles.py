@@ -180,4 +180,7 @@ def activity(profile: str, times, *, fire_time=None, fire_sigma_h: float = 3.0) 
         out = np.exp(-0.5 * (dt_h / fire_sigma_h) ** 2)
         out[np.abs(dt_h) > 4 * fire_sigma_h] = 0.0
         return out
-    raise ValueError(f"profile={profile!r} is not valid. Valid options are {list(PROFILES)}.")
+    from .._validation import check_option
+
+    check_option("profile", profile, PROFILES)
+    raise AssertionError(f"profile {profile!r} is listed in PROFILES but has no weights")

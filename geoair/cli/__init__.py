@@ -1,8 +1,11 @@
 """The ``geoair`` command line.
 
-Each sub-command lives next to the code it runs and exposes ``configure(parser)`` and
-``run(args) -> int``; this module only wires them together, importing them lazily so that
-``geoair --help`` stays fast.
+One registry (:data:`COMMANDS`); each sub-command is a module ``geoair/cli/<name>.py`` with
+``configure(parser)`` and ``run(args) -> int`` that imports only :mod:`argparse` at the top,
+so that ``geoair --help`` loads neither pandas nor pyarrow. Every ``ValueError`` a command
+raises (:class:`~geoair.GeoairInputError`, a bad option, a broken configuration file) ends
+as exit code 2 with its message; Ctrl-C ends as exit code 130. Commands that write a folder
+do it through :func:`geoair._output.atomic_output`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("geoair.cli.summary", "summarise the bundled (or given) data: stations, hours, coverage, drops"),
     "attribute": ("geoair.cli.attribute", "attribute station PM to source categories and sources (plume estimates)"),
     "briefing": ("geoair.cli.briefing", "HTML briefing: AQI, hotspots, fires, priority lists, offline maps"),
+    "store": ("geoair.cli.store", "convert observation files into a year/month Parquet store"),
+    "rankings": ("geoair.cli.rankings", "HJ 663 assessment and league table from a store (local or --scheduler)"),
 }
 
 
@@ -45,13 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    from geoair._validation import GeoairInputError
-
     try:
         return int(importlib.import_module(args._module).run(args) or 0)
-    except GeoairInputError as err:
+    except ValueError as err:  # GeoairInputError, option errors, bad config files
         print(f"geoair {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"geoair {args.command}: interrupted; no output was left half-written.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,9 +28,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the summary; returns the exit code."""
-    from ..options import get_options
+    from .._i18n import resolve_lang
 
-    lang = args.lang or get_options()["lang"]
+    lang = resolve_lang(args.lang)
     blocks: list[tuple[str, Any, str]] = []
     if args.observations or args.stations:
         from ..io import read_observations, read_stations

@@ -161,7 +161,7 @@ def _one(g: pd.DataFrame, pol: str, seed, kw: dict, members: bool):
             raise
         row["status"] = "too few data"
         return None, row, []
-    drops = [(e["reason"], e["rows"], e["column"]) for e in est._design.drops.entries]
+    drops = [(e["reason"], DropLog.rows_of(e), e["column"]) for e in est._design.drops]
     row.update({k: v for k, v in est.performance_.items() if k != "r2_folds"})
     try:
         res = est.normalise(members=members)

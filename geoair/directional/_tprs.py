@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg, optimize
 
-__all__ = ["TPRSFit", "fit_tprs"]
+__all__ = ["TPRSFit", "TPRSBasis", "fit_tprs", "tprs_basis", "gcv_fit"]
 
 _ETA_CONST = 1.0 / (8.0 * np.pi)  # d = 2, m = 2 thin-plate constant (Wood 2003, eq. 4)
 
@@ -30,7 +30,11 @@ def _eta_sq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     from scipy.spatial.distance import cdist
 
-    r2 = cdist(a, b, "sqeuclidean")
+    return eta_from_r2(cdist(a, b, "sqeuclidean"))
+
+
+def eta_from_r2(r2: np.ndarray) -> np.ndarray:
+    """The thin-plate radial function of squared distances ``r2`` (a new array)."""
     # log(1) = 0 gives eta(0) = 0 without boolean indexing of a large matrix
     safe = np.where(r2 > 0, r2, 1.0)
     np.log(safe, out=safe)
@@ -139,19 +143,57 @@ def _fit_tprs(
     x = np.column_stack([u - shift[0], v - shift[1]]) + 0.0  # +0.0: -0.0 -> 0.0 for unique
     knots, inverse = np.unique(x, axis=0, return_inverse=True)
     inverse = inverse.ravel()
-    nu = knots.shape[0]
-    if nu < k:
+    if knots.shape[0] < k:
         raise TPRSError(
-            f"only {nu} distinct locations for a basis of dimension k={k}"
+            f"only {knots.shape[0]} distinct locations for a basis of dimension k={k}"
         )
-    subset = nu > max_knots
+    basis = tprs_basis(knots, k, max_knots=max_knots, random_state=random_state)
+    beta, edf, rss, lam = gcv_fit(basis.X[inverse], y, w, basis.S, grid=grid)
+    return TPRSFit(shift=shift, knots=basis.knots, UZ=basis.UZ, coef=beta, edf=edf,
+                   gcv=n * rss / (n - edf) ** 2, scale=rss / (n - edf), lam=lam, n=n, k=k)
+
+
+@dataclass
+class TPRSBasis:
+    """A thin-plate regression spline basis (Wood 2003) on a set of locations.
+
+    ``X`` is the model matrix at the distinct locations it was built from (rows in the order
+    of ``locations``), ``S`` the penalty, ``knots``/``UZ`` what :meth:`TPRSFit.basis` needs.
+    """
+
+    locations: np.ndarray
+    knots: np.ndarray
+    UZ: np.ndarray
+    X: np.ndarray
+    S: np.ndarray
+
+    def design(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Model matrix at new points (same columns as ``X``)."""
+        x = np.column_stack([np.asarray(u, float), np.asarray(v, float)])
+        e = _eta_sq(x, self.knots)
+        return np.column_stack([e @ self.UZ, np.ones(len(x)), x[:, 0], x[:, 1]])
+
+
+def tprs_basis(locations: np.ndarray, k: int, *, max_knots: int = 2000,
+               random_state: int = 1, E: np.ndarray | None = None) -> TPRSBasis:
+    """Truncated eigen-basis of the thin-plate matrix over distinct ``locations`` (n x 2).
+
+    The eigen-decomposition of E is truncated to the k eigenpairs of largest modulus, the
+    constraint T' U_k delta = 0 is absorbed with a QR step, and the penalty is Z' D_k Z
+    (Wood 2003). With more than ``max_knots`` locations the basis is built on a random
+    subset of them (mgcv's ``max.knots``). ``E``: the thin-plate matrix of the locations when
+    the caller has it already (it must be ``eta(|x_i - x_j|)``; no subset is drawn then).
+    """
+    nu = locations.shape[0]
+    subset = nu > max_knots and E is None
     if subset:
         pick = np.sort(np.random.default_rng(random_state).choice(nu, max_knots, replace=False))
-        basis_knots = knots[pick]
+        basis_knots = locations[pick]
     else:
-        basis_knots = knots
+        basis_knots = locations
     nb = basis_knots.shape[0]
-    E = _eta_sq(basis_knots, basis_knots)
+    if E is None:
+        E = _eta_sq(basis_knots, basis_knots)
     evals, evecs = linalg.eigh(E, driver="evd")
     order = np.argsort(-np.abs(evals), kind="stable")[:k]
     D = evals[order]
@@ -160,18 +202,20 @@ def _fit_tprs(
     Q, _ = np.linalg.qr(U.T @ Tb, mode="complete")
     Z = Q[:, 3:]
     UZ = U @ Z
-    T = np.column_stack([np.ones(nu), knots[:, 0], knots[:, 1]])
+    T = np.column_stack([np.ones(nu), locations[:, 0], locations[:, 1]])
     if subset:
         # all distinct locations evaluated against the knot subset, as at prediction time
-        Xk = np.column_stack([_eta_sq(knots, basis_knots) @ UZ, T])
+        X = np.column_stack([_eta_sq(locations, basis_knots) @ UZ, T])
     else:
-        Xk = np.column_stack([(U * D) @ Z, T])  # E U_k = U_k D_k at the knots themselves
-    X = Xk[inverse]
-    knots = basis_knots
+        X = np.column_stack([(U * D) @ Z, T])  # E U_k = U_k D_k at the knots themselves
     S = np.zeros((k, k))
     S[: k - 3, : k - 3] = Z.T @ (D[:, None] * Z)
-    S = 0.5 * (S + S.T)
+    return TPRSBasis(locations=locations, knots=basis_knots, UZ=UZ, X=X, S=0.5 * (S + S.T))
 
+
+def _solver(X: np.ndarray, y: np.ndarray, w: np.ndarray, S: np.ndarray):
+    """solve(rho) -> (beta, edf, rss) of the penalised weighted fit, the n and the scale."""
+    k = S.shape[0]
     sw = np.sqrt(w)
     Xw = X * sw[:, None]
     yw = y * sw
@@ -194,23 +238,32 @@ def _fit_tprs(
         g = V.T @ f
 
         def solve(rho: float):
-            lam = np.exp(rho)
-            shrink = 1.0 / (1.0 + lam * L)
+            shrink = 1.0 / (1.0 + np.exp(rho) * L)
             edf = float(shrink.sum())
             rss = rss0 + float(np.sum(((1.0 - shrink) * g) ** 2))
             beta = linalg.solve_triangular(R, V @ (shrink * g))
             return beta, edf, rss
     else:
         def solve(rho: float):
-            lam = np.exp(rho)
-            M = np.vstack([R, np.sqrt(lam) * Eroot])
+            M = np.vstack([R, np.sqrt(np.exp(rho)) * Eroot])
             Q2, R2 = np.linalg.qr(M)
             Q1 = Q2[:k]
             edf = float(np.sum(Q1 * Q1))
             beta = linalg.solve_triangular(R2, Q1.T @ f)
             resid = f - R @ beta
-            rss = rss0 + float(resid @ resid)
-            return beta, edf, rss
+            return beta, edf, rss0 + float(resid @ resid)
+    return solve, scale_s
+
+
+def gcv_fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, S: np.ndarray, *,
+            grid: tuple[float, float, int] = (-20.0, 20.0, 41)):
+    """Penalised weighted least squares with the smoothing parameter chosen by GCV.
+
+    Minimises ``n * rss / (n - edf)^2`` over log lambda: a grid search then a Brent
+    refinement (Craven & Wahba 1979). Returns ``(beta, edf, rss, lambda)``.
+    """
+    n = y.size
+    solve, scale_s = _solver(X, y, w, S)
 
     def gcv(rho: float) -> float:
         _, edf, rss = solve(rho)
@@ -228,15 +281,4 @@ def _fit_tprs(
                                        options={"xtol": 1e-10})
         rho = float(res.x) if res.fun <= scores[i] else rhos[i]
     beta, edf, rss = solve(rho)
-    return TPRSFit(
-        shift=shift,
-        knots=knots,
-        UZ=UZ,
-        coef=beta,
-        edf=edf,
-        gcv=n * rss / (n - edf) ** 2,
-        scale=rss / (n - edf),
-        lam=float(np.exp(rho) * scale_s),
-        n=n,
-        k=k,
-    )
+    return beta, edf, rss, float(np.exp(rho) * scale_s)

@@ -229,9 +229,18 @@ def polar_annulus(
         out = pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
         out.attrs = {"droplog": log, "params": params}
         return out
-    hour = clean["__hour__"].to_numpy()
-    d = clean[wd].to_numpy(float)
-    z = clean[pollutant].to_numpy(float)
+    g = _annulus_bins(clean["__hour__"].to_numpy(), clean[wd].to_numpy(float),
+                      clean[pollutant].to_numpy(float))
+    zz, TT, WW, info = _annulus_surface(g, k, resolution, exclude_missing, force_positive)
+    out = _annulus_frame(zz.reshape(resolution, resolution), resolution)  # [wd, time]
+    prediction = pd.DataFrame({"trend": TT, "hour": TT * 23 / 10, "wd": WW, "z": zz})
+    out.attrs = {"binned": g, "fit": info, "droplog": log, "params": params,
+                 "prediction": prediction}
+    return out
+
+
+def _annulus_bins(hour: np.ndarray, d: np.ndarray, z: np.ndarray) -> pd.DataFrame:
+    """openair's (wd bin, time bin) means: 37 direction bins x 24 hour bins."""
     trend = 10 * hour / 23
     breaks = r_seq(0.0, 360.0, 38)
     # cut(wd, seq(0, 360, length = 38), include.lowest = TRUE): right-closed, 0 in bin 1
@@ -246,10 +255,16 @@ def polar_annulus(
     g["trend"] = time_seq[g["time_bin"].to_numpy() - 1]
     g["hour"] = g["trend"] * 23 / 10
     g["wd"] = 10.0 * (g["wd_bin"] - 1)  # openair places the 9.73 degree bins at 0, 10, ..., 360
-    y = np.sqrt(g["mean"].to_numpy()) if force_positive else g["mean"].to_numpy()
-    ok = np.isfinite(y)
+    return g
+
+
+def _annulus_surface(g: pd.DataFrame, k, resolution: int, exclude_missing: bool,
+                     force_positive: bool):
+    """Tensor-product fit of the bin means and its (time fastest) prediction grid."""
     from threadpoolctl import threadpool_limits
 
+    y = np.sqrt(g["mean"].to_numpy()) if force_positive else g["mean"].to_numpy()
+    ok = np.isfinite(y)
     # small dense problems: BLAS threads only add contention
     with threadpool_limits(limits=1, user_api="blas"):
         predict, info = _fit_te(g["trend"].to_numpy()[ok], g["wd"].to_numpy()[ok], y[ok], k)
@@ -265,9 +280,15 @@ def polar_annulus(
 
         far = exclude_too_far(TT, WW, g["trend"].to_numpy(), g["wd"].to_numpy(), 0.03)
         zz = np.where(far, np.nan, zz)
-    pred_mat = zz.reshape(resolution, resolution)  # [wd index, time index]
-    # openair's annulus: u, v on seq(-20, 20, by = 0.1) (u fastest); radius 10 + time; each
-    # point takes the prediction at the nearest (time, wd) grid node (R's round, half to even)
+    return zz, TT, WW, info
+
+
+def _annulus_frame(pred_mat: np.ndarray, resolution: int) -> pd.DataFrame:
+    """openair's annulus: u, v on seq(-20, 20, by = 0.1) (u fastest); radius 10 + time.
+
+    Each point takes the prediction at the nearest (time, wd) grid node (R's round, half to
+    even).
+    """
     step = 20.0 / (resolution - 1)
     axis = np.round(np.arange(-20.0, 20.0 + step / 2, step), 10)
     U = np.tile(axis, axis.size)
@@ -285,7 +306,4 @@ def polar_annulus(
                         "wd": np.where(inside, wdir, np.nan),
                         "time_val": np.where(inside, time_val, np.nan)})
     out["hour"] = out["time_val"] * 23 / 10
-    prediction = pd.DataFrame({"trend": TT, "hour": TT * 23 / 10, "wd": WW, "z": zz})
-    out.attrs = {"binned": g, "fit": info, "droplog": log, "params": params,
-                 "prediction": prediction}
     return out

@@ -17,6 +17,15 @@ source identification. *Environ. Model. Softw.* 59, 1-9.
 Henry, R., Norris, G. A., Vedantham, R. & Turner, J. R. (2009). Source region identification
 using kernel smoothing. *Environ. Sci. Technol.* 43(11), 4090-4097.
 Carslaw, D. C. & Ropkins, K. (2012). openair. *Environ. Model. Softw.* 27-28, 52-61.
+
+Notes
+-----
+Algorithm as documented in openair 2.17 (``R/polarPlot.R``) and mgcv 1.8. NWR values at the
+nodes are exact; the GAM step is an own thin-plate regression spline with GCV
+(:mod:`geoair.directional._tprs`). openair draws speed bin i at ``(i - 1) * max / (bins - 1)``
+while binning by ``max / bins``; that quirk is kept so the surfaces are comparable. ``upper``
+only sets the prediction grid and clips the output circle; the bins still span 0 to the
+maximum speed. openair's ``daylight`` default site is London; geoair requires the position.
 """
 
 from __future__ import annotations
@@ -254,7 +263,7 @@ def _smooth_panel(table: pd.DataFrame, *, statistic, k, force_positive, upper, m
     except (TPRSError, np.linalg.LinAlgError) as err:
         warnings.warn(
             f"Smoothing failed ({err}); returning the raw bin values at the nodes, as openair does.",
-            stacklevel=3,
+            stacklevel=5,
         )
         return (table["u"].to_numpy()[ok], table["v"].to_numpy()[ok], value[ok],
                 {"fit": "failed", "reason": str(err)})
@@ -274,59 +283,40 @@ def _smooth_panel(table: pd.DataFrame, *, statistic, k, force_positive, upper, m
     return gu, gv, z, info
 
 
-def polar_plot(
-    data: pd.DataFrame,
-    pollutant: str | Sequence[str],
-    *,
-    statistic: str = "mean",
-    percentile: float | Sequence[float] | None = None,
-    by: str | None = None,
-    ws: str = "ws",
-    wd: str = "wd",
-    time: str | None = None,
-    min_bin: int | None = None,
-    upper: float | None = None,
-    weights: Sequence[float] = (0.25, 0.5, 0.75),
-    force_positive: bool = True,
-    k: int = 100,
-    exclude_missing: bool = True,
-    normalise: bool = False,
-    ws_spread: float = 1.5,
-    wd_spread: float = 5.0,
-    wd0_as_north: bool = True,
-    latitude: float | None = None,
-    longitude: float | None = None,
-) -> pd.DataFrame:
-    """Bivariate polar plot surface (openair ``polarPlot``), as data.
+def polar_plot(data: pd.DataFrame, pollutant: str | Sequence[str], *, statistic: str = "mean",
+               percentile: float | Sequence[float] | None = None, by: str | None = None,
+               ws: str = "ws", wd: str = "wd", time: str | None = None,
+               min_bin: int | None = None, upper: float | None = None,
+               weights: Sequence[float] = (0.25, 0.5, 0.75), force_positive: bool = True,
+               k: int = 100, exclude_missing: bool = True, normalise: bool = False,
+               ws_spread: float = 1.5, wd_spread: float = 5.0, wd0_as_north: bool = True,
+               latitude: float | None = None, longitude: float | None = None) -> pd.DataFrame:
+    """Bivariate polar plot surface (openair ``polarPlot``), as data (algorithm: module notes).
 
     Parameters
     ----------
     data : DataFrame
         Hourly (or any) observations with wind speed, wind direction and the pollutant.
     pollutant : str or list of str
-        Pollutant column(s). Several pollutants are computed separately and stacked with a
-        ``pollutant`` column (openair stacks them as a conditioning type).
+        Pollutant column(s); several are computed separately and stacked with a ``pollutant``
+        column (openair stacks them as a conditioning type).
     statistic : str
         One of ``mean, median, max, stdev, frequency, weighted_mean, percentile, cpf, nwr``.
     percentile : float or sequence, optional
-        ``percentile``: the percentile (0-100) of each bin. ``cpf``: one value p gives the CPF
-        (share of a bin's hours above the p-th percentile of all data, default 75); two values
-        ``(p1, p2)`` give the CBPF (share in ``(P1, P2]``); ``(p1, p2, t)`` as in openair:
-        ``t >= 0`` percentiles of values ``>= t * mean``, ``t < 0`` p1, p2 are absolute
-        concentrations.
+        ``percentile``: the percentile (0-100) of each bin. ``cpf``: p gives the CPF (share of
+        a bin's hours above the p-th percentile of all data, default 75); ``(p1, p2)`` the CBPF
+        (share in ``(P1, P2]``); ``(p1, p2, t)`` as openair (``t >= 0``: percentiles of values
+        ``>= t * mean``; ``t < 0``: p1, p2 are absolute concentrations).
     by : str, optional
-        Conditioning: ``season, weekday, weekend, month, year, hour, daylight`` (need a ``time``
-        or ``date`` column) or any column (numeric columns cut into quartiles).
-    ws, wd : str
-        Wind speed (m/s) and direction (degrees the wind blows FROM) columns.
-    time : str, optional
-        Time column for date-based ``by`` (default ``time`` or ``date``).
+        ``season, weekday, weekend, month, year, hour, daylight`` (need a ``time``/``date``
+        column) or any column (numeric columns cut into quartiles).
+    ws, wd, time : str
+        Wind speed (m/s), direction (degrees FROM) and time (for ``by``) columns.
     min_bin : int, optional
-        Bins with fewer observations are left out of the fit and of the mask. When given, an
-        extra column ``miss`` holds the surface fitted without the limit (as openair).
+        Bins with fewer observations are left out of the fit and the mask; column ``miss``
+        then holds the surface fitted without the limit (as openair).
     upper : float, optional
-        Outer wind speed of the grid (m/s); default the maximum wind speed. When given, z is NA
-        beyond it; the bins still span 0 to the maximum speed.
+        Outer wind speed of the grid (m/s; default the maximum); z is NA beyond it.
     weights : 3 floats
         Prior weights of bins holding 1, 2 and 3 observations.
     force_positive : bool
@@ -338,107 +328,141 @@ def polar_plot(
     normalise : bool
         Divide each panel by its mean z.
     ws_spread, wd_spread : float
-        NWR Gaussian kernel widths in m/s and degrees (openair's running defaults 1.5, 5).
+        NWR Gaussian kernel widths in m/s and degrees (openair's defaults 1.5, 5).
     wd0_as_north : bool
-        True (default): wd = 0 is treated as 360, openair's behaviour for data.frame input.
-        False: wd = 0 stays in the first direction bin, openair's behaviour for tibble input
-        (``polarPlot(openair::mydata)``).
+        True: wd = 0 is treated as 360 (openair, data.frame input); False: wd = 0 stays in
+        the first direction bin (openair, tibble input such as ``openair::mydata``).
     latitude, longitude : float, optional
-        Site position for ``by="daylight"`` (degrees); required then (openair's default is
-        London, which would be wrong for most geoair users).
+        Site position (degrees), required for ``by="daylight"``.
 
     Returns
     -------
     DataFrame
         openair's ``$data`` layout: ``[by,] u, v, z`` on the 201 x 201 grid
-        ``seq(-upper, upper, length = 201)`` (u varies fastest), NaN where masked; ``u, v`` in
-        m/s (u towards east of the wind-from direction as openair plots it). ``attrs`` holds
+        ``seq(-upper, upper, length = 201)`` (u fastest; m/s), NaN where masked. ``attrs``:
         ``binned`` (node table per panel: ws, wd, u, v, n, value, weight), ``params``, ``fit``
         (edf, GCV score, scale per panel), ``thresholds`` (CPF) and ``droplog``.
-
-    Notes
-    -----
-    Algorithm as documented in openair 2.17 (``R/polarPlot.R``) and mgcv 1.8: see the module
-    references. NWR values at the nodes are exact; the GAM step is an own thin-plate
-    regression spline with GCV (:mod:`geoair.directional._tprs`). openair draws speed bin i at
-    ``(i - 1) * max / (bins - 1)`` while binning by ``max / bins``; that quirk is kept so the
-    surfaces are comparable.
 
     Examples
     --------
     >>> res = polar_plot(obs, "pm10", statistic="cpf", percentile=90)  # doctest: +SKIP
     """
+    opts = dict(locals())  # the keyword options, passed on as one mapping
+    del opts["data"], opts["pollutant"]
     check_option("statistic", statistic, STATISTICS)
     if isinstance(pollutant, (list, tuple)):
         if len(pollutant) == 0:
             raise GeoairInputError("pollutant is an empty list.", fix="Name at least one column.")
         if len(pollutant) > 1:
-            parts = []
-            for pol in pollutant:
-                res = polar_plot(data, pol, statistic=statistic, percentile=percentile, by=by,
-                                 ws=ws, wd=wd, time=time, min_bin=min_bin, upper=upper,
-                                 weights=weights, force_positive=force_positive, k=k,
-                                 exclude_missing=exclude_missing, normalise=normalise,
-                                 ws_spread=ws_spread, wd_spread=wd_spread,
-                                 wd0_as_north=wd0_as_north, latitude=latitude, longitude=longitude)
-                part = res.copy()
-                part.insert(0, "pollutant", pol)
-                part.attrs = {}
-                parts.append((part, res.attrs))
-            out = pd.concat([p for p, _ in parts], ignore_index=True)
-            out.attrs = {"by_pollutant": {pol: a for pol, (_, a) in zip(pollutant, parts, strict=True)}}
-            return out
+            if len(weights) != 3:
+                raise ValueError(f"weights must hold 3 values (bins of 1, 2, 3 observations), "
+                                 f"got {weights!r}")
+            return _stack_pollutants({pol: _polar_one(data, pol, opts) for pol in pollutant})
         pollutant = pollutant[0]
     if len(weights) != 3:
         raise ValueError(f"weights must hold 3 values (bins of 1, 2, 3 observations), got {weights!r}")
+    return _polar_one(data, pollutant, opts)
 
-    log = DropLog()
-    cols = [wd, ws, pollutant]
-    frame = data
-    by_name = None
-    if by is not None:
-        cond = condition(data, by, time=time, latitude=latitude, longitude=longitude)
-        by_name = cond.name if cond.name not in (ws, wd, pollutant) else f"{cond.name}_group"
-        frame = data.assign(**{"__by__": cond})
-        cols = cols + ["__by__"]
-    elif time_column(data, time) is None:
-        pass
-    clean, log = prepare(frame, cols, ws=ws, wd=wd, wd0_as_north=wd0_as_north, droplog=log)
 
+def _stack_pollutants(results: dict) -> pd.DataFrame:
+    """Several pollutants' surfaces stacked with a ``pollutant`` column (attrs per pollutant)."""
+    parts = []
+    for pol, res in results.items():
+        part = res.copy()
+        part.insert(0, "pollutant", pol)
+        part.attrs = {}
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs = {"by_pollutant": {pol: res.attrs for pol, res in results.items()}}
+    return out
+
+
+def _polar_one(data: pd.DataFrame, pollutant: str, o: dict) -> pd.DataFrame:
+    """polar_plot of one pollutant; ``o`` holds polar_plot's keyword options."""
+    clean, log, by_name = _clean_input(data, pollutant, o)
     params = {
-        "pollutant": pollutant, "statistic": statistic, "percentile": percentile, "by": by,
-        "min_bin": min_bin, "upper": upper, "weights": tuple(weights),
-        "force_positive": force_positive, "k": 200 if statistic == "nwr" else k,
-        "exclude_missing": exclude_missing, "normalise": normalise,
-        "ws_spread": ws_spread, "wd_spread": wd_spread, "wd0_as_north": wd0_as_north,
+        "pollutant": pollutant, "statistic": o["statistic"], "percentile": o["percentile"],
+        "by": o["by"], "min_bin": o["min_bin"], "upper": o["upper"],
+        "weights": tuple(o["weights"]), "force_positive": o["force_positive"],
+        "k": 200 if o["statistic"] == "nwr" else o["k"],
+        "exclude_missing": o["exclude_missing"], "normalise": o["normalise"],
+        "ws_spread": o["ws_spread"], "wd_spread": o["wd_spread"],
+        "wd0_as_north": o["wd0_as_north"],
         "reference": "openair 2.17 polarPlot (Carslaw & Ropkins 2012)",
     }
-    columns = ([by_name] if by_name else []) + ["u", "v", "z"]
     if clean.empty:
+        columns = ([by_name] if by_name else []) + ["u", "v", "z"]
         out = pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
         out.attrs = {"params": params, "droplog": log, "binned": pd.DataFrame(), "fit": {}}
         return out
+    st = _settings(clean, pollutant, o, params)
+    panels = [(None, np.ones(len(clean), dtype=bool))]
+    if by_name:
+        grp = clean["__by__"]
+        cats = grp.cat.categories if isinstance(grp.dtype, pd.CategoricalDtype) else pd.unique(grp)
+        panels = [(c, (grp == c).to_numpy()) for c in cats if (grp == c).any()]
+    frames, tables, fits = [], [], {}
+    for label_, sel in panels:
+        res, table, info = _panel(st["x"][sel], st["d"][sel], st["z"][sel], st, o)
+        if by_name:
+            res.insert(0, by_name, label_)
+            table.insert(0, by_name, label_)
+        frames.append(res)
+        tables.append(table)
+        fits["all data" if label_ is None else label_] = info
+    out = pd.concat(frames, ignore_index=True)
+    if by_name:
+        out[by_name] = pd.Categorical(out[by_name], categories=[p[0] for p in panels], ordered=True)
+    out.attrs = {
+        "binned": pd.concat(tables, ignore_index=True),
+        "params": {**params, "max_ws": st["max_ws"], "min_ws": st["min_ws"],
+                   "upper_used": st["up"], "wd_int": st["wd_int"], "ws_bins": st["ws_bins"],
+                   "n_rows": int(len(clean))},
+        "fit": fits,
+        "thresholds": None if st["thresholds"] is None else np.asarray(st["thresholds"]).tolist(),
+        "droplog": log,
+        "units": {"u": "m/s", "v": "m/s",
+                  "z": "probability" if o["statistic"] == "cpf" else "pollutant units"},
+    }
+    return out
 
-    x = clean[ws].to_numpy(float)
+
+def _clean_input(data: pd.DataFrame, pollutant: str, o: dict):
+    """Complete rows of wind and pollutant (and the ``by`` panel), the DropLog, the panel name."""
+    ws, wd = o["ws"], o["wd"]
+    cols = [wd, ws, pollutant]
+    frame = data
+    by_name = None
+    if o["by"] is not None:
+        cond = condition(data, o["by"], time=o["time"], latitude=o["latitude"],
+                         longitude=o["longitude"])
+        by_name = cond.name if cond.name not in (ws, wd, pollutant) else f"{cond.name}_group"
+        frame = data.assign(**{"__by__": cond})
+        cols = cols + ["__by__"]
+    else:
+        time_column(data, o["time"])  # a named time column must exist
+    clean, log = prepare(frame, cols, ws=ws, wd=wd, wd0_as_north=o["wd0_as_north"],
+                         droplog=DropLog())
+    return clean, log, by_name
+
+
+def _settings(clean: pd.DataFrame, pollutant: str, o: dict, params: dict) -> dict:
+    """Wind and pollutant arrays, bin layout, upper speed and CPF thresholds of one fit."""
+    statistic = o["statistic"]
+    x = clean[o["ws"]].to_numpy(float)
     x = x - x.min()
-    d = clean[wd].to_numpy(float)
+    d = clean[o["wd"]].to_numpy(float)
     z = clean[pollutant].to_numpy(float)
     max_ws = float(x.max())
-    min_ws = float(x.min())
-    up = max_ws if upper is None else float(upper)
     # upper only sets the prediction grid and clips the output circle; the bins still span
     # 0..max(ws) and no observation is changed (openair polarPlot)
     if max_ws <= 0:
         raise GeoairInputError("All wind speeds are zero; no polar surface can be formed.",
-                               column=ws, fix="Check the wind speed column.")
-    wd_int = _wd_interval(d, statistic)
-    ws_bins = 40 if statistic == "nwr" else 30
-    kk = 200 if statistic == "nwr" else k
-
-    thresholds = None
+                               column=o["ws"], fix="Check the wind speed column.")
+    percentile, thresholds = o["percentile"], None
     if statistic == "cpf":
         if percentile is None:
-            warnings.warn("statistic='cpf' without percentile: using 75, as openair.", stacklevel=2)
+            warnings.warn("statistic='cpf' without percentile: using 75, as openair.", stacklevel=4)
             percentile = 75
         thresholds = cpf_thresholds(z, percentile)
         params["percentile"] = percentile
@@ -447,55 +471,39 @@ def polar_plot(
             raise GeoairInputError("statistic='percentile' needs percentile=.",
                                    fix="Pass e.g. percentile=95.")
         percentile = float(np.atleast_1d(percentile)[0])
+    return {"x": x, "d": d, "z": z, "max_ws": max_ws, "min_ws": float(x.min()),
+            "up": max_ws if o["upper"] is None else float(o["upper"]),
+            "wd_int": _wd_interval(d, statistic), "ws_bins": 40 if statistic == "nwr" else 30,
+            "k": 200 if statistic == "nwr" else o["k"], "percentile": percentile,
+            "thresholds": thresholds}
 
-    panels = [(None, np.ones(len(clean), dtype=bool))]
-    if by_name:
-        grp = clean["__by__"]
-        cats = grp.cat.categories if isinstance(grp.dtype, pd.CategoricalDtype) else pd.unique(grp)
-        panels = [(c, (grp == c).to_numpy()) for c in cats if (grp == c).any()]
 
-    frames, tables, fits = [], [], {}
-    for label_, sel in panels:
-        xs, ds, zs = x[sel], d[sel], z[sel]
-        table = bin_polar(xs, ds, zs, statistic=statistic, max_ws=max_ws, min_ws=min_ws,
-                          ws_bins=ws_bins, wd_int=wd_int, percentile=percentile,
-                          thresholds=thresholds, n_panel=int(sel.sum()))
-        if statistic == "nwr":
-            table["value"] = nwr_nodes(xs, ds, zs, table["ws"].to_numpy(), table["wd"].to_numpy(),
-                                       ws_spread=ws_spread, wd_spread=wd_spread)
-        w = np.ones(len(table))
-        for c, wt in enumerate(weights, start=1):
-            w[table["n"].to_numpy() == c] = wt
-        table["weight"] = w
-        opts = dict(statistic=statistic, k=kk, force_positive=force_positive, upper=up,
-                    weights=weights, exclude_missing=exclude_missing, ws_bins=ws_bins)
-        gu, gv, gz, info = _smooth_panel(table, min_bin=1 if min_bin is None else min_bin, **opts)
-        res = pd.DataFrame({"u": gu, "v": gv, "z": gz})
-        if min_bin is not None:
-            _, _, gz0, _ = _smooth_panel(table, min_bin=0, **opts)
-            res["miss"] = gz0
-        if upper is not None and info.get("fit") == "ok":
-            beyond = np.hypot(res["u"], res["v"]) > up
-            res.loc[beyond, "z"] = np.nan
-        if normalise:
-            res["z"] = res["z"] / res["z"].mean()
-        if by_name:
-            res.insert(0, by_name, label_)
-            table.insert(0, by_name, label_)
-        frames.append(res)
-        tables.append(table)
-        fits["all data" if label_ is None else label_] = info
-
-    out = pd.concat(frames, ignore_index=True)
-    if by_name:
-        out[by_name] = pd.Categorical(out[by_name], categories=[p[0] for p in panels], ordered=True)
-    out.attrs = {
-        "binned": pd.concat(tables, ignore_index=True),
-        "params": {**params, "max_ws": max_ws, "min_ws": min_ws, "upper_used": up,
-                   "wd_int": wd_int, "ws_bins": ws_bins, "n_rows": int(len(clean))},
-        "fit": fits,
-        "thresholds": None if thresholds is None else np.asarray(thresholds).tolist(),
-        "droplog": log,
-        "units": {"u": "m/s", "v": "m/s", "z": "probability" if statistic == "cpf" else "pollutant units"},
-    }
-    return out
+def _panel(xs, ds, zs, st: dict, o: dict):
+    """Binned table, fitted 201 x 201 surface and fit information of one panel."""
+    statistic = o["statistic"]
+    table = bin_polar(xs, ds, zs, statistic=statistic, max_ws=st["max_ws"],
+                      min_ws=st["min_ws"], ws_bins=st["ws_bins"], wd_int=st["wd_int"],
+                      percentile=st["percentile"], thresholds=st["thresholds"],
+                      n_panel=int(xs.size))
+    if statistic == "nwr":
+        table["value"] = nwr_nodes(xs, ds, zs, table["ws"].to_numpy(), table["wd"].to_numpy(),
+                                   ws_spread=o["ws_spread"], wd_spread=o["wd_spread"])
+    w = np.ones(len(table))
+    for c, wt in enumerate(o["weights"], start=1):
+        w[table["n"].to_numpy() == c] = wt
+    table["weight"] = w
+    opts = dict(statistic=statistic, k=st["k"], force_positive=o["force_positive"],
+                upper=st["up"], weights=o["weights"], exclude_missing=o["exclude_missing"],
+                ws_bins=st["ws_bins"])
+    min_bin = o["min_bin"]
+    gu, gv, gz, info = _smooth_panel(table, min_bin=1 if min_bin is None else min_bin, **opts)
+    res = pd.DataFrame({"u": gu, "v": gv, "z": gz})
+    if min_bin is not None:
+        _, _, gz0, _ = _smooth_panel(table, min_bin=0, **opts)
+        res["miss"] = gz0
+    if o["upper"] is not None and info.get("fit") == "ok":
+        beyond = np.hypot(res["u"], res["v"]) > st["up"]
+        res.loc[beyond, "z"] = np.nan
+    if o["normalise"]:
+        res["z"] = res["z"] / res["z"].mean()
+    return res, table, info

@@ -118,30 +118,8 @@ def time_variation(
         if (~ok).any():
             log.add(f"missing {pol} or time", np.flatnonzero(~ok), column=pol)
         for panel in _PANELS:
-            if panel == "hour":
-                g, ng, keys = hour, 24, {"hour": np.arange(24)}
-            elif panel == "weekday":
-                g, ng, keys = wday - 1, 7, {"weekday": np.arange(1, 8)}
-            elif panel == "month":
-                g, ng, keys = month - 1, 12, {"month": np.arange(1, 13)}
-            else:
-                g, ng = (wday - 1) * 24 + hour, 168
-                keys = {"weekday": np.repeat(np.arange(1, 8), 24), "hour": np.tile(np.arange(24), 7)}
-            gz, zz = g[ok], z[ok]
-            n = np.bincount(gz, minlength=ng)
-            s = np.bincount(gz, weights=zz, minlength=ng)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mean = s / n
-            if ci == "bootstrap":
-                lo, hi = _boot_ci(zz, gz, ng, B, conf_int, rng)
-            else:
-                from scipy import stats
-
-                ss = np.bincount(gz, weights=zz * zz, minlength=ng)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    var = (ss - n * mean**2) / (n - 1)
-                    half = stats.t.ppf(0.5 + conf_int / 2, np.maximum(n - 1, 1)) * np.sqrt(var / n)
-                lo, hi = mean - half, mean + half
+            g, ng, keys = _panel_groups(panel, hour, wday, month)
+            mean, lo, hi, n = _group_stats(g[ok], z[ok], ng, ci, B, conf_int, rng)
             frames.append(pd.DataFrame({"panel": panel, "pollutant": pol, **keys, "mean": mean,
                                         "lower": lo, "upper": hi, "n": n}))
     cols = ["panel", "pollutant", "hour", "weekday", "month", "mean", "lower", "upper", "n"]
@@ -151,3 +129,33 @@ def time_variation(
     out.attrs = {"droplog": log, "params": {"conf_int": conf_int, "B": B, "ci": ci,
                                             "random_state": random_state, "time_column": tcol}}
     return out
+
+
+def _panel_groups(panel: str, hour, wday, month):
+    """Group index of each row, number of groups and the key columns of a panel."""
+    if panel == "hour":
+        return hour, 24, {"hour": np.arange(24)}
+    if panel == "weekday":
+        return wday - 1, 7, {"weekday": np.arange(1, 8)}
+    if panel == "month":
+        return month - 1, 12, {"month": np.arange(1, 13)}
+    keys = {"weekday": np.repeat(np.arange(1, 8), 24), "hour": np.tile(np.arange(24), 7)}
+    return (wday - 1) * 24 + hour, 168, keys
+
+
+def _group_stats(gz, zz, ng: int, ci: str, B: int, conf_int: float, rng):
+    """Mean, interval and count per group (bootstrap percentile or Student t)."""
+    n = np.bincount(gz, minlength=ng)
+    s = np.bincount(gz, weights=zz, minlength=ng)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s / n
+    if ci == "bootstrap":
+        lo, hi = _boot_ci(zz, gz, ng, B, conf_int, rng)
+        return mean, lo, hi, n
+    from scipy import stats
+
+    ss = np.bincount(gz, weights=zz * zz, minlength=ng)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (ss - n * mean**2) / (n - 1)
+        half = stats.t.ppf(0.5 + conf_int / 2, np.maximum(n - 1, 1)) * np.sqrt(var / n)
+    return mean, mean - half, mean + half, n

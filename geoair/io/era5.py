@@ -12,11 +12,13 @@ ERA5 variables and the new-CDS NetCDF layout (``valid_time``, ``pressure_level``
 from __future__ import annotations
 
 from os import PathLike
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .._validation import DropLog, GeoairInputError
+from ._common import cannot_read
 
 __all__ = ["read_wind", "wind_from_stations"]
 
@@ -44,15 +46,17 @@ def _open(path):
 
     if isinstance(path, xr.Dataset):
         return path, None
+    if not Path(path).is_file():
+        raise GeoairInputError("The wind file does not exist." if not Path(path).exists() else
+                               "The wind path is not a file.", file=path, fix="Check the path.")
     try:
         # mask_and_scale (default) unpacks legacy int16 files with scale_factor/add_offset
         return xr.open_dataset(path), path
-    except (OSError, ValueError) as err:
-        raise GeoairInputError(
-            f"Could not open the wind file as NetCDF ({err}).",
-            file=path,
-            fix="Pass an ERA5 NetCDF file (CDS 'netcdf' format); unzip CDS ZIP downloads first.",
-        ) from err
+    except Exception as err:  # noqa: BLE001 - netCDF4/h5netcdf/scipy engines raise many types
+        raise cannot_read(
+            path, "wind file as NetCDF", err,
+            "Pass an ERA5 NetCDF file (CDS 'netcdf' format); unzip CDS ZIP downloads first.",
+        ) from None
 
 
 def read_wind(path: str | PathLike, *, level: float | None = None):
@@ -76,8 +80,8 @@ def read_wind(path: str | PathLike, *, level: float | None = None):
         ascending, ``time`` naive UTC ``datetime64[ns]``. For a pressure-level file the
         variables keep the names ``u10``/``v10`` (the data-model names) and carry
         ``attrs["level_hPa"]``; ``Dataset.attrs["source_variables"]`` names the originals.
-        Nothing is dropped, so no DropLog is attached (the result can be written with
-        ``to_netcdf`` as is).
+        Nothing is dropped: ``attrs["droplog"]`` is the empty log as JSON text (so that the
+        result can be written with ``to_netcdf`` as is; :func:`geoair.get_droplog` reads it).
 
     Raises
     ------
@@ -86,82 +90,92 @@ def read_wind(path: str | PathLike, *, level: float | None = None):
     """
     ds, file = _open(path)
     present = set(ds.variables)
-    t_name = _first(_TIME_NAMES, present, "time ('time' or 'valid_time')", file)
-    lat_name = _first(_LAT_NAMES, present, "latitude", file)
-    lon_name = _first(_LON_NAMES, present, "longitude", file)
-
-    if "u10" in ds.data_vars and "v10" in ds.data_vars:
-        u_name, v_name = "u10", "v10"
-    elif "u" in ds.data_vars and "v" in ds.data_vars:
-        u_name, v_name = "u", "v"
-    else:
-        raise GeoairInputError(
-            "The wind file has neither u10/v10 nor u/v variables.",
-            file=file,
-            received=sorted(map(str, ds.data_vars)),
-            fix="Download ERA5 '10m_u_component_of_wind'/'10m_v_component_of_wind' "
-            "(single levels) or 'u_component_of_wind'/'v_component_of_wind' (pressure levels).",
-        )
-    keep = [u_name, v_name] + (["blh"] if "blh" in ds.data_vars else [])
-    out = ds[keep]
-
-    level_used = None
-    lev_name = next((n for n in _LEVEL_NAMES if n in out.dims), None)
-    if lev_name is not None:
-        levels = np.asarray(out[lev_name].values, dtype=float)
-        if level is None:
-            if levels.size != 1:
-                raise GeoairInputError(
-                    "The wind file has several pressure levels; choose one with level=.",
-                    file=file,
-                    column=lev_name,
-                    received=levels.tolist(),
-                    fix=f"Call read_wind(path, level=<hPa>) with one of {levels.tolist()}.",
-                )
-            level_used = float(levels[0])
-        else:
-            if not np.any(np.isclose(levels, float(level))):
-                raise GeoairInputError(
-                    f"Pressure level {level} hPa is not in the wind file.",
-                    file=file,
-                    column=lev_name,
-                    received=levels.tolist(),
-                    fix=f"Use one of the levels {levels.tolist()} hPa.",
-                )
-            level_used = float(level)
-        idx = int(np.argmin(np.abs(levels - level_used)))
-        u_da, v_da = out[u_name].isel({lev_name: idx}), out[v_name].isel({lev_name: idx})
-        out = out.assign({u_name: u_da, v_name: v_da})
-        out = out.isel({lev_name: idx}, drop=True) if lev_name in out.dims else out
+    names = {"time": _first(_TIME_NAMES, present, "time ('time' or 'valid_time')", file),
+             "latitude": _first(_LAT_NAMES, present, "latitude", file),
+             "longitude": _first(_LON_NAMES, present, "longitude", file)}
+    u_name, v_name = _wind_names(ds, file)
+    out = ds[[u_name, v_name] + (["blh"] if "blh" in ds.data_vars else [])]
+    out, level_used, lev_name = _select_level(out, u_name, v_name, level, file)
     # legacy ERA5/ERA5T mixes carried an expver dimension: combine (ERA5 first, ERA5T fills)
     if "expver" in out.dims:
         out = out.isel(expver=0).combine_first(out.isel(expver=-1))
     for extra in ("number", "expver", "step", "surface", lev_name):
         if extra is not None and extra in out.coords and out[extra].ndim == 0:
             out = out.drop_vars(extra)
+    out = out.rename({names["time"]: "time", names["latitude"]: "latitude", names["longitude"]: "longitude",
+                      u_name: "u10", v_name: "v10"})
+    out = _model_grid(out, file)
+    _annotate(out, u_name, v_name, level_used, file)
+    try:
+        return out.load()
+    except Exception as err:  # noqa: BLE001 - netCDF/HDF5 report damaged data with many types
+        raise cannot_read(file, "wind file", err, "Download the ERA5 file again (it looks damaged).") from None
 
-    out = out.rename({t_name: "time", lat_name: "latitude", lon_name: "longitude", u_name: "u10", v_name: "v10"})
+
+def _wind_names(ds, file) -> tuple[str, str]:
+    if "u10" in ds.data_vars and "v10" in ds.data_vars:
+        return "u10", "v10"
+    if "u" in ds.data_vars and "v" in ds.data_vars:
+        return "u", "v"
+    raise GeoairInputError(
+        "The wind file has neither u10/v10 nor u/v variables.",
+        file=file,
+        received=sorted(map(str, ds.data_vars)),
+        fix="Download ERA5 '10m_u_component_of_wind'/'10m_v_component_of_wind' "
+        "(single levels) or 'u_component_of_wind'/'v_component_of_wind' (pressure levels).",
+    )
+
+
+def _select_level(out, u_name: str, v_name: str, level, file):
+    """The one pressure level asked for (or the only one); returns (data, hPa or None, dim)."""
+    lev_name = next((n for n in _LEVEL_NAMES if n in out.dims), None)
+    if lev_name is None:
+        return out, None, None
+    levels = np.asarray(out[lev_name].values, dtype=float)
+    if level is None and levels.size != 1:
+        raise GeoairInputError(
+            "The wind file has several pressure levels; choose one with level=.",
+            file=file, column=lev_name, received=levels.tolist(),
+            fix=f"Call read_wind(path, level=<hPa>) with one of {levels.tolist()}.",
+        )
+    if level is not None and not np.any(np.isclose(levels, float(level))):
+        raise GeoairInputError(
+            f"Pressure level {level} hPa is not in the wind file.",
+            file=file, column=lev_name, received=levels.tolist(),
+            fix=f"Use one of the levels {levels.tolist()} hPa.",
+        )
+    level_used = float(levels[0]) if level is None else float(level)
+    idx = int(np.argmin(np.abs(levels - level_used)))
+    out = out.assign({u_name: out[u_name].isel({lev_name: idx}), v_name: out[v_name].isel({lev_name: idx})})
+    out = out.isel({lev_name: idx}, drop=True) if lev_name in out.dims else out
+    return out, level_used, lev_name
+
+
+def _model_grid(out, file):
+    """Dims (time, latitude, longitude), longitude in [-180, 180), axes ascending, naive UTC."""
     for name in ("time", "latitude", "longitude"):
         if name not in out.dims:
             out = out.expand_dims(name)
     out = out.transpose("time", "latitude", "longitude", ...)
-
     lon = np.asarray(out["longitude"].values, dtype=float)
     out = out.assign_coords(longitude=((lon + 180.0) % 360.0) - 180.0)
     out = out.sortby(["latitude", "longitude"])
     if np.unique(out["longitude"].values).size != out.sizes["longitude"]:
         raise GeoairInputError(
             "The wind file repeats longitudes after normalising to [-180, 180).",
-            file=file,
-            column="longitude",
-            fix="Pass a file with a regular grid (each longitude once).",
+            file=file, column="longitude", fix="Pass a file with a regular grid (each longitude once).",
         )
-
-    times = pd.DatetimeIndex(out["time"].values)
+    try:
+        times = pd.DatetimeIndex(out["time"].values)
+    except (TypeError, ValueError) as err:
+        raise GeoairInputError(f"The wind file's time coordinate is not a date/time ({err}).", file=file,
+                               column="time", fix="Pass an ERA5 file with decoded times.") from None
     if times.tz is not None:
         times = times.tz_convert("UTC").tz_localize(None)
-    out = out.assign_coords(time=times.as_unit("ns").values).sortby("time")
+    return out.assign_coords(time=times.as_unit("ns").values).sortby("time")
 
+
+def _annotate(out, u_name: str, v_name: str, level_used: float | None, file) -> None:
     src = {"u10": u_name, "v10": v_name}
     for name in ("u10", "v10"):
         out[name] = out[name].astype("float64")
@@ -182,10 +196,10 @@ def read_wind(path: str | PathLike, *, level: float | None = None):
         "source": "ERA5" if file is None else f"ERA5 {file}",
         "source_variables": f"{u_name},{v_name}",
         "time_zone": "UTC",
+        "droplog": "[]",  # nothing is dropped; JSON text keeps to_netcdf working (geoair.get_droplog)
     }
     if level_used is not None:
         out.attrs["level_hPa"] = level_used
-    return out.load()
 
 
 def _haversine_matrix(lon1, lat1, lon2, lat2) -> np.ndarray:
@@ -249,8 +263,9 @@ def wind_from_stations(obs: pd.DataFrame, stations, *, grid=None, power: float =
     xarray.Dataset
         ``u10``, ``v10`` (m/s) on ``(time, latitude, longitude)``, ``time`` naive UTC; nodes
         are NaN at hours without any station wind. Rows without ws/wd or whose station is
-        not in ``stations`` are recorded in ``attrs["droplog"]`` (pop it before
-        ``to_netcdf``, which accepts only plain attributes).
+        not in ``stations`` are recorded in the drop log (0-based positions in ``obs``),
+        kept in ``attrs["droplog"]`` as JSON text so that ``to_netcdf`` works: read it with
+        :func:`geoair.get_droplog`.
 
     References
     ----------
@@ -259,10 +274,8 @@ def wind_from_stations(obs: pd.DataFrame, stations, *, grid=None, power: float =
     """
     import xarray as xr
 
-    from ..met.wind import wswd_to_uv
-
-    if power <= 0:
-        raise ValueError(f"power must be > 0, got {power!r}.")
+    if not power > 0:
+        raise GeoairInputError("power must be > 0.", received=power, fix="Use e.g. power=2 (Shepard 1968).")
     for col in ("station", "time", "ws", "wd"):
         if col not in obs.columns:
             raise GeoairInputError(
@@ -272,6 +285,33 @@ def wind_from_stations(obs: pd.DataFrame, stations, *, grid=None, power: float =
                 fix="Pass observations with station, time, ws (m/s) and wd (deg) columns, e.g. "
                 "geoair.datasets.load_beijing_observations().",
             )
+    st = _station_xy(stations)
+    log = DropLog()
+    data = _station_uv(obs, st, log)
+    used = st.loc[st.index.isin(data["station"].unique())] if len(data) else st.iloc[:0]
+    lon_ax, lat_ax = _grid_axes(grid, st["lon"].to_numpy(float), st["lat"].to_numpy(float))
+    times = np.sort(data["time"].unique()) if len(data) else np.array([], dtype="datetime64[ns]")
+    ug, vg = _idw(data, used, times, lon_ax, lat_ax, power)
+    dims = ("time", "latitude", "longitude")
+    out = xr.Dataset(
+        {
+            "u10": (dims, ug, {"units": "m/s", "long_name": "eastward wind (IDW of stations)"}),
+            "v10": (dims, vg, {"units": "m/s", "long_name": "northward wind (IDW of stations)"}),
+        },
+        coords={"time": times, "latitude": lat_ax, "longitude": lon_ax},
+    )
+    out.attrs = {
+        "source": "station wind, inverse-distance weighting of u and v",
+        "idw_power": float(power),
+        "n_stations": int(len(used)),
+        "time_zone": "UTC",
+        "droplog": log.to_json(),  # text, so that to_netcdf works; geoair.get_droplog reads it
+    }
+    return out
+
+
+def _station_xy(stations) -> pd.DataFrame:
+    """Station table indexed by code with lon/lat (from columns or point geometries)."""
     st = pd.DataFrame(stations).copy()
     if "station" not in st.columns:
         raise GeoairInputError(
@@ -288,28 +328,30 @@ def wind_from_stations(obs: pd.DataFrame, stations, *, grid=None, power: float =
                 fix="Add lon and lat columns (degrees, WGS84).",
             )
         st["lon"], st["lat"] = geom.x.to_numpy(), geom.y.to_numpy()
-    st = st.drop_duplicates("station").set_index("station")
+    return st.drop_duplicates("station").set_index("station")
 
-    log = DropLog()
+
+def _station_uv(obs: pd.DataFrame, st: pd.DataFrame, log: DropLog) -> pd.DataFrame:
+    """Usable station winds as u/v with naive UTC times; the other rows logged (positions)."""
+    from ..met.wind import wswd_to_uv
+
     data = obs[["station", "time", "ws", "wd"]].reset_index(drop=True)
     unknown = ~data["station"].isin(st.index)
-    log.add("station not in the station table (no coordinates)", np.flatnonzero(unknown), values=data.loc[unknown, "station"])
+    log.add("station not in the station table (no coordinates)", np.flatnonzero(unknown),
+            values=data.loc[unknown, "station"])
     bad = ~unknown & (data["ws"].isna() | data["wd"].isna()) & ~((data["ws"] == 0) & data["wd"].isna())
     log.add("missing wind speed or direction", np.flatnonzero(bad))
     data = data[~unknown & ~bad]
-
     t = pd.DatetimeIndex(data["time"])
     if t.tz is not None:
         t = t.tz_convert("UTC").tz_localize(None)
     data = data.assign(time=t.as_unit("ns"))
     u, v = wswd_to_uv(data["ws"].to_numpy(float), data["wd"].to_numpy(float))
-    data = data.assign(u=np.atleast_1d(u), v=np.atleast_1d(v))
+    return data.assign(u=np.atleast_1d(u), v=np.atleast_1d(v))
 
-    used = st.loc[st.index.isin(data["station"].unique())] if len(data) else st.iloc[:0]
-    lon_ax, lat_ax = _grid_axes(grid, st["lon"].to_numpy(float), st["lat"].to_numpy(float))
-    times = np.sort(data["time"].unique()) if len(data) else np.array([], dtype="datetime64[ns]")
 
-    # (time x station) matrices; a station missing at an hour has weight 0 there
+def _idw(data, used, times, lon_ax, lat_ax, power) -> tuple[np.ndarray, np.ndarray]:
+    """u and v on (time, latitude, longitude); a station missing at an hour has weight 0."""
     u_tab = data.pivot_table(index="time", columns="station", values="u", aggfunc="mean")
     v_tab = data.pivot_table(index="time", columns="station", values="v", aggfunc="mean")
     u_tab = u_tab.reindex(index=times, columns=used.index)
@@ -325,18 +367,4 @@ def wind_from_stations(obs: pd.DataFrame, stations, *, grid=None, power: float =
         ug = np.where(den > 0, (um @ w.T) / den, np.nan)
         vg = np.where(den > 0, (vm @ w.T) / den, np.nan)
     shape = (len(times), lat_ax.size, lon_ax.size)
-    out = xr.Dataset(
-        {
-            "u10": (("time", "latitude", "longitude"), ug.reshape(shape), {"units": "m/s", "long_name": "eastward wind (IDW of stations)"}),
-            "v10": (("time", "latitude", "longitude"), vg.reshape(shape), {"units": "m/s", "long_name": "northward wind (IDW of stations)"}),
-        },
-        coords={"time": times, "latitude": lat_ax, "longitude": lon_ax},
-    )
-    out.attrs = {
-        "source": "station wind, inverse-distance weighting of u and v",
-        "idw_power": float(power),
-        "n_stations": int(len(used)),
-        "time_zone": "UTC",
-        "droplog": log,
-    }
-    return out
+    return ug.reshape(shape), vg.reshape(shape)

@@ -12,6 +12,7 @@ RSE 143, 85-96.
 from __future__ import annotations
 
 from os import PathLike
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +20,7 @@ import pandas as pd
 
 from .. import schema
 from .._validation import DropLog, GeoairInputError, require_columns
+from ._common import read_csv_checked, units_of
 
 if TYPE_CHECKING:
     import geopandas
@@ -160,43 +162,88 @@ def read_firms(path: str | PathLike) -> geopandas.GeoDataFrame:
     """
     import geopandas as gpd
 
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as err:
-        raise GeoairInputError(f"Could not read the FIRMS CSV ({err}).", file=path) from err
+    log = DropLog()
+    df, file_rows = _load(Path(path), log)
+    instrument = _instrument(df, path)
+    lat, lon = _coordinates(df, path, file_rows)
+    time_utc = (
+        _parse_time(df, path)
+        if len(df)
+        else pd.Series(pd.DatetimeIndex([], tz="UTC"), index=df.index)
+    ).dt.as_unit("ns")
+    out = pd.DataFrame(
+        {
+            "fire_id": (instrument.fillna("FIRE") + "-" + pd.Series(file_rows, index=df.index).astype(str)).astype("string"),
+            "time": time_utc.dt.tz_convert(schema.TIMEZONE),
+            "time_utc": time_utc,
+            "frp": _frp(df, path, file_rows),
+            "confidence": _confidence(df["confidence"], instrument, path),
+            "confidence_raw": df["confidence"].astype("string"),
+            "satellite": _satellite(df),
+            "instrument": instrument,
+            "daynight": _text(df, "daynight").str.strip().str.upper(),
+            "type": pd.to_numeric(df["type"], errors="coerce").astype("Int64") if "type" in df.columns
+            else pd.Series(pd.NA, index=df.index, dtype="Int64"),
+            "brightness": _brightness(df),
+            "version": _text(df, "version"),
+            "latitude": lat,
+            "longitude": lon,
+        },
+        index=df.index,
+    )[_OUT_COLUMNS]
+    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["longitude"], out["latitude"]), crs=schema.CRS)
+    gdf.attrs["droplog"] = log
+    gdf.attrs["source"] = str(path)
+    gdf.attrs["units"] = units_of(gdf, brightness="K", latitude="degree (WGS84)", longitude="degree (WGS84)")
+    return gdf
+
+
+def _load(path: Path, log: DropLog) -> tuple[pd.DataFrame, np.ndarray]:
+    """The CSV as text, exact duplicate rows dropped (logged); returns it and the file rows."""
+    raw = read_csv_checked(path, "FIRMS CSV", dtype=str, keep_default_na=False, na_values=[""])
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     require_columns(
-        raw,
-        _REQUIRED,
-        file=path,
-        what="FIRMS active-fire CSV",
+        raw, _REQUIRED, file=path, what="FIRMS active-fire CSV",
         fix="Pass a FIRMS MODIS or VIIRS CSV as downloaded from firms.modaps.eosdis.nasa.gov.",
     )
-    log = DropLog()
     if raw.empty:
-        df = raw
-    else:
-        dup = raw.duplicated(keep="first").to_numpy()
-        log.add("exact duplicate row (repeated FIRMS granule)", np.flatnonzero(dup) + 1, file=path)
-        df = raw.loc[~dup]
-    file_rows = df.index.to_numpy() + 1
-    df = df.reset_index(drop=True)
+        return raw, np.empty(0, dtype=np.int64)
+    dup = raw.duplicated(keep="first").to_numpy()
+    log.add("exact duplicate row (repeated FIRMS granule)", np.flatnonzero(dup) + 1, file=path)
+    df = raw.loc[~dup]
+    return df.reset_index(drop=True), df.index.to_numpy() + 1
 
+
+def _text(df: pd.DataFrame, col: str) -> pd.Series:
+    if col in df.columns:
+        return df[col].astype("string")
+    return pd.Series(pd.NA, index=df.index, dtype="string")
+
+
+def _instrument(df: pd.DataFrame, path) -> pd.Series:
     if "instrument" in df.columns:
-        instrument = df["instrument"].astype("string").str.strip().str.upper()
-    elif "bright_ti4" in df.columns:
-        instrument = pd.Series("VIIRS", index=df.index, dtype="string")
-    elif "brightness" in df.columns:
-        instrument = pd.Series("MODIS", index=df.index, dtype="string")
-    else:
-        raise GeoairInputError(
-            "Cannot tell MODIS from VIIRS: no instrument, brightness or bright_ti4 column.",
-            file=path,
-            received=list(df.columns)[:20],
-            fix="Pass the FIRMS CSV with its original columns.",
-        )
-    bright_col = "brightness" if "brightness" in df.columns else "bright_ti4" if "bright_ti4" in df.columns else None
+        return df["instrument"].astype("string").str.strip().str.upper()
+    if "bright_ti4" in df.columns:
+        return pd.Series("VIIRS", index=df.index, dtype="string")
+    if "brightness" in df.columns:
+        return pd.Series("MODIS", index=df.index, dtype="string")
+    raise GeoairInputError(
+        "Cannot tell MODIS from VIIRS: no instrument, brightness or bright_ti4 column.",
+        file=path, received=list(df.columns)[:20], fix="Pass the FIRMS CSV with its original columns.",
+    )
 
+
+def _brightness(df: pd.DataFrame):
+    col = "brightness" if "brightness" in df.columns else "bright_ti4" if "bright_ti4" in df.columns else None
+    return pd.to_numeric(df[col], errors="coerce").astype("float64") if col else np.nan
+
+
+def _satellite(df: pd.DataFrame) -> pd.Series:
+    sat = _text(df, "satellite").str.strip()
+    return sat.map(lambda s: _SATELLITE_NAMES.get(str(s).upper(), s) if pd.notna(s) else s).astype("string")
+
+
+def _coordinates(df: pd.DataFrame, path, file_rows: np.ndarray) -> tuple[pd.Series, pd.Series]:
     lat = pd.to_numeric(df["latitude"], errors="coerce")
     lon = pd.to_numeric(df["longitude"], errors="coerce")
     bad = lat.isna() | lon.isna() | (lat.abs() > 90) | (lon.abs() > 180)
@@ -208,49 +255,16 @@ def read_firms(path: str | PathLike) -> geopandas.GeoDataFrame:
             row=file_rows[bad.to_numpy()].tolist(),
             fix="FIRMS coordinates are WGS84 degrees; fix or remove these rows.",
         )
-    time_utc = (
-        _parse_time(df, path)
-        if len(df)
-        else pd.Series(pd.DatetimeIndex([], tz="UTC"), index=df.index)
-    ).dt.as_unit("ns")
-    frp = pd.to_numeric(df["frp"], errors="coerce")
-    if frp.isna().any() or (frp < 0).any():
-        bad = frp.isna() | (frp < 0)
-        raise GeoairInputError(
-            "frp (fire radiative power, MW) missing, non-numeric or negative.",
-            file=path,
-            column="frp",
-            row=file_rows[bad.to_numpy()].tolist(),
-            received=df.loc[bad, "frp"].head(5).tolist(),
-            fix="Fix or remove these rows.",
-        )
-    satellite = df["satellite"].astype("string").str.strip() if "satellite" in df.columns else pd.Series(pd.NA, index=df.index, dtype="string")
-    satellite = satellite.map(lambda s: _SATELLITE_NAMES.get(str(s).upper(), s) if pd.notna(s) else s).astype("string")
-    if "type" in df.columns:
-        ftype = pd.to_numeric(df["type"], errors="coerce").astype("Int64")
-    else:
-        ftype = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    return lat.astype("float64"), lon.astype("float64")
 
-    out = pd.DataFrame(
-        {
-            "fire_id": (instrument.fillna("FIRE") + "-" + pd.Series(file_rows, index=df.index).astype(str)).astype("string"),
-            "time": time_utc.dt.tz_convert(schema.TIMEZONE),
-            "time_utc": time_utc,
-            "frp": frp.astype("float64"),
-            "confidence": _confidence(df["confidence"], instrument, path),
-            "confidence_raw": df["confidence"].astype("string"),
-            "satellite": satellite,
-            "instrument": instrument,
-            "daynight": df["daynight"].astype("string").str.strip().str.upper() if "daynight" in df.columns else pd.Series(pd.NA, index=df.index, dtype="string"),
-            "type": ftype,
-            "brightness": pd.to_numeric(df[bright_col], errors="coerce").astype("float64") if bright_col else np.nan,
-            "version": df["version"].astype("string") if "version" in df.columns else pd.Series(pd.NA, index=df.index, dtype="string"),
-            "latitude": lat.astype("float64"),
-            "longitude": lon.astype("float64"),
-        },
-        index=df.index,
-    )[_OUT_COLUMNS]
-    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["longitude"], out["latitude"]), crs=schema.CRS)
-    gdf.attrs["droplog"] = log
-    gdf.attrs["source"] = str(path)
-    return gdf
+
+def _frp(df: pd.DataFrame, path, file_rows: np.ndarray) -> pd.Series:
+    frp = pd.to_numeric(df["frp"], errors="coerce")
+    bad = frp.isna() | (frp < 0) | np.isinf(frp)
+    if bad.any():
+        raise GeoairInputError(
+            "frp (fire radiative power, MW) missing, non-numeric, infinite or negative.",
+            file=path, column="frp", row=file_rows[bad.to_numpy()].tolist(),
+            received=df.loc[bad, "frp"].head(5).tolist(), fix="Fix or remove these rows.",
+        )
+    return frp.astype("float64")

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, require_columns
-from ..schema import CRS
-from ._common import expand_paths, is_parquet
+from ..schema import CRS, TIMEZONE
+from ._common import expand_paths, is_parquet, read_csv_checked, read_parquet_checked, units_of
 
 __all__ = ["read_stations", "CHINA_BOUNDS"]
 
@@ -75,7 +75,7 @@ def read_stations(path: Any) -> Any:
         EPSG:4326, one row per station sorted by code: ``station`` (str), ``name``, ``city``,
         ``adcode`` (str, <NA> unless given), ``is_background`` (bool), ``lon``, ``lat``
         (degrees, WGS84/CGCS2000 as published), ``status`` (``"active"``/``"closed"``),
-        ``closed_on`` (date, NaT when unknown), ``geometry`` (Point).
+        ``closed_on`` (midnight Asia/Shanghai of the date, NaT when unknown), ``geometry`` (Point).
         ``attrs["droplog"]`` lists removed rows.
 
     Raises
@@ -104,28 +104,21 @@ def read_stations(path: Any) -> Any:
     df = df.reset_index(drop=True)
     for c in ("station", "name", "city", "adcode"):
         df[c] = df[c].astype("str")
-    df["closed_on"] = df["closed_on"].astype("datetime64[ns]")
+    df["closed_on"] = df["closed_on"].astype("datetime64[ns]").dt.tz_localize(TIMEZONE)
     cols = ["station", "name", "city", "adcode", "is_background", "lon", "lat", "status", "closed_on"]
     gdf = gpd.GeoDataFrame(
         df[cols], geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=CRS
     )
     gdf.attrs["droplog"] = log
     gdf.attrs["params"] = {"files": [str(f) for f in files]}
+    gdf.attrs["units"] = units_of(gdf, lon="degree (WGS84)", lat="degree (WGS84)")
     return gdf
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     if is_parquet(path):
-        return pd.read_parquet(path)
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
-        except UnicodeDecodeError:
-            continue
-    raise GeoairInputError(
-        "Cannot decode the station list (tried UTF-8 and GB18030).",
-        file=path, fix="Save the file as UTF-8 CSV.",
-    )
+        return read_parquet_checked(path, "station list")
+    return read_csv_checked(path, "station list", dtype=str, keep_default_na=False)
 
 
 def _read_one(path: Path, log: DropLog) -> pd.DataFrame:
@@ -189,8 +182,8 @@ def _read_one(path: Path, log: DropLog) -> pd.DataFrame:
     if no_xy.any():
         raw_xy = (_text(df, "lon").astype(str) + "," + _text(df, "lat").astype(str)).to_numpy()
         log.add(
-            "station without coordinates (empty or '-'); dropped",
-            rows=rows[no_xy], file=path, column="lon/lat", values=raw_xy[no_xy],
+            "station without coordinates (lon/lat empty or '-'); dropped",
+            rows=rows[no_xy], file=path, values=raw_xy[no_xy],
         )
     ok = ~no_code & ~no_xy
     _check_china(out, ok, rows, path, log)
@@ -198,8 +191,8 @@ def _read_one(path: Path, log: DropLog) -> pd.DataFrame:
     outside = ok & ~inside
     if outside.any():
         log.add(
-            f"station outside China's bounding box {CHINA_BOUNDS} (lon_min, lat_min, lon_max, lat_max); dropped",
-            rows=rows[outside], file=path, column="lon/lat",
+            f"station lon/lat outside China's bounding box {CHINA_BOUNDS} (lon_min, lat_min, lon_max, lat_max); dropped",
+            rows=rows[outside], file=path,
             values=list(zip(out["lon"].to_numpy()[outside], out["lat"].to_numpy()[outside], strict=True)),
         )
     return out[ok & inside]

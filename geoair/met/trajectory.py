@@ -101,6 +101,59 @@ def back_trajectories(
         if name not in wind:
             raise GeoairInputError(f"The wind field lacks {name!r}.", received=list(wind.data_vars),
                                    fix="Pass u=/v= or rename the variables.")
+    rlon0, rlat0, names = _receptors(receptors)
+    if hours < 1 or steps_per_hour < 1:
+        raise ValueError(f"hours and steps_per_hour must be >= 1, got {hours}, {steps_per_hour}")
+    f = _field(wind, u, v, blh)
+    arr = _to_utc_naive(times)
+    nr, ntm = rlon0.size, arr.size
+    rcodes, runiq = pd.factorize(pd.Index(names))
+    codes = np.repeat(rcodes, ntm)
+    rtime = np.tile(arr, nr)
+    rt = (rtime - f["t_ref"]) / np.timedelta64(1, "h")
+    n = rlon0.size * ntm
+    out_lon = np.empty((n, hours + 1))
+    out_lat = np.empty((n, hours + 1))
+    out_blh = np.empty((n, hours + 1)) if f["has_blh"] else np.empty((1, 1))
+    sign = 1.0 if forward else -1.0
+    if n:
+        trace(f["u"], f["v"], f["blh"], f["has_blh"], f["t0"], f["dt"], f["lat0"], f["dlat"],
+              f["lon0"], f["dlon"], np.repeat(rlon0, ntm), np.repeat(rlat0, ntm),
+              rt.astype(np.float64), int(hours), int(steps_per_hour), sign, out_lon, out_lat,
+              out_blh)
+    out = _frame(codes, runiq, rtime, out_lon, out_lat, out_blh if f["has_blh"] else None,
+                 hours, sign, f["global"])
+    out.attrs = {"params": {"hours": hours, "steps_per_hour": steps_per_hour, "forward": forward,
+                            "scheme": "Heun RK2, bilinear space / linear time (HYSPLIT-like, 2-D)",
+                            "earth_radius_m": 6371000.0},
+                 "units": {"lat": "degrees", "lon": "degrees", "blh": "m"}}
+    return out
+
+
+def _frame(codes, runiq, rtime, out_lon, out_lat, out_blh, hours: int, sign: float,
+           is_global: bool) -> pd.DataFrame:
+    """One row per trajectory point (receptor, arrival date, hour_inc, time, lat, lon[, blh])."""
+    n = codes.size
+    inc = np.arange(hours + 1) * int(sign)
+    npts = hours + 1
+    data = {
+        # categorical: 100,000 x 73 repeated strings would dominate the run time
+        "receptor": pd.Categorical.from_codes(np.repeat(codes, npts), categories=runiq),
+        "date": np.repeat(rtime, npts),
+        "hour_inc": np.tile(inc, n),
+        "time": np.repeat(rtime, npts) + np.tile(inc.astype("timedelta64[h]"), n),
+        "lat": out_lat.ravel(),
+        "lon": out_lon.ravel(),
+    }
+    if out_blh is not None:
+        data["blh"] = out_blh.ravel()
+    if is_global:  # global field: report longitudes in [-180, 180)
+        data["lon"] = ((data["lon"] + 180.0) % 360.0) - 180.0
+    return pd.DataFrame(data)
+
+
+def _receptors(receptors):
+    """Receptor longitudes, latitudes (degrees) and names."""
     if not isinstance(receptors, pd.DataFrame):
         raise GeoairInputError("receptors must be a DataFrame with lon, lat.",
                                received=type(receptors).__name__)
@@ -116,59 +169,24 @@ def back_trajectories(
                                fix="Add lon/lat (degrees) or pass a GeoDataFrame of points.")
     names = (receptors["station"].astype(str).to_numpy() if "station" in receptors.columns
              else np.arange(len(receptors)).astype(str))
-    if hours < 1 or steps_per_hour < 1:
-        raise ValueError(f"hours and steps_per_hour must be >= 1, got {hours}, {steps_per_hour}")
+    return rlon0, rlat0, names
+
+
+def _field(wind, u: str, v: str, blh: str | None) -> dict:
+    """The wind arrays (time, lat, lon; C order) and the regular axes the kernel needs."""
     lat_ax = np.asarray(wind["latitude"].values, float)
     lon_ax = np.asarray(wind["longitude"].values, float)
     lat0, dlat = _regular(lat_ax, "latitude")
     lon0, dlon = _regular(lon_ax, "longitude")
     ftime = _to_utc_naive(wind["time"].values)
-    t_ref = ftime[0]
-    th = (ftime - t_ref) / np.timedelta64(1, "h")
-    if th.size > 1:
-        t0, dtf = _regular(th, "time")
-    else:
-        t0, dtf = 0.0, 1.0
+    th = (ftime - ftime[0]) / np.timedelta64(1, "h")
+    t0, dtf = _regular(th, "time") if th.size > 1 else (0.0, 1.0)
     order = ("time", "latitude", "longitude")
-    uu = np.ascontiguousarray(wind[u].transpose(*order).values, dtype=np.float64)
-    vv = np.ascontiguousarray(wind[v].transpose(*order).values, dtype=np.float64)
     has_blh = blh is not None and blh in wind
-    bb = (np.ascontiguousarray(wind[blh].transpose(*order).values, dtype=np.float64) if has_blh
-          else np.zeros((1, 1, 1)))
-    arr = _to_utc_naive(times)
-    nr, ntm = rlon0.size, arr.size
-    rlon = np.repeat(rlon0, ntm)
-    rlat = np.repeat(rlat0, ntm)
-    rcodes, runiq = pd.factorize(pd.Index(names))
-    codes = np.repeat(rcodes, ntm)
-    rtime = np.tile(arr, nr)
-    rt = (rtime - t_ref) / np.timedelta64(1, "h")
-    n = rlon.size
-    out_lon = np.empty((n, hours + 1))
-    out_lat = np.empty((n, hours + 1))
-    out_blh = np.empty((n, hours + 1)) if has_blh else np.empty((1, 1))
-    sign = 1.0 if forward else -1.0
-    if n:
-        trace(uu, vv, bb, has_blh, t0, dtf, lat0, dlat, lon0, dlon, rlon, rlat,
-              rt.astype(np.float64), int(hours), int(steps_per_hour), sign, out_lon, out_lat, out_blh)
-    inc = np.arange(hours + 1) * int(sign)
-    npts = hours + 1
-    data = {
-        # categorical: 100,000 x 73 repeated strings would dominate the run time
-        "receptor": pd.Categorical.from_codes(np.repeat(codes, npts), categories=runiq),
-        "date": np.repeat(rtime, npts),
-        "hour_inc": np.tile(inc, n),
-        "time": np.repeat(rtime, npts) + np.tile(inc.astype("timedelta64[h]"), n),
-        "lat": out_lat.ravel(),
-        "lon": out_lon.ravel(),
-    }
-    if has_blh:
-        data["blh"] = out_blh.ravel()
-    if dlon * lon_ax.size >= 359.999:  # global field: report longitudes in [-180, 180)
-        data["lon"] = ((data["lon"] + 180.0) % 360.0) - 180.0
-    out = pd.DataFrame(data)
-    out.attrs = {"params": {"hours": hours, "steps_per_hour": steps_per_hour, "forward": forward,
-                            "scheme": "Heun RK2, bilinear space / linear time (HYSPLIT-like, 2-D)",
-                            "earth_radius_m": 6371000.0},
-                 "units": {"lat": "degrees", "lon": "degrees", "blh": "m"}}
-    return out
+
+    def arr(name):
+        return np.ascontiguousarray(wind[name].transpose(*order).values, dtype=np.float64)
+
+    return {"u": arr(u), "v": arr(v), "blh": arr(blh) if has_blh else np.zeros((1, 1, 1)),
+            "has_blh": has_blh, "t_ref": ftime[0], "t0": t0, "dt": dtf, "lat0": lat0,
+            "dlat": dlat, "lon0": lon0, "dlon": dlon, "global": dlon * lon_ax.size >= 359.999}

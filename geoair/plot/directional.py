@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from .._compat import import_optional
-from ..options import get_options
 from ..schema import label, unit
 from .figures import cjk_font
 
@@ -44,10 +43,9 @@ def _style(lang):
 
 
 def _lang(lang):
-    lang = lang or get_options()["lang"]
-    if lang not in _TXT:
-        raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
-    return lang
+    from .._i18n import resolve_lang
+
+    return resolve_lang(lang)
 
 
 def _zlabel(pollutant, lang, statistic=None):

@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 
 from .._compat import import_optional
+from ._style import HOTSPOT_COLORS  # noqa: F401  (re-exported: one colour table, in _style)
 
 __all__ = ["cjk_font", "cjk_context", "plot_hotspot_map", "plot_bar", "plot_stacked_shares", "plot_density",
            "save_png"]
 
 _FONT_FILE = "NotoSansCJKsc-Regular.otf"
 _FAMILY: str | None = None
-HOTSPOT_COLORS = {"hot": "#d7301f", "cold": "#2c7fb8", "not significant": "#f0f0f0"}
 
 
 def cjk_font() -> str:
@@ -61,17 +61,23 @@ def _fig(ax, figsize):
 
 def plot_hotspot_map(counties, column: str = "hotspot", *, ax=None, title: str | None = None,
                      colors: dict | None = None, labels: dict | None = None, points=None,
-                     figsize=(7, 7)):
+                     figsize=(7, 7), lang: str | None = None):
     """Static county choropleth of a categorical hotspot class.
 
     Parameters
     ----------
     counties : GeoDataFrame
-        With ``column`` ("hot"/"cold"/"not significant", or EHSA patterns).
+        With ``column``: class codes "hot"/"cold"/"not significant"/"no data" or emerging
+        hot spot patterns ("sporadic hot spot", ...), coloured by :mod:`geoair.plot._style`
+        (hot = red, cold = blue).
+    colors : dict, optional
+        Class -> colour overrides.
     labels : dict, optional
-        Category -> legend text (e.g. Chinese names).
+        Class -> legend text (default: the class's label in ``lang``).
     points : GeoDataFrame, optional
         Points drawn on top (stations, fire clusters).
+    lang : {"en", "zh"}, optional
+        Legend language (default the geoair option).
 
     Returns
     -------
@@ -79,20 +85,25 @@ def plot_hotspot_map(counties, column: str = "hotspot", *, ax=None, title: str |
     """
     from matplotlib.patches import Patch
 
-    colors = {**HOTSPOT_COLORS, **(colors or {})}
+    from .._i18n import has, resolve_lang, t
+    from ._style import CLASS_COLORS, class_color
+
+    lang = resolve_lang(lang)
+    colors = colors or {}
     with cjk_context():
         fig, ax = _fig(ax, figsize)
         c = counties.to_crs("EPSG:4326")
         cats = c[column].astype(str) if column in c.columns else pd.Series("not significant", index=c.index)
-        palette = ["#fc8d59", "#fee08b", "#91bfdb", "#d9ef8b", "#b2abd2", "#fdb863", "#80cdc1"]
-        extra = [k for k in pd.unique(cats) if k not in colors]
-        colors.update({k: palette[i % len(palette)] for i, k in enumerate(extra)})
-        c.plot(ax=ax, color=[colors[k] for k in cats], edgecolor="#666", linewidth=0.3)
+        c.plot(ax=ax, color=[colors.get(k, class_color(k)) for k in cats], edgecolor="#666", linewidth=0.3)
         if points is not None and len(points):
             points.to_crs("EPSG:4326").plot(ax=ax, color="k", markersize=6)
-        present = [k for k in colors if k in set(cats)]
-        ax.legend(handles=[Patch(facecolor=colors[k], edgecolor="#666", label=(labels or {}).get(k, k))
-                           for k in present], loc="lower right", fontsize=8)
+        order = [k for k in CLASS_COLORS if k in set(cats)] + sorted(set(cats) - set(CLASS_COLORS))
+
+        def text(k):
+            return (labels or {}).get(k) or (t(f"class.{k}", lang) if has(f"class.{k}") else k)
+
+        ax.legend(handles=[Patch(facecolor=colors.get(k, class_color(k)), edgecolor="#666", label=text(k))
+                           for k in order], loc="lower right", fontsize=8)
         ax.set_xlabel("°E")
         ax.set_ylabel("°N")
         if len(c):

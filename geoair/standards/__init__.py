@@ -10,6 +10,7 @@ from .aqi import aqi, iaqi, round_half_even
 from .budget import target_budget
 from .daily import daily
 from .evaluation import composite_index, evaluate, percentile
+from .national import store_rankings
 from .ranking import league_table
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "composite_index",
     "target_budget",
     "league_table",
+    "store_rankings",
     "round_half_even",
 ]

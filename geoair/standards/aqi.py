@@ -439,6 +439,12 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     >>> int(r["aqi"].iloc[0]), r["category_en"].iloc[0], r["primary"].iloc[0]
     (107, 'Lightly polluted', 'pm25')
     """
+    from .._dask import is_dask
+
+    if is_dask(data):
+        from ._dask_paths import aqi_dask
+
+        return aqi_dask(data, averaging, standard, missing=missing)
     if not isinstance(data, pd.DataFrame):
         raise GeoairInputError("aqi() needs a wide DataFrame.", received=type(data).__name__,
                                fix="Pass e.g. geoair.standards.daily(obs) or an hourly frame.")
@@ -450,50 +456,62 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     if "us-epa-2024" in names and averaging != "24h":
         raise GeoairInputError("The US EPA AQI is a daily index (NowCast is not implemented).",
                                received=averaging, fix="Use averaging='24h'.")
-    all_codes: list[str] = []
     blocks = []
     for k, std in enumerate(names):
         m = None if scodes is None else scodes == k
-        blk = _aqi_block(data, m, std, averaging, missing)
-        blocks.append((std, m, blk))
+        blocks.append((std, m, _aqi_block(data, m, std, averaging, missing)))
+    merged = _merge_blocks(blocks, n)
+    res = _result_frame(merged, data.index, names, scodes)
+    res.attrs["params"] = {"averaging": averaging, "standard": standard, "missing": missing,
+                           "lang": res.attrs.pop("lang")}
+    return res
+
+
+def _merge_blocks(blocks, n: int) -> dict:
+    """One IAQI matrix and label codes from the blocks of rows under each standard.
+
+    Primary/exceedance labels are categorical codes: every subset of indicators has its own
+    label, so a block's bit mask indexes its label list; blocks map into one global list.
+    """
+    all_codes: list[str] = []
+    for _std, _m, blk in blocks:
         all_codes += [c for c in blk["codes"] if c not in all_codes]
-    if len(blocks) == 1:
-        gmat = blocks[0][2]["iaqi"]
-    else:
-        gmat = np.full((len(all_codes), n), np.nan)
-    a = np.full(n, np.nan)
-    # Primary/exceedance labels as categorical codes: every subset of indicators has its own
-    # label, so a block's bit mask indexes its label list; blocks map into one global list.
-    glabels: list[str] = [""]
+    gmat = blocks[0][2]["iaqi"] if len(blocks) == 1 else np.full((len(all_codes), n), np.nan)
+    out = {"codes": all_codes, "iaqi": gmat, "aqi": np.full(n, np.nan), "labels": [""],
+           "primary": np.zeros(n, np.int64), "exceed": np.full(n, -1, np.int64),
+           "has_exceed": False, "complete": np.zeros(n, bool)}
     gindex = {"": 0}
-    primary = np.zeros(n, np.int64)
-    exceed = np.full(n, -1, np.int64)
-    has_exceed = False
-    complete = np.zeros(n, bool)
     for _std, m, blk in blocks:
         labels = _labels_for(blk["codes"])
         for lab in labels:
             if lab not in gindex:
-                gindex[lab] = len(glabels)
-                glabels.append(lab)
+                gindex[lab] = len(out["labels"])
+                out["labels"].append(lab)
         lut = np.array([gindex[lab] for lab in labels], np.int64)
         sel = slice(None) if m is None else m
         if len(blocks) > 1:
             for j, c in enumerate(blk["codes"]):
                 gmat[all_codes.index(c), sel] = blk["iaqi"][j]
-        a[sel] = blk["aqi"]
-        primary[sel] = lut[blk["bits"]]
-        complete[sel] = blk["complete"]
+        out["aqi"][sel] = blk["aqi"]
+        out["primary"][sel] = lut[blk["bits"]]
+        out["complete"][sel] = blk["complete"]
         if blk["ex_bits"] is not None:
-            has_exceed = True
-            exceed[sel] = lut[blk["ex_bits"]]
+            out["has_exceed"] = True
+            out["exceed"][sel] = lut[blk["ex_bits"]]
+    return out
+
+
+def _result_frame(merged: dict, index, names: list[str], scodes) -> pd.DataFrame:
+    """The aqi() frame: IAQIs, AQI, level, categories, colour, primary, exceed, standard."""
+    n = len(index)
+    a = merged["aqi"]
     cats = EPA_CATEGORIES if names == ["us-epa-2024"] else CN_CATEGORIES
     lvl = np.searchsorted(np.array([50, 100, 150, 200, 300]), a, side="left")
     valid = np.isfinite(a)
     lvl_codes = np.where(valid, lvl, -1)
     # (indicators, rows) C-order is pandas' own block layout: the frame wraps it without a copy.
-    res = pd.DataFrame(gmat.T, index=data.index, columns=[f"iaqi_{c}" for c in all_codes],
-                       copy=False)
+    res = pd.DataFrame(merged["iaqi"].T, index=index,
+                       columns=[f"iaqi_{c}" for c in merged["codes"]], copy=False)
     res["aqi"] = pd.arrays.IntegerArray(np.where(valid, a, 0).astype(np.int64), ~valid)
     res["level"] = pd.arrays.IntegerArray((lvl + 1).astype(np.int64), ~valid)
     lang = get_options()["lang"]
@@ -501,12 +519,12 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     res["category_zh"] = pd.Categorical.from_codes(lvl_codes, categories=list(cats["zh"]))
     res["category_en"] = pd.Categorical.from_codes(lvl_codes, categories=list(cats["en"]))
     res["colour"] = pd.Categorical.from_codes(lvl_codes, categories=list(cats["colour"]))
-    res["primary"] = pd.Categorical.from_codes(primary, categories=glabels)
-    res["exceed"] = pd.Categorical.from_codes(exceed if has_exceed else np.full(n, -1),
-                                              categories=glabels)
-    res["complete"] = complete
+    glabels = merged["labels"]
+    res["primary"] = pd.Categorical.from_codes(merged["primary"], categories=glabels)
+    res["exceed"] = pd.Categorical.from_codes(
+        merged["exceed"] if merged["has_exceed"] else np.full(n, -1), categories=glabels)
+    res["complete"] = merged["complete"]
     res["standard"] = pd.Categorical.from_codes(
         np.zeros(n, np.int8) if scodes is None else scodes, categories=names)
-    res.attrs["params"] = {"averaging": averaging, "standard": standard, "missing": missing,
-                           "lang": lang}
+    res.attrs["lang"] = lang
     return res

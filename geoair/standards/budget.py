@@ -19,6 +19,10 @@ from .evaluation import unit_daily
 
 __all__ = ["target_budget"]
 
+COLUMNS = ["unit", "year", "as_of", "days_remaining", "pm25_days", "pm25_mean_to_date",
+           "pm25_max_remaining_mean", "pm25_reachable", "aqi_days", "good_days",
+           "good_ratio_to_date", "polluted_days_allowed", "good_ratio_reachable"]
+
 
 def target_budget(daily: pd.DataFrame, target_pm25: float, target_good_ratio: float, year: int,
                   as_of=None, *, by: str | None = "station", stations=None,
@@ -27,9 +31,10 @@ def target_budget(daily: pd.DataFrame, target_pm25: float, target_good_ratio: fl
 
     Parameters
     ----------
-    daily : pandas.DataFrame
+    daily : pandas.DataFrame or dask.dataframe.DataFrame
         Output of :func:`geoair.standards.daily` (or any frame with ``date`` and daily values;
-        an ``aqi`` column is used if present, else the daily AQI is computed).
+        an ``aqi`` column is used if present, else the daily AQI is computed). A dask frame is
+        shuffled by unit and budgeted per partition (same pandas result).
     target_pm25 : float
         Annual mean PM2.5 target, µg/m³.
     target_good_ratio : float
@@ -62,20 +67,43 @@ def target_budget(daily: pd.DataFrame, target_pm25: float, target_good_ratio: fl
     if not 0 <= target_good_ratio <= 100:
         raise GeoairInputError("target_good_ratio is a percentage.", received=target_good_ratio,
                                fix="Pass e.g. 80 for 80 %.")
+    params = {"target_pm25": target_pm25, "target_good_ratio": target_good_ratio,
+              "year": year, "as_of": as_of, "by": by}
+    from .._dask import is_dask
+
+    if is_dask(daily):
+        from ._dask_paths import budget_dask
+
+        return budget_dask(daily, params, stations=stations, standard=standard)
+    u = year_units(daily, by, stations, year)
+    if u.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    as_of = check_as_of(as_of, u["date"].max(), year)
+    out = budget_units(u, params, as_of, standard)
+    out.attrs["params"] = {**params, "as_of": as_of}
+    return out
+
+
+def year_units(daily: pd.DataFrame, by, stations, year: int) -> pd.DataFrame:
+    """Unit daily values of the target year (with the daily ``aqi`` when given per station)."""
     u = unit_daily(daily, by, stations)
     if "aqi" in daily.columns and by == "station":
         u = u.assign(aqi=daily["aqi"].to_numpy())
-    u = u.loc[u["date"].dt.year == year]
-    first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-    cols = ["unit", "year", "as_of", "days_remaining", "pm25_days", "pm25_mean_to_date",
-            "pm25_max_remaining_mean", "pm25_reachable", "aqi_days", "good_days",
-            "good_ratio_to_date", "polluted_days_allowed", "good_ratio_reachable"]
-    if u.empty:
-        return pd.DataFrame(columns=cols)
-    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else u["date"].max()
-    if not first <= as_of <= last:
+    return u.loc[u["date"].dt.year == year]
+
+
+def check_as_of(as_of, last_date, year: int) -> pd.Timestamp:
+    """The last observed day: given, else the last date of the data; must lie in ``year``."""
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else pd.Timestamp(last_date)
+    if not pd.Timestamp(year, 1, 1) <= as_of <= pd.Timestamp(year, 12, 31):
         raise GeoairInputError("as_of must lie in the target year.", received=str(as_of.date()),
                                fix=f"Use a date in {year}.")
+    return as_of
+
+
+def budget_units(u: pd.DataFrame, params: dict, as_of: pd.Timestamp, standard) -> pd.DataFrame:
+    """The budget table of the units in ``u`` (days up to ``as_of``)."""
+    target_pm25, target_good_ratio = params["target_pm25"], params["target_good_ratio"]
     u = u.loc[u["date"] <= as_of]
     if "aqi" not in u.columns:
         u = u.assign(aqi=_aqi(u, "24h", standard)["aqi"])
@@ -84,7 +112,7 @@ def target_budget(daily: pd.DataFrame, target_pm25: float, target_good_ratio: fl
     g = u.groupby("unit", sort=True)
     res = pd.DataFrame({"pm25_days": g["pm25"].count(), "_s": g["pm25"].sum(),
                         "aqi_days": g["_valid"].sum(), "good_days": g["_good"].sum()})
-    r_days = int((last - as_of).days)
+    r_days = int((pd.Timestamp(params["year"], 12, 31) - as_of).days)
     k, s = res["pm25_days"].astype(float), res["_s"]
     res["pm25_mean_to_date"] = s / k.where(k > 0)
     if r_days > 0:
@@ -99,10 +127,7 @@ def target_budget(daily: pd.DataFrame, target_pm25: float, target_good_ratio: fl
     res["good_ratio_reachable"] = allowed >= 0
     res["polluted_days_allowed"] = np.minimum(allowed, r_days).astype("Int64")
     res = res.reset_index()
-    res["year"] = year
+    res["year"] = params["year"]
     res["as_of"] = as_of
     res["days_remaining"] = r_days
-    out = res[cols]
-    out.attrs["params"] = {"target_pm25": target_pm25, "target_good_ratio": target_good_ratio,
-                           "year": year, "as_of": as_of, "by": by}
-    return out
+    return res[COLUMNS]

@@ -151,8 +151,10 @@ def evaluate(daily: pd.DataFrame, period="year", by: str | None = "station", *, 
 
     Parameters
     ----------
-    daily : pandas.DataFrame
-        Output of :func:`geoair.standards.daily` (``station, date`` + daily values).
+    daily : pandas.DataFrame or dask.dataframe.DataFrame
+        Output of :func:`geoair.standards.daily` (``station, date`` + daily values). A dask
+        frame is shuffled by unit and assessed per partition; the result (a pandas frame) is
+        the same as for the in-memory input (``exclude_dust`` then takes a column or dates).
     period : {"year", "quarter", "month", "all"} or (start, end)
     by : str or None
         ``"station"``, a column such as ``"adcode"`` or ``"city"`` (station groups; taken from
@@ -186,46 +188,67 @@ def evaluate(daily: pd.DataFrame, period="year", by: str | None = "station", *, 
     ----------
     HJ 663-2013 and HJ 663-2026; GB 3095 Table 4; 城市环境空气质量排名技术规定 (环办监测〔2018〕19号).
     """
+    from .._dask import is_dask
+
+    if standard is not None:
+        check_option("standard", standard, ("hj633-2012", "hj633-2026"))
+    params = {"period": period, "by": by, "standard": standard, "weights": weights,
+              "limits": limits, "exclude_dust": exclude_dust is not None}
+    if is_dask(daily):
+        from ._dask_paths import evaluate_dask
+
+        return evaluate_dask(daily, params, stations=stations, exclude_dust=exclude_dust)
     if not isinstance(daily, pd.DataFrame):
         raise GeoairInputError("evaluate() needs the daily frame.", received=type(daily).__name__,
                                fix="Use geoair.standards.daily(obs).")
-    if standard is not None:
-        check_option("standard", standard, ("hj633-2012", "hj633-2026"))
     require_columns(daily, ["date"], what="daily frame",
                     fix="Use geoair.standards.daily(obs) to make daily values from hourly data.")
     log = DropLog().extend(get_droplog(daily))
     d = daily.copy()
     d["date"] = pd.to_datetime(d["date"])
     if exclude_dust is not None:
-        if isinstance(exclude_dust, str):
-            require_columns(d, [exclude_dust], what="daily frame")
-            mask = d[exclude_dust].fillna(False).to_numpy(bool)
-        else:
-            arr = np.asarray(exclude_dust)
-            if arr.dtype == bool and arr.shape == (len(d),):
-                mask = arr
-            else:
-                dd = pd.DatetimeIndex(pd.to_datetime(list(np.atleast_1d(exclude_dust))))
-                mask = d["date"].isin(dd.normalize()).to_numpy()
+        mask = dust_mask(d, exclude_dust)
         log.add("dust-affected day excluded (扣沙)", np.flatnonzero(mask))
         d = d.loc[~mask]
-    u = unit_daily(d, by, stations)
+    u = unit_periods(unit_daily(d, by, stations), period)
+    if u.empty:
+        return pd.DataFrame(columns=["unit", "period", "start", "end", "n_days"])
+    res = unit_statistics(u, period, standard=standard, weights=weights, limits=limits)
+    return finish_evaluation(res, params, log)
+
+
+def dust_mask(d: pd.DataFrame, exclude_dust) -> np.ndarray:
+    """Boolean mask of dust-affected days (a column name, an aligned mask or dates)."""
+    if isinstance(exclude_dust, str):
+        require_columns(d, [exclude_dust], what="daily frame")
+        return d[exclude_dust].fillna(False).to_numpy(bool)
+    arr = np.asarray(exclude_dust)
+    if arr.dtype == bool and arr.shape == (len(d),):
+        return arr
+    dd = pd.DatetimeIndex(pd.to_datetime(list(np.atleast_1d(exclude_dust))))
+    return d["date"].isin(dd.normalize()).to_numpy()
+
+
+def unit_periods(u: pd.DataFrame, period) -> pd.DataFrame:
+    """Unit daily values with a ``period`` column; days outside a (start, end) period dropped."""
     key = _period_key(u["date"], period)
     outside = key.isna().to_numpy()
     if outside.any():
         u = u.loc[~outside]
         key = key.loc[~outside]
-    u = u.assign(period=key.to_numpy())
-    cols = ["unit", "period", "start", "end", "n_days"]
-    if u.empty:
-        return pd.DataFrame(columns=cols)
+    return u.assign(period=key.to_numpy())
+
+
+def unit_statistics(u: pd.DataFrame, period, *, standard, weights, limits,
+                    span=None) -> pd.DataFrame:
+    """Per (unit, period): counts, means, percentiles, AQI days, capture, composite index.
+
+    ``span`` = (first, last) date of the whole data for ``period="all"`` (default: of ``u``).
+    The standard of each row's composite divisors is in column ``standard``.
+    """
     a = _aqi(u, "24h", standard)["aqi"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    u["aqi"] = a
-    u["_good"] = a <= 100
-    u["_pol"] = a > 100
-    u["_heavy"] = a > 200
-    u["_severe"] = a > 300
-    u["_valid"] = np.isfinite(a)
+    u = u.assign(aqi=a, _good=a <= 100, _pol=a > 100, _heavy=a > 200, _severe=a > 300,
+                 _valid=np.isfinite(a))
     g = u.groupby(["unit", "period"], sort=True)
     res = pd.DataFrame({"n_days": g["_valid"].sum()})
     pols = [p for p in _POLS if p in u.columns]
@@ -245,11 +268,16 @@ def evaluate(daily: pd.DataFrame, period="year", by: str | None = "station", *, 
     res["heavy_days"] = g["_heavy"].sum()
     res["severe_days"] = g["_severe"].sum()
     res = res.reset_index()
-    bounds = [_bounds(p, u["date"]) for p in res["period"]]
+    dates = u["date"] if span is None else pd.Series(list(span))
+    bounds = [_bounds(p, dates) for p in res["period"]]
     res.insert(2, "start", [b[0] for b in bounds])
     res.insert(3, "end", [b[1] for b in bounds])
     res["capture_ok"] = _capture(u, res, pols, period)
-    # Composite index: divisors of the standard in force at the period's end.
+    return _composite_columns(res, standard, weights, limits)
+
+
+def _composite_columns(res: pd.DataFrame, standard, weights, limits) -> pd.DataFrame:
+    """Composite index with the divisors of the standard in force at the period's end."""
     stds = (np.full(len(res), standard, dtype=object) if standard else
             np.where(res["end"] >= SWITCH_DATE, "hj633-2026", "hj633-2012"))
     conc = pd.DataFrame({
@@ -268,13 +296,18 @@ def evaluate(daily: pd.DataFrame, period="year", by: str | None = "station", *, 
     has = sub.notna().any(axis=1)
     res["composite_primary"] = np.where(
         has, sub.fillna(-np.inf).idxmax(axis=1).str.replace("i_", "", regex=False), None)
+    res["standard"] = stds
+    return res
+
+
+def finish_evaluation(res: pd.DataFrame, params: dict, log: DropLog) -> pd.DataFrame:
+    """Rank per period, year-on-year changes, ``standard`` last, attrs."""
+    stds = res.pop("standard").to_numpy()
     res["rank"] = res.groupby("period")["composite"].rank(method="min").astype("Int64")
-    res = _yoy(res, period)
+    res = _yoy(res, params["period"])
     res["standard"] = stds
     res.attrs["droplog"] = log
-    res.attrs["params"] = {"period": period, "by": by, "standard": standard,
-                           "weights": weights, "limits": limits,
-                           "exclude_dust": exclude_dust is not None}
+    res.attrs["params"] = params
     return res
 
 

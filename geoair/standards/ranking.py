@@ -32,6 +32,12 @@ _HEADERS = {
 }
 
 
+def _ranks(ev: pd.DataFrame, period, sort_by: str):
+    """Ranks of the units in one period (ties share the smaller rank) and their rows."""
+    sub = ev.loc[ev["period"] == period].set_index("unit")
+    return sub[sort_by].rank(method="min", ascending=sort_by != "good_ratio"), sub
+
+
 def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str | None = None,
                  sort_by: str = "composite", adjust: str | None = None, normalised=None,
                  stations=None) -> pd.DataFrame:
@@ -39,14 +45,14 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
 
     Parameters
     ----------
-    evaluation : pandas.DataFrame
+    evaluation : pandas.DataFrame or dask.dataframe.DataFrame
         Output of :func:`geoair.standards.evaluate` (several periods for the comparisons).
     period : pandas.Period or str, optional
         Period to rank (default the latest).
     names : mapping, optional
         Unit code -> display name (e.g. adcode -> county name).
     lang : {"zh", "en"}, optional
-        Column language (default ``geoair.get_options()["lang"]``).
+        Column language (default the ``lang`` option).
     sort_by : {"composite", "pm25", "good_ratio"}
         Ranking key: ascending for composite and PM2.5, descending for the good-day ratio.
         Ties share the smaller rank (MEE ranking rule).
@@ -60,6 +66,9 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
     pandas.DataFrame
         Rank 1 = best. Rank changes are positive when the unit moved up.
     """
+    from .._dask import to_pandas
+
+    evaluation = to_pandas(evaluation)  # a dask frame (units x periods) is small: computed
     lang = lang or get_options()["lang"]
     check_option("lang", lang, ("zh", "en"))
     check_option("sort_by", sort_by, ("composite", "pm25", "good_ratio"))
@@ -98,11 +107,6 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
     out.attrs["params"] = {"period": str(period), "sort_by": sort_by, "lang": lang,
                            "adjust": adjust}
     return out
-
-
-def _ranks(ev: pd.DataFrame, p, sort_by: str):
-    sub = ev.loc[ev["period"] == p].set_index("unit")
-    return sub[sort_by].rank(method="min", ascending=sort_by != "good_ratio"), sub
 
 
 def _ranked(ev: pd.DataFrame, periods: list, period, sort_by: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from geoair import GeoairInputError
+from geoair import GeoairInputError, get_droplog
 from geoair.io.era5 import read_wind, wind_from_stations
 from geoair.met.wind import sample_wind, uv_to_wswd
 
@@ -121,8 +121,10 @@ def test_expver_dimension_and_blh():
 def test_bad_inputs(tmp_path):
     bad = tmp_path / "notnc.nc"
     bad.write_text("hello")
-    with pytest.raises(GeoairInputError, match="Could not open"):
+    with pytest.raises(GeoairInputError, match="Cannot read the wind file as NetCDF"):
         read_wind(bad)
+    with pytest.raises(GeoairInputError, match="does not exist"):
+        read_wind(tmp_path / "missing.nc")
     ds = xr.Dataset({"t2m": (("time", "latitude", "longitude"), np.zeros((1, 2, 2)))},
                     coords={"time": [np.datetime64("2020-01-01")], "latitude": [0.0, 1.0], "longitude": [0.0, 1.0]})
     with pytest.raises(GeoairInputError, match="neither u10/v10 nor u/v"):
@@ -159,9 +161,19 @@ def test_wind_from_stations_idw():
     w = d ** -2.0
     v_exp = (w[0] * -4.0 + w[1] * 2.0) / w.sum()
     assert float(out["v10"].isel(time=1).sel(longitude=116.3, latitude=40.0)) == pytest.approx(v_exp)
-    log = out.attrs["droplog"]
+    log = get_droplog(out)
     reasons = log.summary().set_index("reason")["n"].to_dict()
     assert reasons == {"station not in the station table (no coordinates)": 1, "missing wind speed or direction": 1}
+    assert sorted(log.to_frame()["row"]) == [4, 6] and set(log.to_frame()["index"]) == {"position"}
+
+
+def test_wind_from_stations_writes_to_netcdf_with_its_droplog(tmp_path):
+    t = pd.Timestamp("2019-01-10 01:00", tz="Asia/Shanghai")
+    obs = pd.DataFrame({"station": ["A", "Z"], "time": [t, t], "ws": [3.0, 2.0], "wd": [270.0, 90.0]})
+    out = wind_from_stations(obs, _stations())
+    out.to_netcdf(tmp_path / "w.nc")  # main: TypeError, a DropLog object in attrs
+    back = xr.open_dataset(tmp_path / "w.nc")
+    assert get_droplog(back) == get_droplog(out) and get_droplog(back).total() == 1
 
 
 def test_wind_from_stations_default_grid_and_haversine():

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoair import GeoairInputError
+from geoair import DropLog, GeoairInputError
 from geoair.io import read_observations
 from geoair.io.observations import COMPASS_DEGREES, detect_format
 from geoair.schema import CNEMC_TYPES, DERIVED_POLLUTANTS, POLLUTANTS, TIMEZONE
@@ -147,12 +147,20 @@ def test_prsa_rows_units_and_station_code(dongsi):
     assert {"ws", "wd", "temp", "pres", "dewp", "rain"} <= set(obs.columns)
     assert obs["time"].iloc[0] == ts("2013-03-01 00:00")
     assert obs["time"].iloc[-1] == ts("2017-02-28 23:00")
-    assert obs.attrs["droplog"].total() == 0
-    # NA counts are preserved (no value lost or invented)
+    # the only drops: PM2.5 above PM10 * 1.15 + 10 in the same hour (counted from the raw rows)
     header = rows[0]
+    i25, i10 = header.index("PM2.5"), header.index("PM10")
+    above = [k + 1 for k, r in enumerate(rows[1:])
+             if "NA" not in (r[i25], r[i10]) and float(r[i25]) > float(r[i10]) * 1.15 + 10]
+    assert len(above) == 987
+    log = obs.attrs["droplog"]
+    assert log.total() == len(above) and set(log.summary()["column"]) == {"PM2.5"}
+    assert sorted(log.to_frame()["row"]) == above
+    # NA counts are preserved (no value lost or invented)
     for name, col in [("PM2.5", "pm25"), ("CO", "co"), ("wd", "wd"), ("WSPM", "ws")]:
         j = header.index(name)
-        assert obs[col].isna().sum() == sum(1 for r in rows[1:] if r[j] == "NA"), name
+        masked = len(above) if col == "pm25" else 0
+        assert obs[col].isna().sum() == sum(1 for r in rows[1:] if r[j] == "NA") + masked, name
 
 
 def test_prsa_spot_row_co_to_mg_and_compass(dongsi):
@@ -191,8 +199,6 @@ def test_prsa_and_cnemc_together(real):
 
 def test_tidy_roundtrip_csv_and_parquet(tmp_path, real):
     src = read_observations(real(CNEMC.format("20190204")), stations=["1001A", "1011A"])
-    # attrs hold a DropLog, which pandas cannot JSON-encode into Parquet metadata
-    src.attrs = {}
     for name, write in [("o.csv", lambda d, p: d.to_csv(p, index=False)),
                         ("o.parquet", lambda d, p: d.to_parquet(p))]:
         p = tmp_path / name
@@ -231,8 +237,9 @@ def test_tidy_duplicates_and_sentinels_logged(tmp_path):
     assert got == sorted([(1, "no2"), (2, "pm25"), (2, "temp"), (3, "(row)"), (4, "pm25"), (4, "no2")])
     summary = obs.attrs["droplog"].summary()
     assert summary["n"].sum() == 6
-    entry = next(e for e in obs.attrs["droplog"].entries if e["column"] == "no2" and 1 in e["rows"])
-    assert entry["sample_values"] == [-999.0]
+    entry = next(e for e in obs.attrs["droplog"] if e["column"] == "no2" and 1 in DropLog.rows_of(e))
+    assert entry["sample_values"] == ["-999.0"] and entry["index"] == "file_row"
+    assert entry["stage"] == "read_observations"
 
 
 def test_tidy_other_time_spellings(tmp_path):
@@ -263,8 +270,8 @@ def test_duplicates_across_files_keep_the_file_given_first(tmp_path):
     for first, second, want in [(a, b, 2.0), (b, a, 20.0)]:
         obs = read_observations([first, second])
         assert obs["pm25"].tolist()[1] == want
-        (entry,) = obs.attrs["droplog"].entries
-        assert entry["file"] == str(second) and entry["rows"].tolist() == [1 if second is b else 2]
+        (entry,) = obs.attrs["droplog"]
+        assert entry["file"] == str(second) and entry["rows"] == ("1" if second is b else "2")
 
 
 def test_tidy_unparseable_time_and_missing_station_dropped(tmp_path):
@@ -300,9 +307,9 @@ def test_cnemc_bad_cells_masked_and_logged(tmp_path, cell, reason):
     obs = read_observations(p)
     assert len(obs) == 4
     assert np.isnan(obs.set_index(["station", "time"]).loc[("1001A", ts("2019-01-01 01:00")), "pm25"])
-    (entry,) = obs.attrs["droplog"].entries
+    (entry,) = obs.attrs["droplog"]
     assert reason in entry["reason"] and "pm25" in entry["reason"]
-    assert entry["column"] == "1001A" and entry["rows"].tolist() == [3]
+    assert entry["column"] == "1001A" and DropLog.rows_of(entry).tolist() == [3]
 
 
 def test_file_not_what_it_claims(tmp_path, real):

@@ -8,7 +8,7 @@ import pytest
 
 from geoair import GeoairInputError
 from geoair.io import read_stations
-from geoair.io.observations import _prsa_station_table
+from geoair.io._obs_prsa import _station_table as _prsa_station_table
 
 LIST = "china_stations/station_list_2022-02-13.csv"
 
@@ -57,9 +57,9 @@ def test_shutdown_notes(national):
     s = st.set_index("station")
     assert (st["status"] == "closed").sum() == 76  # SOURCE.md: 76 names carry a shutdown note
     assert s.loc["1013A", "name"] == "市监测中心(停运150702)"
-    assert s.loc["1013A", "closed_on"] == pd.Timestamp("2015-07-02")
-    assert s.loc["1475A", "closed_on"] == pd.Timestamp("2018-11-15")  # （20181115停运）
-    assert s.loc["1586A", "closed_on"] == pd.Timestamp("2020-01-07")  # (停用200107)
+    assert s.loc["1013A", "closed_on"] == pd.Timestamp("2015-07-02", tz="Asia/Shanghai")
+    assert s.loc["1475A", "closed_on"] == pd.Timestamp("2018-11-15", tz="Asia/Shanghai")  # （20181115停运）
+    assert s.loc["1586A", "closed_on"] == pd.Timestamp("2020-01-07", tz="Asia/Shanghai")  # (停用200107)
     assert s.loc["1436A", "status"] == "closed" and pd.isna(s.loc["1436A", "closed_on"])  # （已停运）
     # flagged Y in the list, but closed: not a background station
     assert not s.loc["1013A", "is_background"]

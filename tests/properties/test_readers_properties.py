@@ -45,11 +45,16 @@ def tidy_frames(draw, min_rows=1, max_rows=40):
     return df
 
 
+# the value checks (plausibility limits, PM2.5 > PM10) are tested on their own below and in
+# tests/io/test_bad_inputs.py; these round trips switch them off to test row bookkeeping alone
+RAW = {"limits": False, "pm_tolerance": None}
+
+
 def _write_read(df, name="obs.csv", **kw):
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / name
         df.to_csv(p, index=False, **kw)
-        return read_observations(p), str(p)
+        return read_observations(p, **RAW), str(p)
 
 
 @SETTINGS
@@ -170,7 +175,7 @@ def test_cnemc_wide_cells_land_in_place(codes, hours, types, data):
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "china_sites_20190204.csv"
         p.write_text(text)
-        obs = read_observations(p, include_derived=True)
+        obs = read_observations(p, include_derived=True, **RAW)
     log = obs.attrs["droplog"].to_frame()
     dup_rows = set(log.loc[log["column"].isna(), "row"])
     assert dup_rows == {len(lines) + k + 1 for k in range(len(dup_idx))}
@@ -185,3 +190,35 @@ def test_cnemc_wide_cells_land_in_place(codes, hours, types, data):
                 assert ((i + 1, code) in masked) == (cell != "")  # every bad value is logged
             else:
                 assert got == float(cell)
+
+
+@SETTINGS
+@given(tidy_frames(min_rows=2), st.data())
+def test_value_checks_mask_exactly_the_implausible_cells(df, data):
+    from geoair.io._qc import PLAUSIBLE_MAX
+
+    n = len(df)
+    cols = [c for c in POLLUTANTS if c in df.columns]
+    cells = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(cols)), max_size=n, unique=True))
+    bad = df.copy()
+    for r, c in cells:  # above the limit, or infinite
+        bad.loc[r, c] = data.draw(st.sampled_from([PLAUSIBLE_MAX[c] * 1.5, np.inf]))
+    # expected, cell by cell: infinite or above the limit (the generator's own values, 0-2000,
+    # can exceed a gas limit too) ...
+    vals = {c: bad[c].to_numpy(dtype=float, na_value=np.nan) for c in cols}
+    want = {(i + 1, c) for c in cols for i in np.flatnonzero(np.isinf(vals[c]) | (vals[c] > PLAUSIBLE_MAX[c]))}
+    # ... and, where both remain, PM2.5 > PM10 * 1.15 + 10: PM2.5 masked too
+    if {"pm25", "pm10"} <= set(cols):
+        ok = {c: np.isfinite(vals[c]) & (vals[c] <= PLAUSIBLE_MAX[c]) for c in ("pm25", "pm10")}
+        ratio = ok["pm25"] & ok["pm10"] & (vals["pm25"] > vals["pm10"] * 1.15 + 10)
+        want |= {(i + 1, "pm25") for i in np.flatnonzero(ratio)}
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "obs.csv"
+        bad.to_csv(p, index=False)
+        obs = read_observations(p)
+    log = obs.attrs["droplog"].to_frame()
+    assert set(zip(log["row"], log["column"], strict=True)) == want
+    assert len(log) == len(want)  # each cell logged once
+    o = obs.set_index(["station", "time"])
+    for r, c in want:
+        assert np.isnan(o.loc[(df.loc[r - 1, "station"], df.loc[r - 1, "time"]), c])

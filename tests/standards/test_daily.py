@@ -162,7 +162,7 @@ def test_bundled_reader_to_daily_matches_raw_csv():
 
     folder = datasets.get_path("beijing_prsa")
     files = [str(folder / f"PRSA_Data_{n}_20130301-20170228.csv.gz") for n in ("Dongsi", "Dingling")]
-    obs = read_observations(files, format="prsa")
+    obs = read_observations(files, format="prsa", pm_tolerance=None)  # raw values: no PM2.5>PM10 masking
     got = daily(obs)
     raw = pd.concat([_read_prsa("Dongsi"), _read_prsa("Dingling")], ignore_index=True)
     ref = independent_daily(raw)

@@ -1,0 +1,95 @@
+"""Spatial weights for the local statistics: contiguity, k nearest neighbours, distance band.
+
+Built with PySAL ``libpysal``; distances are always computed in metres (geographic input is
+projected to the China Albers equal-area CRS first).
+
+References
+----------
+Rey, S. J. and Anselin, L. (2007). PySAL: a Python library of spatial analytical methods.
+*Review of Regional Studies* 37(1), 5-27. libpysal: https://pysal.org/libpysal/.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._compat import import_optional
+from .._validation import GeoairInputError, check_option, require_columns
+
+__all__ = ["spatial_weights", "WEIGHTS"]
+
+WEIGHTS = ("queen", "rook", "knn", "distance")
+
+
+def spatial_weights(gdf, weights: Any = "queen", *, k: int = 6, threshold: float | None = None):
+    """Build a libpysal spatial weights object for the rows of ``gdf``.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Polygons (counties, grid cells) or points.
+    weights : {"queen", "rook", "knn", "distance"} or libpysal.weights.W
+        Contiguity for polygons; k nearest neighbours or a distance band (on centroids in
+        metres) for points. A ready ``W`` is returned unchanged.
+    k : int
+        Neighbours for ``"knn"``.
+    threshold : float, optional
+        Distance band in metres for ``"distance"`` (in the frame's CRS units when it is
+        projected).
+
+    Returns
+    -------
+    libpysal.weights.W
+    """
+    lw = import_optional("libpysal.weights", "spatial weights")
+    if isinstance(weights, lw.W):
+        return weights
+    check_option("weights", weights, WEIGHTS)
+    with warnings.catch_warnings():
+        # islands are reported by the caller; libpysal's warning text is noisy in notebooks
+        warnings.simplefilter("ignore", UserWarning)
+        if weights == "queen":
+            return lw.Queen.from_dataframe(gdf, use_index=False)
+        if weights == "rook":
+            return lw.Rook.from_dataframe(gdf, use_index=False)
+        pts = _centroids_m(gdf)
+        if weights == "knn":
+            return lw.KNN(pts, k=min(k, len(gdf) - 1))
+        if threshold is None:
+            raise GeoairInputError(
+                "weights='distance' needs a distance band.",
+                received=None,
+                fix="Pass threshold= in metres (CRS units for projected input).",
+            )
+        return lw.DistanceBand(pts, threshold=threshold, binary=True, silence_warnings=True)
+
+
+def _centroids_m(gdf) -> np.ndarray:
+    """Centroid coordinates in metres: geographic input goes to China Albers equal-area."""
+    geom = gdf.geometry
+    if gdf.crs is not None and gdf.crs.is_geographic:
+        from .aggregate import GRID_CRS
+
+        geom = geom.to_crs(GRID_CRS)
+    cen = geom.centroid
+    return np.column_stack([cen.x, cen.y])
+
+
+def values_of(gdf, column: str) -> np.ndarray:
+    """The tested column as floats; every area must have a finite value."""
+    require_columns(gdf, [column, "geometry"], what="hotspot input")
+    y = pd.to_numeric(gdf[column], errors="coerce").to_numpy(dtype=float)
+    if not np.isfinite(y).all():
+        rows = np.flatnonzero(~np.isfinite(y))
+        raise GeoairInputError(
+            "Local statistics need a value for every area.",
+            column=column,
+            row=rows.tolist(),
+            received=y[rows][:5].tolist(),
+            fix="Fill or drop the areas without data first (e.g. gdf.dropna(subset=[column])).",
+        )
+    return y
