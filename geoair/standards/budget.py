@@ -64,9 +64,10 @@ def target_budget(daily: pd.DataFrame, target_pm25: float, target_good_ratio: fl
     Annual mean and good-day ratio as defined by HJ 663 and the MEE ranking rule (环办监测〔2018〕
     19号); the budget is the algebra above.
     """
-    if not 0 <= target_good_ratio <= 100:
+    # a fraction (0.8) passed for a percentage would silently allow nearly every day to be polluted
+    if not 1 < target_good_ratio <= 100:
         raise GeoairInputError("target_good_ratio is a percentage.", received=target_good_ratio,
-                               fix="Pass e.g. 80 for 80 %.")
+                               fix="Pass e.g. 80 for 80 % (not 0.8).")
     params = {"target_pm25": target_pm25, "target_good_ratio": target_good_ratio,
               "year": year, "as_of": as_of, "by": by}
     from .._dask import is_dask

@@ -46,6 +46,7 @@ BAD = {
     "attribute": ["attribute", "--observations", "{tmp}/missing.csv", "--stations", "{tmp}/st.csv",
                   "--out", "{tmp}/out"],
     "briefing": ["briefing", "--config", "{tmp}/missing.toml", "--out", "{tmp}/out"],
+    "store": ["store", "{tmp}/missing.csv", "--out", "{tmp}/store"],
 }
 
 

@@ -41,6 +41,8 @@ def test_leap_year_and_as_of():
         target_budget(d, 35, 80, 2020, as_of="2021-01-05")
     with pytest.raises(GeoairInputError, match="percentage"):
         target_budget(d, 35, 180, 2020)
+    with pytest.raises(GeoairInputError, match="not 0.8"):  # a fraction for a percentage
+        target_budget(d, 35, 0.8, 2020)
 
 
 @pytest.mark.parametrize("good,polluted,target", [(250, 54, 80), (200, 104, 70), (280, 24, 85)])
