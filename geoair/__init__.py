@@ -23,8 +23,8 @@ __version__ = "0.1.0"
 
 # Sub-packages and modules, imported on first access (``geoair.io`` too, though not in __all__).
 _SUBMODULES: tuple[str, ...] = (
-    "apportion", "briefing", "coords", "datasets", "directional", "hotspot", "io", "met",
-    "plot", "priority", "schema", "standards", "testing",
+    "apportion", "briefing", "coords", "datasets", "directional", "hotspot", "integrity", "io",
+    "met", "plot", "priority", "schema", "standards", "surface", "testing",
 )
 
 # public name -> module that defines it (imported on first access)
@@ -61,6 +61,9 @@ _LAZY: dict[str, str] = {
     "cwt": "geoair.met.trajlevel",
     # source apportionment
     "detect_episodes": "geoair.apportion",
+    # station data integrity
+    "IntegrityScreen": "geoair.integrity",
+    "detect_integrity": "geoair.integrity",
     # hotspots, priority lists, briefing
     "local_gi_star": "geoair.hotspot",
     "local_moran": "geoair.hotspot",
@@ -90,7 +93,7 @@ __all__ = (
     *(name for name in _LAZY if name[0].islower() and not name.startswith("read_")
       and name != "wind_from_stations"),
     # classes
-    "SourceAttribution", "PMF", "DropLog",
+    "SourceAttribution", "PMF", "IntegrityScreen", "DropLog",
     # errors
     "GeoairInputError", "CRSMismatchError",
     # drop log and options

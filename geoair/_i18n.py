@@ -82,6 +82,11 @@ LABELS: dict[str, dict[str, str]] = {
     "col.city": {"en": "city", "zh": "城市"},
     "col.value": {"en": "{pollutant} (µg/m³)", "zh": "{pollutant}（µg/m³）"},
     "col.n_stations": {"en": "stations", "zh": "站点数"},
+    "col.value_lower": {"en": "lower 90 % (µg/m³)", "zh": "90%区间下限（µg/m³）"},
+    "col.value_upper": {"en": "upper 90 % (µg/m³)", "zh": "90%区间上限（µg/m³）"},
+    "col.basis": {"en": "basis", "zh": "依据"},
+    "basis.monitored": {"en": "monitored", "zh": "有站点"},
+    "basis.estimated": {"en": "estimated", "zh": "估算"},
     "col.gi_z": {"en": "Gi* z-score", "zh": "Gi* z值"},
     "col.p_fdr": {"en": "p (FDR)", "zh": "p值（FDR校正）"},
     "col.hotspot": {"en": "class", "zh": "类别"},
@@ -180,11 +185,26 @@ LABELS: dict[str, dict[str, str]] = {
     "briefing.wind.none": {"en": "no wind (isotropic kernel)", "zh": "无风资料（各向同性核）"},
     "briefing.hotspots.method": {
         "en": "Local Getis-Ord Gi* (binary k-nearest-neighbour weights, k={k}, {permutations} conditional "
-              "permutations, two-sided, Benjamini-Hochberg FDR) on county mean {pollutant} over {n} "
-              "counties with stations.",
+              "permutations, two-sided, Benjamini-Hochberg FDR) on the period mean {pollutant} of {n} "
+              "counties.",
         "zh": "局部 Getis-Ord Gi*（k近邻二值权重 k={k}，{permutations} 次条件置换，双侧检验，"
-              "Benjamini-Hochberg FDR 校正），对象为有监测站点的 {n} 个区县的 {pollutant} 时段均值。",
+              "Benjamini-Hochberg FDR 校正），对象为 {n} 个区县的 {pollutant} 时段均值。",
     },
+    "briefing.hotspots.on_surface": {
+        "en": "County means from the interpolated surface (geoair.surface: daily block kriging of the station "
+              "daily means, averaged over the period, with a 90 % interval); {n_est} of the {n} counties have "
+              "no station and are estimated; counties beyond every station's variogram range are not ranked.",
+        "zh": "区县均值取自插值浓度面（站点日均值逐日块克里金插值后求时段均值，附 90% 区间）；"
+              "{n} 个区县中 {n_est} 个无站点，为估算值；超出所有站点变差函数变程的区县不参与排序。",
+    },
+    "briefing.hotspots.on_stations": {
+        "en": "County means are the means of the stations inside each county (counties with stations only): {reason}.",
+        "zh": "区县均值为区县内站点均值（仅含有站点的区县）：{reason}。",
+    },
+    "briefing.hotspots.by_config": {"en": "as configured (analysis.county_values = \"stations\")",
+                                    "zh": "按配置（analysis.county_values = \"stations\"）"},
+    "briefing.hotspots.surface_failed": {"en": "the interpolated surface could not be computed ({reason})",
+                                         "zh": "无法计算插值浓度面（{reason}）"},
     "briefing.hotspots.figure": {"en": "{pollutant} Gi* (FDR, α={alpha})", "zh": "{pollutant} Gi*（FDR，α={alpha}）"},
     "briefing.emerging.note": {
         "en": "{n_days} days of county means; α={alpha} (FDR); Esri emerging hot spot definitions.",
@@ -368,6 +388,8 @@ LABELS: dict[str, dict[str, str]] = {
     "describe.closed": {"en": "closed stations", "zh": "已停运站点"},
     "describe.cities": {"en": "cities", "zh": "城市数"},
     "describe.bundled": {"en": "bundled data", "zh": "内置数据"},
+    # --- figures ----------------------------------------------------------------------
+    "figures.negative_parts": {"en": "{n} negative shares not drawn", "zh": "{n} 个负占比未绘出"},
     # --- directional figures ----------------------------------------------------------
     "directional.N": {"en": "N", "zh": "北"},
     "directional.E": {"en": "E", "zh": "东"},
@@ -379,10 +401,111 @@ LABELS: dict[str, dict[str, str]] = {
     "directional.hour": {"en": "hour", "zh": "小时"},
     "directional.weekday": {"en": "weekday", "zh": "星期"},
     "directional.month": {"en": "month", "zh": "月份"},
+    "directional.hour_rings": {"en": "hour: 0 (inner) - 23 (outer)", "zh": "小时：0（内圈）- 23（外圈）"},
     "directional.freq": {"en": "frequency (%)", "zh": "频率 (%)"},
     "directional.days": {"en": "Mon,Tue,Wed,Thu,Fri,Sat,Sun", "zh": "周一,周二,周三,周四,周五,周六,周日"},
     # --- attribution ------------------------------------------------------------------
     # --- integrity --------------------------------------------------------------------
+    "integrity_suppression": {
+        "en": "{pol} averaged {observed:.0f} µg/m³ over {n_hours} h ({start} to {end}) while its "
+              "neighbours implied {expected:.0f} µg/m³ ({change:+.0%}); score {score:.1f}.",
+        "zh": "{start}至{end}共{n_hours}小时，{pol}均值{observed:.0f} µg/m³，而邻近站点推算应为"
+              "{expected:.0f} µg/m³（{change:+.0%}）；得分{score:.1f}。",
+    },
+    "integrity_capping": {
+        "en": "{pol} never exceeded {cap:.0f} µg/m³ (the AQI-100 concentration) over {n_hours} h "
+              "({start} to {end}) while its neighbours implied {expected:.0f} µg/m³ on average and "
+              "above {cap:.0f} in {n_above} h; score {score:.1f}.",
+        "zh": "{start}至{end}共{n_hours}小时，{pol}从未超过{cap:.0f} µg/m³（AQI为100的浓度），而邻近"
+              "站点推算均值为{expected:.0f} µg/m³，其中{n_above}小时应高于{cap:.0f}；得分{score:.1f}。",
+    },
+    "integrity_drift": {
+        "en": "{pol} fell progressively below its neighbours over {n_hours} h ({start} to {end}), "
+              "averaging {observed:.0f} against {expected:.0f} µg/m³ ({change:+.0%}), as a clogging "
+              "inlet would; score {score:.1f}.",
+        "zh": "{start}至{end}共{n_hours}小时，{pol}相对邻近站点逐渐走低，均值{observed:.0f}对"
+              "{expected:.0f} µg/m³（{change:+.0%}），与采样头逐渐堵塞的表现一致；得分{score:.1f}。",
+    },
+    "integrity_flatline": {
+        "en": "{pol} stayed at exactly {value:g} µg/m³ for {n_repeat} readings ({start} to {end}); "
+              "an analyser in normal operation rarely repeats that long at this level; score "
+              "{score:.1f}.",
+        "zh": "{start}至{end}，{pol}连续{n_repeat}个读数恒为{value:g} µg/m³；正常运行的仪器在此浓度下"
+              "很少如此长时间重复；得分{score:.1f}。",
+    },
+    "integrity_copy": {
+        "en": "{pol} equalled station {partner}'s values ({distance}{lag}) in {n_equal} hours "
+              "({start} to {end}); score {score:.1f}.",
+        "zh": "{start}至{end}，{pol}有{n_equal}小时与站点{partner}（{distance}{lag}）的数值完全相同；"
+              "得分{score:.1f}。",
+    },
+    "integrity_copy_source": {
+        "en": " This station looks more like the source than the copier.",
+        "zh": "本站更像被复制的一方而非复制方。",
+    },
+    "integrity_copy_own": {
+        "en": "{pol} repeated its own values of {lag_h} h earlier in {n_equal} hours ({start} to "
+              "{end}); score {score:.1f}.",
+        "zh": "{start}至{end}，{pol}有{n_equal}小时与本站{lag_h}小时前的数值完全相同；得分{score:.1f}。",
+    },
+    "integrity_lag": {"en": ", {lag_h:+d} h lag", "zh": "，滞后{lag_h:+d}小时"},
+    "integrity_km": {"en": "{km:.0f} km away", "zh": "相距{km:.0f}公里"},
+    "integrity_ratio": {
+        "en": "{pol} parted from the other PM fraction over {n_hours} h ({start} to {end}): "
+              "PM2.5/PM10 {ratio:.2f} against {ratio_usual:.2f} usually; score {score:.1f}.",
+        "zh": "{start}至{end}共{n_hours}小时，{pol}与另一粒径颗粒物走势背离：PM2.5/PM10为{ratio:.2f}，"
+              "平时为{ratio_usual:.2f}；得分{score:.1f}。",
+    },
+    "integrity_violation": {
+        "en": "PM2.5 exceeded PM10 in {n_equal} consecutive hours ({start} to {end}), which a "
+              "working pair of analysers cannot show; score {score:.1f}.",
+        "zh": "{start}至{end}，PM2.5连续{n_equal}小时高于PM10，正常工作的仪器不会出现；得分{score:.1f}。",
+    },
+    "integrity_spike": {
+        "en": "{pol} departed sharply from its neighbours for {n_hours} h ({start} to {end}): "
+              "{observed:.0f} against {expected:.0f} µg/m³; a fault or a local, short-lived source; "
+              "score {score:.1f}.",
+        "zh": "{start}至{end}共{n_hours}小时，{pol}与邻近站点骤然背离：{observed:.0f}对{expected:.0f} "
+              "µg/m³；可能是仪器故障或局地短时排放；得分{score:.1f}。",
+    },
+    "integrity_excess": {
+        "en": "{pol} stayed above its neighbours for {n_hours} h ({start} to {end}): {observed:.0f} "
+              "against {expected:.0f} µg/m³ ({change:+.0%}); a local source or a fault; score "
+              "{score:.1f}.",
+        "zh": "{start}至{end}共{n_hours}小时，{pol}持续高于邻近站点：{observed:.0f}对{expected:.0f} "
+              "µg/m³（{change:+.0%}）；可能是局地排放源或仪器故障；得分{score:.1f}。",
+    },
+    "integrity_floor": {
+        "en": " Values near the analyser floor: also what a broken analyser shows.",
+        "zh": "数值接近仪器下限，也可能是仪器故障。",
+    },
+    "integrity_pol_both": {"en": "PM2.5 (and PM10 likewise)", "zh": "PM2.5（PM10同样）"},
+    "integrity_kind_suppression": {"en": "suppression", "zh": "压低"},
+    "integrity_kind_capping": {"en": "capping", "zh": "封顶"},
+    "integrity_kind_drift": {"en": "drift", "zh": "漂移"},
+    "integrity_kind_flatline": {"en": "flatline", "zh": "恒值"},
+    "integrity_kind_copy": {"en": "copy", "zh": "复制"},
+    "integrity_kind_ratio": {"en": "ratio", "zh": "比值异常"},
+    "integrity_kind_spike": {"en": "spike", "zh": "尖峰"},
+    "integrity_kind_excess": {"en": "excess", "zh": "偏高"},
+    "integrity_check_station": {"en": "check the station", "zh": "核查站点"},
+    # integrity rows in the priority list (translated by geoair.priority's export)
+    "priority.group.station_check": {"en": "station to check", "zh": "待核查站点"},
+    "priority.unit.station_check": {"en": "integrity score (robust z units)", "zh": "数据异常得分（稳健z值）"},
+    "kind.station_check": {"en": "monitoring station", "zh": "监测站点"},
+    "category.integrity": {"en": "data integrity", "zh": "数据质量"},
+    "integrity_priority_evidence": {
+        "en": "{n} integrity event(s), strongest {kind} (score {score:.1f}): {evidence}",
+        "zh": "{n}个数据异常事件，最强为{kind}（得分{score:.1f}）：{evidence}",
+    },
+    "integrity_observed": {"en": "observed", "zh": "观测值"},
+    "integrity_expected": {"en": "expected from neighbours", "zh": "邻近站点推算值"},
+    "integrity_band": {"en": "expected band (±2 robust scales)", "zh": "推算区间（±2倍稳健尺度）"},
+    "integrity_event": {"en": "integrity event", "zh": "数据异常事件"},
+    "integrity_title": {"en": "{station} {name}: {pol} against its expected band",
+                        "zh": "{station} {name}：{pol}与推算区间"},
+    "integrity_ylabel": {"en": "{pol} (µg/m³)", "zh": "{pol}（µg/m³）"},
+    "integrity_time": {"en": "time (Beijing)", "zh": "时间（北京时间）"},
     # --- deweather --------------------------------------------------------------------
     "dw_observed": {"en": "Observed", "zh": "观测值"},
     "dw_normalised": {"en": "Weather-normalised", "zh": "气象归一化值"},

@@ -1,6 +1,7 @@
 """The briefing on the bundled data: sections as data, files, honest omissions, escaping, CLI."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,8 @@ def test_outputs_exist(briefing):
     html = briefing.report.read_text(encoding="utf-8")
     assert "区县热点" in html and "火点概况" in html and "重点核查清单" in html
     assert 'src="figures/hotspots.png"' in html
+    for name in set(re.findall(r"tables/(\w+)\.csv", html)):  # every file the page points to exists
+        assert (briefing.out_dir / "tables" / f"{name}.csv").exists(), name
 
 
 def test_sections_are_data_with_dataframe_tables(briefing):
@@ -48,10 +51,66 @@ def test_hotspot_table_consistent_with_fdr(briefing):
 def test_station_and_county_counts_mean_what_they_say(briefing):
     """'N stations in M counties' counts the counties that have stations with data (12.7)."""
     data = next(s for s in briefing.sections if s.key == "data")
-    n_cty = briefing.tables["county_hotspots"]["n_stations"].notna().sum()
+    n_cty = (briefing.tables["county_hotspots"]["n_stations"] > 0).sum()
     n_st = int(briefing.tables["county_hotspots"]["n_stations"].sum())
     assert n_cty < 199
     assert f"{n_cty} 个区县（区域共 199 个区县）内 {n_st} 个有PM2.5数据的站点" in data.note
+
+
+def test_counties_ranked_on_the_surface_with_a_note(briefing):
+    """The hotspot step ranks every county the surface reaches, monitored or estimated, and says so."""
+    ch = briefing.tables["county_hotspots"]
+    ranked = ch.dropna(subset=["gi_z"])
+    assert len(ranked) > (ch["n_stations"] > 0).sum()  # counties without a station are ranked too
+    assert set(ranked["basis"]) == {"monitored", "estimated"}
+    assert ((ranked["basis"] == "monitored") == (ranked["n_stations"] > 0)).all()
+    assert (ranked["lower"] <= ranked["value"]).all() and (ranked["value"] <= ranked["upper"]).all()
+    note = next(s for s in briefing.sections if s.key == "hotspots").note
+    assert "插值浓度面" in note and "块克里金" in note
+
+
+def _tiny_run(cfg=None):
+    """A briefing run state with 6 one-station counties (no surface computed yet)."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from geoair.briefing._model import Briefing, _Run
+
+    n = 6
+    counties = gpd.GeoDataFrame({"adcode": [f"1301{i:02d}" for i in range(n)], "name": list("ABCDEF")},
+                                geometry=[box(114 + i, 38, 114.9 + i, 38.9) for i in range(n)], crs="EPSG:4326")
+    stations = gpd.GeoDataFrame({"station": [f"S{i}" for i in range(n)], "adcode": counties["adcode"]},
+                                geometry=gpd.points_from_xy(114.5 + np.arange(n), [38.5] * n), crs="EPSG:4326")
+    time = pd.date_range("2019-01-01", periods=48, freq="h", tz="Asia/Shanghai")
+    obs = pd.DataFrame({"station": np.repeat(stations["station"], len(time)), "time": np.tile(time, n),
+                        "pm25": np.repeat(10.0 * np.arange(1, n + 1), len(time))})
+    cfg = load_config(None) if cfg is None else cfg
+    return _Run(cfg=cfg, lang="en", out_dir=Path("."), res=Briefing(Path("."), Path(".")),
+                inp={"obs": obs, "stations": stations, "counties": counties})
+
+
+def test_county_values_fall_back_to_station_means(monkeypatch):
+    """Where the surface cannot run the station means are ranked, and the note says why."""
+    import geoair.surface
+    from geoair import GeoairInputError
+    from geoair.briefing._hotspots import county_values
+
+    def broken(*args, **kwargs):
+        raise GeoairInputError("Too few stations for a variogram.")
+
+    monkeypatch.setattr(geoair.surface, "county_means", broken)
+    cv, how, reason, _ = county_values(_tiny_run())
+    assert how == "stations" and "Too few stations for a variogram" in reason
+    assert list(cv["value"]) == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0] and (cv["n_stations"] == 1).all()
+    cfg = load_config(None)
+    cfg["analysis"]["county_values"] = "stations"
+    cv, how, reason, _ = county_values(_tiny_run(cfg))
+    assert how == "stations" and "county_values" in reason
+    cfg["analysis"]["county_values"] = "kriging"
+    from geoair import GeoairInputError as Err
+
+    with pytest.raises(Err, match="county_values"):
+        county_values(_tiny_run(cfg))
 
 
 def test_counties_shown_with_their_city(briefing):
@@ -146,3 +205,55 @@ def test_station_mean_wind_direction():
     # vector mean of 350 and 10 degrees is north (0), speed 2 cos(10 deg)
     assert w["wd"].iloc[0] == pytest.approx(0.0, abs=1e-9) or w["wd"].iloc[0] == pytest.approx(360.0)
     assert w["ws"].iloc[0] == pytest.approx(2 * np.cos(np.radians(10)))
+
+
+# Words allowed in the Chinese report: names of methods, standards, data sets, units, file names
+# and configuration keys (a reader types them as they are).
+ALLOWED_LATIN = {
+    "AQI", "FDR", "Getis", "Ord", "Benjamini", "Hochberg", "Mann", "Kendall", "Esri", "DBSCAN", "FIRMS", "HJ",
+    "SourceAttribution", "geoair", "ERA5", "tables", "droplog", "csv", "xlsx", "geojson", "html", "map", "priority",
+    "data", "wind", "targets", "WGS84", "GCJ", "ws", "wd", "Gi", "km", "MW", "PM2", "PM10", "µg", "knn",
+    "shares", "county", "episodes", "hotspots", "emerging", "fire", "counts", "league", "table", "budget",
+    "target", "clusters", "by", "region", "evaluation", "zh", "ERA", "PM",
+}
+
+
+class _Visible:
+    """Text a reader sees, outside data cells, scripts, styles and marked English originals."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        self.out, skip = [], []
+
+        class P(HTMLParser):
+            def handle_starttag(p, tag, attrs):
+                if tag in ("td", "script", "style") or dict(attrs).get("lang") == "en":
+                    skip.append(tag)
+                elif skip and tag == skip[-1]:
+                    skip.append(tag)
+
+            def handle_endtag(p, tag):
+                if skip and tag == skip[-1]:
+                    skip.pop()
+
+            def handle_data(p, data):
+                if not skip:
+                    self.out.append(data)
+
+        P().feed(html)
+
+
+def test_chinese_report_leaves_no_english(briefing):
+    """Issue 12.5: with --lang zh, headings, notes, table headers and omissions are Chinese."""
+    html = briefing.report.read_text(encoding="utf-8")
+    text = " ".join(_Visible(html).out)
+    words = set(re.findall(r"[A-Za-z][A-Za-z]+", text))
+    assert words - ALLOWED_LATIN == set()
+    # category-like values inside tables are translated too
+    by_key = {s.key: s.table for s in briefing.sections if s.table is not None}
+    assert set(by_key["hotspots"]["类别"]) <= {"热点", "冷点", "不显著"}
+    assert all(re.search(r"[\u4e00-\u9fff]", c) for c in by_key["attribution"]["源类别"])
+    assert set(by_key["priority"]["等级"]) <= {"红", "黄", "绿"}
+    assert set(by_key["priority"]["清单类别"]) <= {"污染源", "火点聚类"}
+    assert all(re.search(r"[\u4e00-\u9fff]", c) for c in by_key["emerging"]["模式"])

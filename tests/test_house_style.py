@@ -1,6 +1,7 @@
-"""House style, package-wide: short functions, HTML only from templates (issue 19 items 2 and 7).
+"""House style, package-wide: HTML only from templates (issue 19 item 2).
 
-- No function longer than 80 lines (numba kernels excepted), measured with ``ast``.
+(Function length is measured in ``tests/test_style.py``.)
+
 - No HTML built by string concatenation or formatting in ``geoair/``: f-strings, ``+``, ``%``,
   ``.format`` and ``.join`` never produce markup; pages come from the autoescaped Jinja2
   templates in ``geoair/templates``.
@@ -13,46 +14,13 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "geoair"
-MAX_LINES = 80
 _ELEMENTS = ("a|abbr|b|body|br|button|canvas|caption|code|col|details|div|em|figure|footer|form|h[1-6]|head|"
              "header|hr|html|i|iframe|img|input|label|li|link|main|meta|nav|ol|option|p|pre|script|section|"
              "select|small|span|strong|style|sub|summary|sup|svg|table|tbody|td|textarea|th|thead|title|tr|u|ul")
 TAG = re.compile(rf"<\s*/?\s*(?:{_ELEMENTS}|!DOCTYPE)(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
-#: Functions over the limit that other work items are splitting (remove an entry once it is fixed;
-#: a new long function anywhere fails the test).
-KNOWN_LONG = {
-    "apportion/attribution.py::fit", "apportion/episodes.py::detect_episodes",
-    "io/boundaries.py::read_boundaries", "io/era5.py::read_wind",
-    "io/era5.py::wind_from_stations", "io/firms.py::read_firms", "io/observations.py::read_observations",
-    "io/observations.py::_read_cnemc", "io/sources.py::read_sources", "io/sources.py::read_gem_steel",
-    "testing/attribution.py::make_attribution_truth",
-}
-
-
 def _modules():
     return sorted(PACKAGE.rglob("*.py"))
-
-
-def _is_numba(node) -> bool:
-    return any("njit" in ast.unparse(d) or "jit" in ast.unparse(d).split("(")[0] for d in node.decorator_list)
-
-
-def _long_functions():
-    out = []
-    for path in _modules():
-        rel = path.relative_to(PACKAGE).as_posix()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _is_numba(node):
-                n = node.end_lineno - node.lineno + 1
-                if n > MAX_LINES:
-                    out.append((f"{rel}::{node.name}", n))
-    return out
-
-
-def test_no_function_longer_than_80_lines():
-    offenders = [(name, n) for name, n in _long_functions() if name not in KNOWN_LONG]
-    assert offenders == [], f"functions over {MAX_LINES} lines: {offenders}"
 
 
 def _html_constant(node) -> bool:

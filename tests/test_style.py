@@ -17,19 +17,6 @@ LIMIT = 80
 
 #: (module path relative to geoair/, qualified name) -> owner, as of 2026-11-29 (after the briefing merge).
 LONG: dict[tuple[str, str], str] = {
-    ("apportion/attribution.py", "SourceAttribution.fit"): "attribution",
-    ("apportion/episodes.py", "detect_episodes"): "attribution",
-    ("testing/attribution.py", "make_attribution_truth"): "attribution",
-    ("apportion/pmf.py", "PMF.displacement"): "pmf",
-    ("directional/_tprs.py", "_fit_tprs"): "dask",
-    ("directional/annulus.py", "polar_annulus"): "dask",
-    ("directional/polar.py", "polar_plot"): "dask",
-    ("directional/timevar.py", "time_variation"): "dask",
-    ("met/trajectory.py", "back_trajectories"): "dask",
-    ("standards/aqi.py", "aqi"): "dask",
-    ("standards/budget.py", "target_budget"): "dask",
-    ("standards/daily.py", "daily"): "dask",
-    ("standards/evaluation.py", "evaluate"): "dask",
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 _LAZY = {
     "SourceAttribution": "geoair.apportion.attribution",
     "SIGNATURES": "geoair.apportion.attribution",
+    "attribution_shares": "geoair.apportion.attribution",
     "detect_episodes": "geoair.apportion.episodes",
     "EPISODES": "geoair.apportion.episodes",
     "festival_nights": "geoair.apportion.profiles",

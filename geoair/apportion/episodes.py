@@ -92,49 +92,64 @@ def detect_episodes(
     pm10 = df["pm10"].astype(float) if "pm10" in df else pd.Series(np.nan, index=df.index)
     log.add("PM2.5 missing: episodes not assessable", np.flatnonzero(pm25.isna().to_numpy()), column="pm25")
     out["dust"] = ((pm10 >= dust_pm10) & (pm25 / pm10 <= dust_ratio)).to_numpy()
-
-    times = pd.DatetimeIndex(df["time"])
-    local = times.tz_convert("Asia/Shanghai") if times.tz is not None else times
-    fest = festival_mask(local)
-    if fest.any():
-        # baseline: 12:00-18:00 of the festival evening's calendar day
-        eve_day = (local - pd.Timedelta(hours=7)).normalize()
-        base_mask = (local.hour >= 12) & (local.hour <= 18)
-        key = pd.DataFrame({"station": df["station"].to_numpy(), "day": eve_day.tz_localize(None)
-                            if eve_day.tz is not None else eve_day})
-        so2 = df["so2"].astype(float) if "so2" in df else pd.Series(np.nan, index=df.index)
-        tmp = key.assign(pm25=pm25.where(base_mask), so2=so2.where(base_mask))
-        base = tmp.groupby(["station", "day"])[["pm25", "so2"]].transform("median")
-        ok_so2 = (so2 - base["so2"] >= fireworks_so2_rise) | so2.isna() | base["so2"].isna()
-        out["fireworks"] = fest & (pm25 - base["pm25"] >= fireworks_rise).to_numpy() & ok_so2.to_numpy()
-
-    if fire_exposure is not None and "co" in df:
-        fe = fire_exposure.reindex(pd.MultiIndex.from_frame(df[["station", "time"]])).to_numpy(float)
-        nz = fe[np.isfinite(fe) & (fe > 0)]
-        if nz.size:
-            thr = np.quantile(nz, burning_exposure_quantile)
-            co = df["co"].astype(float)
-            co_med = co.groupby(df["station"]).transform("median")
-            out["burning"] = (fe >= thr) & (fe > 0) & (co >= burning_co_factor * co_med).to_numpy()
-
+    out["fireworks"] = _fireworks(df, pm25, fireworks_rise, fireworks_so2_rise)
+    out["burning"] = _burning(df, fire_exposure, burning_exposure_quantile, burning_co_factor)
     if "ws" in df and df["ws"].notna().any():
         ws6 = df.groupby("station")["ws"].transform(lambda s: s.rolling(6, min_periods=3).mean())
         out["stagnation"] = ((ws6 < stagnation_ws) & (pm25 >= stagnation_pm25)).to_numpy()
-
-    wide = df.pivot_table(index="time", columns="station", values="pm25", aggfunc="mean")
-    if wide.shape[1] >= 3:
-        n = wide.notna().sum(axis=1)
-        frac = (wide >= regional_pm25).sum(axis=1) / n.where(n > 0)
-        cv = wide.std(axis=1) / wide.mean(axis=1)
-        hour_ok = (frac >= regional_fraction) & (cv <= regional_cv)
-        run_id = (hour_ok != hour_ok.shift()).cumsum()
-        run_len = hour_ok.groupby(run_id).transform("size")
-        reg_hours = hour_ok & (run_len >= regional_min_hours)
-        flag_time = df["time"].map(reg_hours).fillna(False).astype(bool).to_numpy()
-        out["regional"] = flag_time & (pm25 >= regional_pm25).to_numpy()
+    out["regional"] = _regional_haze(df, pm25, regional_pm25, regional_fraction, regional_cv, regional_min_hours)
     for e in EPISODES:
         out[e] = out[e].fillna(False).astype(bool)
     out.attrs["droplog"] = log
     out.attrs["params"] = {"dust_pm10": dust_pm10, "dust_ratio": dust_ratio, "fireworks_rise": fireworks_rise,
                            "stagnation_ws": stagnation_ws, "regional_pm25": regional_pm25}
     return out
+
+
+def _fireworks(df, pm25, rise, so2_rise) -> np.ndarray:
+    """Festival-night hours with PM2.5 (and SO2) above the station's 12:00-18:00 median of that day."""
+    times = pd.DatetimeIndex(df["time"])
+    local = times.tz_convert("Asia/Shanghai") if times.tz is not None else times
+    fest = festival_mask(local)
+    if not fest.any():
+        return np.zeros(len(df), bool)
+    # baseline: 12:00-18:00 of the festival evening's calendar day
+    eve_day = (local - pd.Timedelta(hours=7)).normalize()
+    base_mask = (local.hour >= 12) & (local.hour <= 18)
+    key = pd.DataFrame({"station": df["station"].to_numpy(), "day": eve_day.tz_localize(None)
+                        if eve_day.tz is not None else eve_day})
+    so2 = df["so2"].astype(float) if "so2" in df else pd.Series(np.nan, index=df.index)
+    tmp = key.assign(pm25=pm25.where(base_mask), so2=so2.where(base_mask))
+    base = tmp.groupby(["station", "day"])[["pm25", "so2"]].transform("median")
+    ok_so2 = (so2 - base["so2"] >= so2_rise) | so2.isna() | base["so2"].isna()
+    return fest & (pm25 - base["pm25"] >= rise).to_numpy() & ok_so2.to_numpy()
+
+
+def _burning(df, fire_exposure, quantile, co_factor) -> np.ndarray:
+    """Hours of high fire exposure (above its non-zero quantile) with CO above factor x median."""
+    if fire_exposure is None or "co" not in df:
+        return np.zeros(len(df), bool)
+    fe = fire_exposure.reindex(pd.MultiIndex.from_frame(df[["station", "time"]])).to_numpy(float)
+    nz = fe[np.isfinite(fe) & (fe > 0)]
+    if not nz.size:
+        return np.zeros(len(df), bool)
+    thr = np.quantile(nz, quantile)
+    co = df["co"].astype(float)
+    co_med = co.groupby(df["station"]).transform("median")
+    return (fe >= thr) & (fe > 0) & (co >= co_factor * co_med).to_numpy()
+
+
+def _regional_haze(df, pm25, level, fraction, cv_max, min_hours) -> np.ndarray:
+    """Hours of a long, spatially uniform exceedance at most stations (at stations above it)."""
+    wide = df.pivot_table(index="time", columns="station", values="pm25", aggfunc="mean")
+    if wide.shape[1] < 3:
+        return np.zeros(len(df), bool)
+    n = wide.notna().sum(axis=1)
+    frac = (wide >= level).sum(axis=1) / n.where(n > 0)
+    cv = wide.std(axis=1) / wide.mean(axis=1)
+    hour_ok = (frac >= fraction) & (cv <= cv_max)
+    run_id = (hour_ok != hour_ok.shift()).cumsum()
+    run_len = hour_ok.groupby(run_id).transform("size")
+    reg_hours = hour_ok & (run_len >= min_hours)
+    flag_time = df["time"].map(reg_hours).fillna(False).astype(bool).to_numpy()
+    return flag_time & (pm25 >= level).to_numpy()

@@ -26,6 +26,7 @@ References
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -42,8 +43,13 @@ __all__ = [
     "stability_class",
     "sigmas",
     "plume_concentration",
+    "SIGMA_TABLES",
+    "SIGMA_SWITCH_M",
+    "make_sigma_table",
+    "Variant",
     "exposure",
-    "pair_scores",
+    "exposure_variants",
+    "pair_series",
 ]
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -51,7 +57,9 @@ STABILITY_CLASSES = ("A", "B", "C", "D", "E", "F")
 #: Dispersion-curve schemes: 0 Briggs rural, 1 Briggs urban, 2 Pasquill-Gifford (Martin 1976 fits).
 SIGMA_SCHEMES = {"briggs_rural": 0, "briggs_urban": 1, "pasquill_gifford": 2}
 
-# Briggs (1973) coefficients: sigma = a x (1 + b x)^c, x in m (Seinfeld & Pandis Table 18.3).
+# Sigma curves in one generic form, sigma = a * x^p * (1 + b x)^c + f (x in m), one row per
+# Pasquill class A-F, for the y and z directions and a near/far branch split at a switch distance.
+# Briggs (1973) coefficients: sigma = a x (1 + b x)^c (Seinfeld & Pandis Table 18.3).
 _BR_Y = np.array([[0.22, 1e-4, -0.5], [0.16, 1e-4, -0.5], [0.11, 1e-4, -0.5],
                   [0.08, 1e-4, -0.5], [0.06, 1e-4, -0.5], [0.04, 1e-4, -0.5]])
 _BR_Z = np.array([[0.20, 0.0, 1.0], [0.12, 0.0, 1.0], [0.08, 2e-4, -0.5],
@@ -67,6 +75,41 @@ _MA_Z_NEAR = np.array([[440.8, 1.941, 9.27], [106.6, 1.149, 3.3], [61.0, 0.911, 
 _MA_Z_FAR = np.array([[459.7, 2.094, -9.6], [108.2, 1.098, 2.0], [61.0, 0.911, 0.0],
                       [44.5, 0.516, -13.0], [55.4, 0.305, -34.0], [62.6, 0.180, -48.6]])
 _SIGMA_Z_MAX = 5000.0
+
+
+def _briggs_rows(coef: np.ndarray) -> np.ndarray:
+    """Briggs a x (1 + b x)^c rows -> generic (a, p=1, b, c, f=0) rows."""
+    return np.column_stack([coef[:, 0], np.ones(6), coef[:, 1], coef[:, 2], np.zeros(6)])
+
+
+def _power_rows(a_km, p, f) -> np.ndarray:
+    """Power law in km, a x_km^p + f, -> generic rows in metres."""
+    a_km, p, f = (np.broadcast_to(np.asarray(v, float), (6,)) for v in (a_km, p, f))
+    return np.column_stack([a_km * 1000.0 ** (-p), p, np.zeros(6), np.zeros(6), f])
+
+
+def make_sigma_table(y_near, z_near, y_far=None, z_far=None) -> np.ndarray:
+    """Stack generic sigma rows into a table of shape (2 [y, z], 2 [near, far], 6 classes, 5).
+
+    Each row is ``(a, p, b, c, f)`` with ``sigma = a x^p (1 + b x)^c + f`` (x in m, sigma in m),
+    one row per Pasquill class A-F. The far rows apply beyond the table's switch distance.
+    """
+    y_far = y_near if y_far is None else y_far
+    z_far = z_near if z_far is None else z_far
+    return np.ascontiguousarray(np.stack([np.stack([y_near, y_far]), np.stack([z_near, z_far])]), dtype=np.float64)
+
+
+#: Sigma tables of the dispersion-curve schemes (see :func:`make_sigma_table`) and the distance
+#: (m) where the near rows give way to the far rows.
+SIGMA_TABLES: dict[str, np.ndarray] = {
+    "briggs_rural": make_sigma_table(_briggs_rows(_BR_Y), _briggs_rows(_BR_Z)),
+    "briggs_urban": make_sigma_table(_briggs_rows(_BU_Y), _briggs_rows(_BU_Z)),
+    "pasquill_gifford": make_sigma_table(_power_rows(_MA_A, 0.894, 0.0), _power_rows(*_MA_Z_NEAR.T),
+                                         None, _power_rows(*_MA_Z_FAR.T)),
+}
+SIGMA_SWITCH_M: dict[str, float] = {"briggs_rural": np.inf, "briggs_urban": np.inf, "pasquill_gifford": 1000.0}
+_SCHEME_TABLES = np.stack([SIGMA_TABLES[k] for k in SIGMA_SCHEMES])
+_SCHEME_SWITCH = np.array([SIGMA_SWITCH_M[k] for k in SIGMA_SCHEMES])
 
 
 def haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:
@@ -158,54 +201,67 @@ _DAY = np.array([[0, 0, 1, 2, 2],     # strong insolation (elevation > 60)
 _NIGHT = np.array([5, 5, 4, 3, 3])    # clear night (<= 3/8 cloud), the more dispersive-averse choice
 
 
-def stability_class(ws, elevation, blh=None) -> np.ndarray:
+def stability_class(ws, elevation, blh=None, *, rule: str = "turner", day_class: int = 2,
+                    night_class: int = 4, shift: int = 0) -> np.ndarray:
     """Pasquill stability class (0=A ... 5=F) from wind speed, solar elevation and optional BLH.
 
-    Turner (1970) Table 1 with insolation from solar elevation (strong > 60°, moderate
-    35-60°, slight 15-35°, neutral D for a low sun 0-15°), clear-sky nights. Unknown wind
-    speed gives D. With a boundary-layer height, shallow layers (< 200 m) are at least E
-    and deep daytime layers (> 1500 m) at most B; the height also caps sigma_z in
-    :func:`exposure`.
+    ``rule="turner"``: Turner (1970) Table 1 with insolation from solar elevation (strong >
+    60°, moderate 35-60°, slight 15-35°, neutral D for a low sun 0-15°), clear-sky nights.
+    Unknown wind speed gives D. With a boundary-layer height, shallow layers (< 200 m) are at
+    least E and deep daytime layers (> 1500 m) at most B; the height also caps sigma_z in
+    :func:`exposure`. ``rule="day_night"``: ``day_class`` while the sun is up, ``night_class``
+    otherwise (a fixed rule, as simple screening models use). ``shift`` moves every class by
+    that many steps (+1 = more stable), clipped to A-F.
 
     Parameters
     ----------
     ws : array (m/s)
     elevation : array (degrees), same shape
     blh : array (m), optional
+    rule : {"turner", "day_night"}
+    day_class, night_class : int
+        Classes (0=A ... 5=F) of the ``day_night`` rule.
+    shift : int
+        Class shift applied after the rule.
     """
     ws = np.asarray(ws, float)
     el = np.broadcast_to(np.asarray(elevation, float), ws.shape)
-    col = np.digitize(np.nan_to_num(ws, nan=4.0), [2.0, 3.0, 5.0, 6.0])
-    ins = np.where(el > 60, 0, np.where(el > 35, 1, 2))
-    cls = np.where(el > 15, _DAY[ins, col], np.where(el > 0, 3, _NIGHT[col]))
-    cls = np.where(np.isnan(ws), 3, cls)
-    if blh is not None:
-        b = np.broadcast_to(np.asarray(blh, float), ws.shape)
-        cls = np.where(b < 200, np.maximum(cls, 4), cls)
-        cls = np.where((b > 1500) & (el > 15), np.minimum(cls, 1), cls)
-    return cls.astype(np.int8)
+    if rule == "day_night":
+        cls = np.where(el > 0, day_class, night_class)
+    elif rule == "turner":
+        col = np.digitize(np.nan_to_num(ws, nan=4.0), [2.0, 3.0, 5.0, 6.0])
+        ins = np.where(el > 60, 0, np.where(el > 35, 1, 2))
+        cls = np.where(el > 15, _DAY[ins, col], np.where(el > 0, 3, _NIGHT[col]))
+        cls = np.where(np.isnan(ws), 3, cls)
+        if blh is not None:
+            b = np.broadcast_to(np.asarray(blh, float), ws.shape)
+            cls = np.where(b < 200, np.maximum(cls, 4), cls)
+            cls = np.where((b > 1500) & (el > 15), np.minimum(cls, 1), cls)
+    else:
+        raise ValueError(f"rule={rule!r} is not valid. Valid options are ['turner', 'day_night'].")
+    return np.clip(cls + int(shift), 0, 5).astype(np.int8)
 
 
 @njit(cache=True)
-def _sigmas(x, cls, scheme):
-    if scheme == 2:
-        xk = x / 1000.0
-        sy = _MA_A[cls] * xk ** 0.894
-        if xk < 1.0:
-            sz = _MA_Z_NEAR[cls, 0] * xk ** _MA_Z_NEAR[cls, 1] + _MA_Z_NEAR[cls, 2]
-        else:
-            sz = _MA_Z_FAR[cls, 0] * xk ** _MA_Z_FAR[cls, 1] + _MA_Z_FAR[cls, 2]
-    elif scheme == 1:
-        sy = _BU_Y[cls, 0] * x * (1.0 + _BU_Y[cls, 1] * x) ** _BU_Y[cls, 2]
-        sz = _BU_Z[cls, 0] * x * (1.0 + _BU_Z[cls, 1] * x) ** _BU_Z[cls, 2]
-    else:
-        sy = _BR_Y[cls, 0] * x * (1.0 + _BR_Y[cls, 1] * x) ** _BR_Y[cls, 2]
-        sz = _BR_Z[cls, 0] * x * (1.0 + _BR_Z[cls, 1] * x) ** _BR_Z[cls, 2]
+def _sig_tab(x, cls, tab, xs, fy, fz):
+    """sigma_y, sigma_z (m) from a generic table (see make_sigma_table), scaled by fy, fz."""
+    r = 0 if x < xs else 1
+    sy = (tab[0, r, cls, 0] * x ** tab[0, r, cls, 1] * (1.0 + tab[0, r, cls, 2] * x) ** tab[0, r, cls, 3]
+          + tab[0, r, cls, 4]) * fy
+    sz = (tab[1, r, cls, 0] * x ** tab[1, r, cls, 1] * (1.0 + tab[1, r, cls, 2] * x) ** tab[1, r, cls, 3]
+          + tab[1, r, cls, 4]) * fz
+    if sy < 1.0:
+        sy = 1.0
     if sz < 1.0:
         sz = 1.0
     if sz > _SIGMA_Z_MAX:
         sz = _SIGMA_Z_MAX
     return sy, sz
+
+
+@njit(cache=True)
+def _sigmas(x, cls, scheme):
+    return _sig_tab(x, cls, _SCHEME_TABLES[scheme], _SCHEME_SWITCH[scheme], 1.0, 1.0)
 
 
 def sigmas(x, stability, scheme: str = "briggs_rural"):
@@ -250,18 +306,21 @@ def plume_concentration(q, u, x, y, z, h, stability, scheme: str = "briggs_rural
 
 
 @njit(cache=True)
-def _transfer(dx, dy, u, v, cls, blh, h, scheme, calm_ws, iso_ws, r_min):
-    """Ground-level µg/m³ per g/s at a station offset (dx, dy) m from the source; and upwind flag."""
+def _transfer_tab(dx, dy, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso=False):
+    """Ground-level µg/m³ per g/s at a station offset (dx, dy) m from the source; and upwind flag.
+
+    ``iso=True`` gives the direction-averaged plume at the hour's speed and class.
+    """
     r = math.sqrt(dx * dx + dy * dy)
     if r < r_min:
         r = r_min
     ws = math.sqrt(u * u + v * v) if (u == u and v == v) else -1.0
-    if ws < calm_ws:
+    if ws < calm_ws or iso:
         # calm or unknown wind: plume averaged over all directions (ISC3 sector average
         # with one 360° sector), symmetric around the source
-        us = calm_ws if ws >= 0.0 else iso_ws
+        us = max(ws, calm_ws) if ws >= 0.0 else iso_ws
         c = cls if ws >= 0.0 else 3
-        sy, sz = _sigmas(r, c, scheme)
+        sy, sz = _sig_tab(r, c, tab, xs, fy, fz)
         if blh == blh and sz > 0.8 * blh:
             sz = max(0.8 * blh, 1.0)
         k = 2.0 / (math.sqrt(2.0 * math.pi) * us * sz * 2.0 * math.pi * r) * math.exp(-0.5 * (h / sz) ** 2)
@@ -275,7 +334,7 @@ def _transfer(dx, dy, u, v, cls, blh, h, scheme, calm_ws, iso_ws, r_min):
     y = (-dx * v + dy * u) / ws
     if x < r_min:
         x = r_min
-    sy, sz = _sigmas(x, cls, scheme)
+    sy, sz = _sig_tab(x, cls, tab, xs, fy, fz)
     if blh == blh and sz > 0.8 * blh:
         # well-mixed limit: capping sigma_z at 0.8 BLH turns the reflected ground-level
         # plume Q/(pi u sy sz) into Q/(sqrt(2 pi) u sy BLH)
@@ -284,6 +343,12 @@ def _transfer(dx, dy, u, v, cls, blh, h, scheme, calm_ws, iso_ws, r_min):
         return 0.0, 0
     k = 1.0 / (math.pi * ws * sy * sz) * math.exp(-0.5 * (y / sy) ** 2) * math.exp(-0.5 * (h / sz) ** 2)
     return k * 1e6, 1 if abs(y) <= 2.0 * sy else 0
+
+
+@njit(cache=True)
+def _transfer(dx, dy, u, v, cls, blh, h, scheme, calm_ws, iso_ws, r_min):
+    return _transfer_tab(dx, dy, u, v, cls, blh, h, _SCHEME_TABLES[scheme], _SCHEME_SWITCH[scheme], 1.0, 1.0,
+                         calm_ws, iso_ws, r_min)
 
 
 @njit(parallel=True, cache=True)
@@ -306,30 +371,70 @@ def _exposure_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, u, v, cls, b
 
 
 @njit(parallel=True, cache=True)
-def _pair_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, u, v, cls, blh, coef,
-                 exceed, incr, frac, scheme, calm_ws, iso_ws, r_min):
+def _variants_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, u, v, cls, blh, n_cat,
+                     tabs, xss, fys, fzs, rules, calms, isos, hadd, sat, iso_ws, r_min):
     n_st, n_t = u.shape
-    n_p = psrc.size
-    total = np.zeros(n_p)
-    hours = np.zeros(n_p, np.int64)
-    expl = np.zeros(n_p, np.int64)
+    n_v = tabs.shape[0]
+    n_l = sat.shape[1]
+    out = np.zeros((n_st, n_t, n_cat, n_v, n_l), np.float32)
+    for s in prange(n_st):
+        acc = np.zeros((n_cat, n_v, n_l))
+        for t in range(n_t):
+            acc[:, :, :] = 0.0
+            for p in range(ptr[s], ptr[s + 1]):
+                j = psrc[p]
+                c = scat[j]
+                a = act[sprof[j], t] * sw[j]
+                if a == 0.0:
+                    continue
+                for iv in range(n_v):
+                    k, _ = _transfer_tab(pdx[p], pdy[p], u[s, t], v[s, t], cls[rules[iv], s, t], blh[s, t],
+                                         sh[j] + hadd[iv], tabs[iv], xss[iv], fys[iv], fzs[iv], calms[iv], iso_ws,
+                                         r_min, isos[iv])
+                    if k > 0.0:
+                        k *= a
+                        for il in range(n_l):
+                            x0 = sat[c, il]
+                            acc[c, iv, il] += k if x0 == np.inf else x0 * k / (x0 + k)
+            for c in range(n_cat):
+                for iv in range(n_v):
+                    for il in range(n_l):
+                        out[s, t, c, iv, il] = acc[c, iv, il]
+    return out
+
+
+@njit(parallel=True, cache=True)
+def _series_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, amult, u, v, cls, blh, coef,
+                   tabs, xss, fys, fzs, rules, calms, isos, hadd, sat, iso_ws, r_min):
+    n_st, n_t = u.shape
+    n_v = tabs.shape[0]
+    out = np.zeros((psrc.size, n_t), np.float32)
+    hours = np.zeros(psrc.size, np.int64)
     for s in prange(n_st):
         for p in range(ptr[s], ptr[s + 1]):
             j = psrc[p]
+            c = scat[j]
             for t in range(n_t):
-                a = act[sprof[j], t]
+                a = act[sprof[j], t] * amult[c, t]
                 if a == 0.0:
                     continue
-                k, up = _transfer(pdx[p], pdy[p], u[s, t], v[s, t], cls[s, t], blh[s, t], sh[j],
-                                  scheme, calm_ws, iso_ws, r_min)
-                if k <= 0.0:
-                    continue
-                c = coef[scat[j]] * sw[j] * a * k
-                total[p] += c
+                tot = 0.0
+                up = 0
+                for iv in range(n_v):
+                    k, f = _transfer_tab(pdx[p], pdy[p], u[s, t], v[s, t], cls[rules[iv], s, t], blh[s, t],
+                                         sh[j] + hadd[iv], tabs[iv], xss[iv], fys[iv], fzs[iv], calms[iv], iso_ws,
+                                         r_min, isos[iv])
+                    if k <= 0.0:
+                        continue
+                    k *= sw[j] * a
+                    up = max(up, f)
+                    for il in range(sat.shape[1]):
+                        if coef[c, iv, il] != 0.0:
+                            x0 = sat[c, il]
+                            tot += coef[c, iv, il] * (k if x0 == np.inf else x0 * k / (x0 + k))
+                out[p, t] = tot
                 hours[p] += up
-                if exceed[s, t] and c >= frac * incr[s, t]:
-                    expl[p] += 1
-    return total, hours, expl
+    return out, hours
 
 
 def _prep(u, v, cls, blh):
@@ -338,6 +443,12 @@ def _prep(u, v, cls, blh):
     cls = np.ascontiguousarray(cls, dtype=np.int64)
     blh = np.full(u.shape, np.nan) if blh is None else np.ascontiguousarray(blh, dtype=np.float64)
     return u, v, cls, blh
+
+
+def _sources(src_category, src_profile, src_weight, src_height, activity):
+    return (np.asarray(src_category, np.int64), np.asarray(src_profile, np.int64),
+            np.asarray(src_weight, np.float64), np.asarray(src_height, np.float64),
+            np.ascontiguousarray(activity, np.float64))
 
 
 def exposure(pairs, src_category, src_profile, src_weight, src_height, activity, u, v, stability,
@@ -373,32 +484,118 @@ def exposure(pairs, src_category, src_profile, src_weight, src_height, activity,
     """
     ptr, psrc, pdx, pdy, _ = pairs
     u, v, cls, blh = _prep(u, v, stability, blh)
-    return _exposure_kernel(ptr, psrc, pdx, pdy, np.asarray(src_category, np.int64),
-                            np.asarray(src_profile, np.int64), np.asarray(src_weight, np.float64),
-                            np.asarray(src_height, np.float64), np.ascontiguousarray(activity, np.float64),
+    return _exposure_kernel(ptr, psrc, pdx, pdy, *_sources(src_category, src_profile, src_weight, src_height,
+                                                           activity),
                             u, v, cls, blh, int(n_categories), SIGMA_SCHEMES[scheme],
                             float(calm_ws), float(iso_ws), float(r_min))
 
 
-def pair_scores(pairs, src_category, src_profile, src_weight, src_height, activity, u, v, stability,
-                coef, exceed, increment, *, frac=0.1, blh=None, scheme="briggs_rural", calm_ws=0.5,
-                iso_ws=2.0, r_min=100.0):
-    """Per station-source pair: summed contribution, hours upwind, exceedance hours explained.
+@dataclass(frozen=True)
+class Variant:
+    """One dispersion physics: sigma curves, sigma scale factors and a stability rule.
 
-    ``coef`` (per category) turns exposure into µg/m³; a pair *explains* an exceedance
-    hour (``exceed[s, t]``) when its contribution is at least ``frac`` of ``increment[s, t]``
-    (the local increment above the regional background). A pair is *upwind* in an hour
-    when the station is downwind within two sigma_y of the plume axis.
+    Attributes
+    ----------
+    table : ndarray (2, 2, 6, 5)
+        Sigma table (:func:`make_sigma_table`), e.g. ``SIGMA_TABLES["briggs_urban"]``.
+    switch_m : float
+        Distance (m) where the table's far rows start.
+    scale_y, scale_z : float
+        Multipliers of sigma_y and sigma_z.
+    rule : int
+        Index of the stability-class array (first axis of ``stability`` in
+        :func:`exposure_variants`) this variant uses.
+    calm_ws : float
+        Below this speed (m/s) the direction-averaged plume is used (at this speed).
+    isotropic : bool
+        Always the direction-averaged plume (at the hour's speed and class): the expected
+        exposure when the direction is not trusted.
+    height_m : float
+        Added to every source's release height (m): stacks whose heights are not known.
+    name : str
+    """
+
+    table: np.ndarray
+    switch_m: float = np.inf
+    scale_y: float = 1.0
+    scale_z: float = 1.0
+    rule: int = 0
+    calm_ws: float = 0.5
+    isotropic: bool = False
+    height_m: float = 0.0
+    name: str = ""
+
+
+def _variant_arrays(variants):
+    tabs = np.ascontiguousarray(np.stack([np.asarray(vv.table, float) for vv in variants]))
+    arr = [np.array([getattr(vv, k) for vv in variants], dtype=float) for k in ("switch_m", "scale_y", "scale_z")]
+    return (tabs, *arr, np.array([vv.rule for vv in variants], dtype=np.int64),
+            np.array([vv.calm_ws for vv in variants], dtype=float),
+            np.array([vv.isotropic for vv in variants], dtype=np.bool_),
+            np.array([vv.height_m for vv in variants], dtype=float))
+
+
+def exposure_variants(pairs, src_category, src_profile, src_weight, src_height, activity, u, v, stability,
+                      variants, *, n_categories, saturation=None, blh=None, iso_ws=2.0, r_min=100.0):
+    """Exposure indices under several dispersion physics at once (one pass over the pairs).
+
+    Parameters are those of :func:`exposure`, except
+
+    stability : int array (R, S, T)
+        One stability-class array per rule (0=A ... 5=F); each variant names its rule.
+    variants : sequence of :class:`Variant`
+    saturation : float array (n_categories, L), optional
+        Saturation levels ``x0`` (exposure units, ``inf`` = linear): each pair's hourly
+        exposure ``k`` enters the sums as ``x0 k / (x0 + k)``, a concave transform that caps
+        a single plume at ``x0``. Default: one linear level.
 
     Returns
     -------
-    total (µg/m³ summed over hours), hours (int), explained (int) : arrays per pair
+    ndarray (S, T, n_categories, n_variants, L), float32 (µg/m³ per unit source weight)
     """
     ptr, psrc, pdx, pdy, _ = pairs
-    u, v, cls, blh = _prep(u, v, stability, blh)
-    return _pair_kernel(ptr, psrc, pdx, pdy, np.asarray(src_category, np.int64),
-                        np.asarray(src_profile, np.int64), np.asarray(src_weight, np.float64),
-                        np.asarray(src_height, np.float64), np.ascontiguousarray(activity, np.float64),
-                        u, v, cls, blh, np.asarray(coef, np.float64),
-                        np.ascontiguousarray(exceed, np.bool_), np.ascontiguousarray(increment, np.float64),
-                        float(frac), SIGMA_SCHEMES[scheme], float(calm_ws), float(iso_ws), float(r_min))
+    cls = np.ascontiguousarray(np.asarray(stability).reshape((-1,) + np.shape(u)), dtype=np.int64)
+    u, v, _, blh = _prep(u, v, cls[0], blh)
+    sat = np.full((int(n_categories), 1), np.inf) if saturation is None else saturation
+    return _variants_kernel(ptr, psrc, pdx, pdy, *_sources(src_category, src_profile, src_weight, src_height,
+                                                           activity),
+                            u, v, cls, blh, int(n_categories), *_variant_arrays(variants),
+                            np.ascontiguousarray(sat, np.float64), float(iso_ws), float(r_min))
+
+
+def pair_series(pairs, src_category, src_profile, src_weight, src_height, activity, u, v, stability,
+                variants, coef, *, saturation=None, activity_factor=None, blh=None, iso_ws=2.0, r_min=100.0):
+    """Hourly contribution of every station-source pair under a mixture of physics variants.
+
+    ``out[p, t] = sum_v sum_l coef[c, v, l] g_l(k_v)`` with ``k_v = weight_j * activity_j(t) *
+    activity_factor[c, t] * K_v(p, t)``, ``K_v`` the transfer coefficient of variant ``v``
+    (µg/m³ per g/s), ``g_l`` the saturation transform of level ``l`` and ``c`` the source's
+    category.
+
+    Parameters
+    ----------
+    coef : float array (n_categories, n_variants[, L])
+        Mixture weights per category (e.g. fitted by non-negative stacking).
+    saturation : float array (n_categories, L), optional
+        Saturation levels, as in :func:`exposure_variants`.
+    activity_factor : float array (n_categories, T), optional
+        Learned activity multipliers per category and hour (default 1).
+    Other parameters as :func:`exposure_variants`.
+
+    Returns
+    -------
+    series : float32 array (n_pairs, T)
+    hours_upwind : int array (n_pairs)
+        Hours when the station lies within two sigma_y of the plume axis of a used variant.
+    """
+    ptr, psrc, pdx, pdy, _ = pairs
+    cls = np.ascontiguousarray(np.asarray(stability).reshape((-1,) + np.shape(u)), dtype=np.int64)
+    u, v, _, blh = _prep(u, v, cls[0], blh)
+    coef = np.asarray(coef, dtype=np.float64)
+    coef = np.ascontiguousarray(coef[..., None] if coef.ndim == 2 else coef)
+    sat = np.full((coef.shape[0], 1), np.inf) if saturation is None else saturation
+    amult = np.ones((coef.shape[0], u.shape[1])) if activity_factor is None else activity_factor
+    sc, sp, sw, sh, act = _sources(src_category, src_profile, src_weight, src_height, activity)
+    return _series_kernel(ptr, psrc, pdx, pdy, sc, sp, sw, sh, act, np.ascontiguousarray(amult, np.float64),
+                          u, v, cls, blh, coef, *_variant_arrays(variants), np.ascontiguousarray(sat, np.float64),
+                          float(iso_ws), float(r_min))

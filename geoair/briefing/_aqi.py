@@ -66,5 +66,5 @@ def aqi_sections(run: _Run) -> list[Section]:
              polluted=int(r["polluted_days"]), heavy=int(r["heavy_days"]))
     aqi_sec = Section("aqi", t("briefing.section.aqi", run.lang), note=note,
                       figures=[_daily_figure(run, d_aqi)], table=league.dropna(axis=1, how="all"),
-                      max_rows=60)
+                      max_rows=60, csv="league_table")
     return [aqi_sec, _budget_section(run, d)]

@@ -72,7 +72,7 @@ def _episodes(run: _Run, episodes: pd.DataFrame) -> Section:
     run.res.tables["episodes_by_county"] = hours
     headers = {"county": "col.county", **{c: f"episode.{c}" for c in cols if has(f"episode.{c}")}}
     return Section("episodes", t("briefing.section.episodes", run.lang), level=3,
-                   table=display(hours, headers, run.lang), digits=0, max_rows=60)
+                   table=display(hours, headers, run.lang), digits=0, max_rows=60, csv="episodes_by_county")
 
 
 def attribution_sections(run: _Run) -> list[Section]:

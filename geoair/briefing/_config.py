@@ -17,7 +17,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "period": {"start": None, "end": None},
     "region": {"adcode_prefix": ["11", "12", "13"]},
     "analysis": {"pollutant": "pm25", "permutations": 199, "n_bootstrap": 50, "alpha": 0.05, "ehsa_alpha": 0.10,
-                 "knn": 5, "random_state": 12345, "fire_min_confidence": 30.0,
+                 "knn": 5, "county_values": "surface", "random_state": 12345, "fire_min_confidence": 30.0,
                  "fire_eps_km": 2.0, "fire_window_hours": 48.0, "fire_min_samples": 3},
     # GB 3095-2012 Grade II annual PM2.5 limit; the good-day ratio target is a stated assumption
     "targets": {"pm25": 35.0, "good_ratio": 80.0, "year": None},

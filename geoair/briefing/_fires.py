@@ -74,4 +74,4 @@ def fire_sections(run: _Run) -> list[Section]:
     if yoy:
         cols.update({"n_prev": "col.n_prev", "change": "col.change", "change_pct": "col.change_pct"})
     return [Section("fires", t("briefing.section.fires", lang), note=note, figures=_figures(run, qc, counts),
-                    table=display(tab, cols, lang), digits=1)]
+                    table=display(tab, cols, lang), digits=1, csv="fire_counts")]

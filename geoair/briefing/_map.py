@@ -96,6 +96,9 @@ def map_sections(run: _Run) -> list[Section]:
     m = hotspot_map(counties, stations=_station_layer(run), fires=run.inp.get("fires_qc"),
                     clusters=run.inp.get("fire_clusters"), priority=pr, sources=srcs, wind=_wind(run),
                     lang=run.lang)
-    run.res.files["map"] = save_map(m, run.out_dir / "map.html")
+    from ._render import report_text
+
+    # one font subset for the map and the report (the report's text is known by now)
+    run.res.files["map"] = save_map(m, run.out_dir / "map.html", font_text=report_text(run.res.sections, run.lang))
     return [Section("map", t("briefing.section.map", run.lang), links=[("map.html", t("briefing.map.link", run.lang))],
                     embed="map.html")]

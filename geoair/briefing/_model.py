@@ -40,7 +40,9 @@ class Section:
     digits : int or dict
         Decimals of floating-point table cells (a dict: column -> decimals, others 1).
     max_rows : int
-        Rows shown (the full table is in ``tables/<key>.csv``).
+        Rows shown.
+    csv : str, optional
+        Name of the ``tables/<csv>.csv`` file with the full table behind the section.
     """
 
     key: str
@@ -54,6 +56,7 @@ class Section:
     embed: str | None = None
     digits: int | dict[str, int] = 1
     max_rows: int = 30
+    csv: str | None = None
 
 
 @dataclass

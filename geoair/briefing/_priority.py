@@ -30,4 +30,4 @@ def priority_sections(run: _Run) -> list[Section]:
     note = t("briefing.priority.note" if scores is not None else "briefing.priority.note_fires", lang)
     digits = {PRIORITY_COLUMNS[c][lang]: 6 for c in ("lon_gcj02", "lat_gcj02")}
     return [Section("priority", t("briefing.section.priority", lang), note=note, table=shown, digits=digits,
-                    links=[(p.name, p.name) for p in files.values()])]
+                    links=[(p.name, p.name) for p in files.values()], csv="priority")]

@@ -9,7 +9,7 @@ from .._i18n import t
 from .._templates import render
 from ._model import Section
 
-__all__ = ["render_report", "table_view"]
+__all__ = ["render_report", "table_view", "report_text"]
 
 
 def _cell(v, digits: int) -> tuple[str, bool]:
@@ -39,12 +39,24 @@ def table_view(df: pd.DataFrame, digits: int | dict = 1, max_rows: int = 30) -> 
     return {"headers": [str(c) for c in cols], "rows": rows, "total": len(df), "shown": len(rows)}
 
 
+def report_text(sections: list[Section], lang: str) -> str:
+    """Every text the report can show (its sections and the report's own labels), for the font subset."""
+    from .._i18n import LABELS
+
+    parts = [v[lang] for k, v in LABELS.items() if k.startswith(("briefing.", "step."))]
+    for s in sections:
+        parts += [s.title, s.note, *s.warnings, *(text for _, text in s.links)]
+        if s.table is not None:
+            parts += [str(c) for c in s.table.columns] + [str(v) for v in s.table.head(s.max_rows).to_numpy().ravel()]
+    return " ".join(parts)
+
+
 def _context(sections: list[Section], lang: str) -> list[dict]:
     out = []
     for s in sections:
         tbl = table_view(s.table, s.digits, s.max_rows) if s.table is not None and len(s.table.columns) else None
-        more = (t("briefing.rows_shown", lang, n=tbl["shown"], total=tbl["total"], file=f"tables/{s.key}.csv")
-                if tbl and tbl["total"] > tbl["shown"] else "")
+        more = (t("briefing.rows_shown", lang, n=tbl["shown"], total=tbl["total"], file=f"tables/{s.csv}.csv")
+                if tbl and s.csv and tbl["total"] > tbl["shown"] else "")
         out.append({"section": s, "table": tbl, "more": more})
     return out
 

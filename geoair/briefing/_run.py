@@ -105,16 +105,15 @@ def run_briefing(config: str | PathLike | dict | None = None, out_dir: str | Pat
     out_dir = Path(out_dir)
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     run = _Run(cfg=cfg, lang=lang, out_dir=out_dir, res=Briefing(out_dir=out_dir, report=out_dir / "briefing.html"))
-    sections: list[Section] = []
     bar = tqdm(total=len(STEPS), disable=not progress, desc="geoair briefing", unit="step")
     for key, step in STEPS:
         bar.set_postfix_str(t(f"step.{key}", lang))
         t0 = _time.perf_counter()
-        sections += step(run)
+        run.res.sections += step(run)
         run.res.timings[key] = _time.perf_counter() - t0
         bar.update(1)
     bar.close()
-    run.res.sections = [_data_section(run), *sections]
+    run.res.sections = [_data_section(run), *run.res.sections]
     _write_tables(run)
     html = render_report(run.res.sections, period=_period(run.inp["obs"]), omitted=run.res.omitted,
                          timings=run.res.timings, lang=lang, version=__version__)

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "briefing": ("geoair.cli.briefing", "HTML briefing: AQI, hotspots, fires, priority lists, offline maps"),
     "store": ("geoair.cli.store", "convert observation files into a year/month Parquet store"),
     "rankings": ("geoair.cli.rankings", "HJ 663 assessment and league table from a store (local or --scheduler)"),
+    "integrity": ("geoair.cli.integrity", "screen stations for interference, faults and falsification"),
 }
 
 

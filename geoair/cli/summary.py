@@ -50,18 +50,19 @@ def run(args: argparse.Namespace) -> int:
                 f"The bundled data are not available ({err}).",
                 fix="Reinstall geoair, or pass --observations PATH and --stations PATH.",
             ) from None
-        from ..io.describe import _TEXT
+        from .._i18n import t
 
-        bundled = _TEXT["bundled"][lang]
+        bundled = t("describe.bundled", lang)
         blocks.append(("obs", datasets.load_beijing_observations(), f"{bundled}: Beijing PRSA 2013-2017"))
         blocks.append(("obs", datasets.load_cnemc_observations(), f"{bundled}: CNEMC 2019-01/02"))
         blocks.append(("sta", datasets.load_beijing_stations(), f"{bundled}: Beijing PRSA stations"))
         blocks.append(("sta", datasets.load_national_stations(), f"{bundled}: national station list"))
-    from ..io.describe import _TEXT, summarise_observations, summarise_stations
+    from .._i18n import t
+    from ..io.describe import summarise_observations, summarise_stations
 
     for kind, data, source in blocks:
         text = summarise_observations(data, lang) if kind == "obs" else summarise_stations(data, lang)
-        print(f"{text[0]}  [{_TEXT['source'][lang]}: {source}]")
+        print(f"{text[0]}  [{t('describe.source', lang)}: {source}]")
         print("\n".join(text[1:]))
         print()
     return 0

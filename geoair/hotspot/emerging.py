@@ -239,9 +239,9 @@ def emerging_hotspots(
         out.attrs["droplog"] = log
         return out
     wide = _wide(data, out[id_col], id_col, time, column, log)
-    from .weights import spatial_weights
+    from .weights import weights_for
 
-    w = spatial_weights(out, weights, k=k, threshold=threshold)
+    w = weights_for(out, weights, k=k, threshold=threshold)
     z, p = _gi_series(out[["geometry"]], wide, w, permutations=permutations, alternative=alternative,
                       alpha=alpha, random_state=random_state)
     cls = classify_emerging(z, p, alpha=alpha, share=share, trend_alpha=trend_alpha)

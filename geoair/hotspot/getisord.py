@@ -23,10 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._compat import import_optional
 from .._validation import check_option
 from .significance import ALTERNATIVES, conditional_randomization, fdr_bh, pseudo_p
-from .weights import spatial_weights, values_of
+from .weights import values_of, weights_for
 
 __all__ = ["local_gi_star", "gi_star_statistic"]
 
@@ -78,7 +77,12 @@ def _binary(w, star: bool):
 def _simulate(y, mat, w, star, permutations, random_state, engine):
     """Reference distribution of G (n x permutations) from the chosen engine."""
     if engine == "esda":
+        from .._compat import import_optional  # numba-free import path
         esda = import_optional("esda", "Getis-Ord Gi* (engine='esda')")
+        if not hasattr(w, "transform"):  # a SparseWeights: esda needs a libpysal W
+            from libpysal.weights import WSP
+
+            w = WSP(w.sparse).to_W(silence_warnings=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             g = esda.G_Local(y, w, transform="B", star=star, permutations=permutations,
@@ -132,7 +136,8 @@ def local_gi_star(
     column : str
         Value to test (e.g. ``pm25`` in µg/m³, fire counts).
     weights, k, threshold
-        See :func:`geoair.hotspot.spatial_weights`.
+        See :func:`geoair.hotspot.spatial_weights` (``weights`` may also be a ready libpysal
+        ``W`` or a :class:`geoair.hotspot.weights.SparseWeights`).
     star : bool
         Include the area itself (Gi*, default) or not (Gi).
     permutations : int
@@ -166,7 +171,7 @@ def local_gi_star(
             out[c] = pd.Series(dtype=object if c == "hotspot" else float)
         return out
     y = values_of(gdf, column)
-    w = spatial_weights(gdf, weights, k=k, threshold=threshold)
+    w = weights_for(gdf, weights, k=k, threshold=threshold)  # knn without importing libpysal
     g, z = gi_star_statistic(y, w, star=star)
     sim = _simulate(y, _binary(w, star), w, star, permutations, random_state, engine) if permutations > 0 else None
     _results(out, g, z, sim, alternative, fdr, alpha)

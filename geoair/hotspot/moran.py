@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._compat import import_optional
 from .._validation import GeoairInputError, check_option
 from .significance import ALTERNATIVES, fdr_bh, pseudo_p
 from .weights import spatial_weights, values_of
@@ -62,6 +61,7 @@ def local_moran(
     if permutations < 1:
         raise GeoairInputError("Local Moran needs permutations >= 1.", received=permutations,
                                fix="Use permutations=999 (default).")
+    from .._compat import import_optional  # numba-free import path
     esda = import_optional("esda", "Local Moran's I")
     y = values_of(gdf, column)
     w = spatial_weights(gdf, weights, k=k, threshold=threshold)

@@ -17,10 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._compat import import_optional
 from .._validation import GeoairInputError, check_option, require_columns
 
-__all__ = ["spatial_weights", "WEIGHTS"]
+__all__ = ["spatial_weights", "SparseWeights", "WEIGHTS"]
 
 WEIGHTS = ("queen", "rook", "knn", "distance")
 
@@ -45,6 +44,7 @@ def spatial_weights(gdf, weights: Any = "queen", *, k: int = 6, threshold: float
     -------
     libpysal.weights.W
     """
+    from .._compat import import_optional  # numba-free import path
     lw = import_optional("libpysal.weights", "spatial weights")
     if isinstance(weights, lw.W):
         return weights
@@ -66,6 +66,59 @@ def spatial_weights(gdf, weights: Any = "queen", *, k: int = 6, threshold: float
                 fix="Pass threshold= in metres (CRS units for projected input).",
             )
         return lw.DistanceBand(pts, threshold=threshold, binary=True, silence_warnings=True)
+
+
+class SparseWeights:
+    """Binary spatial weights as a CSR matrix: what the local statistics need, without libpysal.
+
+    Attributes
+    ----------
+    sparse : scipy.sparse.csr_matrix, shape (n, n)
+    n : int
+    islands : list of int
+        Rows without neighbours.
+    """
+
+    def __init__(self, sparse):
+        from scipy import sparse as sp
+
+        self.sparse = sp.csr_matrix(sparse)
+        self.n = self.sparse.shape[0]
+
+    @property
+    def islands(self) -> list[int]:
+        return np.flatnonzero(np.diff(self.sparse.indptr) == 0).tolist()
+
+
+def knn_weights(gdf, k: int = 6) -> SparseWeights:
+    """k nearest neighbours on centroids in metres, exactly as ``libpysal.weights.KNN`` picks them.
+
+    scipy's k-d tree is queried for ``k + 1`` points; the site itself is removed (or, when
+    duplicates crowd it out, the farthest of the ``k + 1``), as libpysal does. Building these
+    weights does not import libpysal (seconds saved on the first call of a process).
+    """
+    from scipy import sparse as sp
+    from scipy.spatial import cKDTree
+
+    pts = _centroids_m(gdf)
+    n = len(pts)
+    k = min(k, n - 1)
+    if k < 1:
+        return SparseWeights(sp.csr_matrix((n, n)))
+    _, idx = cKDTree(pts).query(pts, k=k + 1)
+    keep = idx != np.arange(n)[:, None]
+    keep[keep.sum(axis=1) == k + 1, -1] = False
+    cols = idx[keep].reshape(n, k)
+    return SparseWeights(sp.csr_matrix((np.ones(n * k), (np.repeat(np.arange(n), k), cols.ravel())), shape=(n, n)))
+
+
+def weights_for(gdf, weights: Any = "queen", *, k: int = 6, threshold: float | None = None):
+    """Weights for the local statistics: ``knn`` without libpysal, the others via :func:`spatial_weights`."""
+    if isinstance(weights, SparseWeights):
+        return weights
+    if isinstance(weights, str) and weights == "knn":
+        return knn_weights(gdf, k)
+    return spatial_weights(gdf, weights, k=k, threshold=threshold)
 
 
 def _centroids_m(gdf) -> np.ndarray:

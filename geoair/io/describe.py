@@ -12,24 +12,10 @@ from ..schema import POLLUTANTS, label, unit
 
 __all__ = ["describe", "summarise_observations", "summarise_stations"]
 
-_TEXT = {
-    "title_obs": {"en": "Observations", "zh": "监测数据"},
-    "title_sta": {"en": "Stations", "zh": "监测站点"},
-    "source": {"en": "source", "zh": "来源"},
-    "stations": {"en": "stations", "zh": "站点数"},
-    "hours": {"en": "hours", "zh": "小时数"},
-    "rows": {"en": "station-hours", "zh": "站点小时数"},
-    "coverage": {"en": "time coverage", "zh": "时间范围"},
-    "completeness": {"en": "completeness (valid station-hours)", "zh": "数据完整率(有效站点小时)"},
-    "mean": {"en": "mean", "zh": "均值"},
-    "drops": {"en": "dropped or masked", "zh": "剔除或屏蔽"},
-    "none": {"en": "none", "zh": "无"},
-    "background": {"en": "background stations", "zh": "对照点"},
-    "closed": {"en": "closed stations", "zh": "已停运站点"},
-    "cities": {"en": "cities", "zh": "城市数"},
-    "bundled": {"en": "bundled data", "zh": "内置数据"},
-}
+def _t(key: str, lang: str) -> str:
+    from .._i18n import t
 
+    return t(f"describe.{key}", lang)
 
 
 def summarise_observations(obs: pd.DataFrame, lang: str | None = None) -> list[str]:
@@ -40,22 +26,21 @@ def summarise_observations(obs: pd.DataFrame, lang: str | None = None) -> list[s
     from .._i18n import resolve_lang
 
     lang = resolve_lang(lang)
-    t = _TEXT
-    lines = [f"== {t['title_obs'][lang]} =="]
+    lines = [f"== {_t('title_obs', lang)} =="]
     n_st = obs["station"].nunique() if len(obs) else 0
     times = obs["time"] if len(obs) else pd.Series([], dtype="datetime64[ns]")
-    lines.append(f"  {t['stations'][lang]}: {n_st}")
-    lines.append(f"  {t['hours'][lang]}: {times.nunique()}")
-    lines.append(f"  {t['rows'][lang]}: {len(obs)}")
+    lines.append(f"  {_t('stations', lang)}: {n_st}")
+    lines.append(f"  {_t('hours', lang)}: {times.nunique()}")
+    lines.append(f"  {_t('rows', lang)}: {len(obs)}")
     if len(obs):
-        lines.append(f"  {t['coverage'][lang]}: {times.min()} .. {times.max()}")
-    lines.append(f"  {t['completeness'][lang]}:")
+        lines.append(f"  {_t('coverage', lang)}: {times.min()} .. {times.max()}")
+    lines.append(f"  {_t('completeness', lang)}:")
     for col in [c for c in POLLUTANTS if c in obs.columns] + [c for c in ("ws", "wd") if c in obs.columns]:
         vals = obs[col].to_numpy(dtype="float64", na_value=np.nan)
         share = 100.0 * np.isfinite(vals).mean() if len(vals) else 0.0
         line = f"    {label(col, lang):<14} {share:6.1f} %"
         if col != "wd" and np.isfinite(vals).any():  # an arithmetic mean of angles means nothing
-            line += f"   {t['mean'][lang]} {np.nanmean(vals):8.2f} {unit(col)}"
+            line += f"   {_t('mean', lang)} {np.nanmean(vals):8.2f} {unit(col)}"
         lines.append(line)
     lines.extend(_droplog_lines(obs, lang))
     return lines
@@ -69,15 +54,14 @@ def summarise_stations(stations: pd.DataFrame, lang: str | None = None) -> list[
     from .._i18n import resolve_lang
 
     lang = resolve_lang(lang)
-    t = _TEXT
-    lines = [f"== {t['title_sta'][lang]} =="]
-    lines.append(f"  {t['stations'][lang]}: {len(stations)}")
+    lines = [f"== {_t('title_sta', lang)} =="]
+    lines.append(f"  {_t('stations', lang)}: {len(stations)}")
     if "city" in stations.columns:
-        lines.append(f"  {t['cities'][lang]}: {stations['city'].nunique()}")
+        lines.append(f"  {_t('cities', lang)}: {stations['city'].nunique()}")
     if "is_background" in stations.columns:
-        lines.append(f"  {t['background'][lang]}: {int(stations['is_background'].sum())}")
+        lines.append(f"  {_t('background', lang)}: {int(stations['is_background'].sum())}")
     if "status" in stations.columns:
-        lines.append(f"  {t['closed'][lang]}: {int((stations['status'] == 'closed').sum())}")
+        lines.append(f"  {_t('closed', lang)}: {int((stations['status'] == 'closed').sum())}")
     if len(stations):
         b = stations.total_bounds if hasattr(stations, "total_bounds") else None
         if b is not None:
@@ -88,9 +72,9 @@ def summarise_stations(stations: pd.DataFrame, lang: str | None = None) -> list[
 
 def _droplog_lines(obj: Any, lang: str) -> list[str]:
     log = get_droplog(obj)
-    head = f"  {_TEXT['drops'][lang]}: {log.total()}"
+    head = f"  {_t('drops', lang)}: {log.total()}"
     if not log:
-        return [head + f" ({_TEXT['none'][lang]})"]
+        return [head + f" ({_t('none', lang)})"]
     lines = [head]
     for rec in log.summary().itertuples(index=False):
         lines.append(f"    {rec.n:>8}  {rec.column:<10} {rec.reason}  [{rec.file}]")

@@ -14,9 +14,10 @@ HOTSPOT_COLORS = {"hot": "#d7301f", "cold": "#2c7fb8", "not significant": "#f0f0
 
 _PATTERNS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating",
              "historical")
-# ColorBrewer 9-class Reds / Blues, darkest first (the lightest class is left out)
-_REDS = ("#67000d", "#a50f15", "#cb181d", "#ef3b2c", "#fb6a4a", "#fc9272", "#fcbba1", "#fee0d2")
-_BLUES = ("#08306b", "#08519c", "#2171b5", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef", "#deebf7")
+# ColorBrewer Reds / Blues sampled at 0.95 .. 0.40 (matplotlib colormaps), darkest first: the
+# lightest pattern is still clearly red or blue, never close to the white of "no data"
+_REDS = ("#7e0610", "#a50f15", "#be151a", "#d52221", "#ec382b", "#f6553c", "#fb7151", "#fc8a6a")
+_BLUES = ("#083c7d", "#08519c", "#1966ad", "#2b7bba", "#3f8fc5", "#58a1cf", "#74b3d8", "#94c4df")
 
 EHSA_COLORS = {
     **{f"{p} hot spot": c for p, c in zip(_PATTERNS, _REDS, strict=True)},

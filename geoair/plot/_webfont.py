@@ -30,6 +30,22 @@ def glyph_text(text: str) -> str:
     return "".join(sorted({c for c in text if ord(c) > 0x7F and not c.isspace()}))
 
 
+#: Subsets made in this process: (characters, WOFF bytes); a page whose characters are all in
+#: one of them reuses it (the briefing and its map share one subset).
+_MADE: list[tuple[frozenset, bytes]] = []
+
+
+def _woff_for(chars: str) -> bytes:
+    need = frozenset(chars)
+    for have, data in _MADE:
+        if need <= have:
+            return data
+    data = _subset_woff(chars)
+    _MADE.append((need, data))
+    del _MADE[:-4]
+    return data
+
+
 @lru_cache(maxsize=8)
 def _subset_woff(chars: str) -> bytes:
     from fontTools import subset
@@ -45,7 +61,7 @@ def _subset_woff(chars: str) -> bytes:
     opts.drop_tables += ["GSUB", "GPOS", "VORG", "vhea", "vmtx"]
     opts.notdef_outline = True
     opts.hinting = False
-    font = TTFont(str(path), lazy=True)
+    font = TTFont(str(path), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
     sub = subset.Subsetter(opts)
     sub.populate(text=chars)
     sub.subset(font)
@@ -72,6 +88,6 @@ def font_face_css(text: str, family: str = FAMILY) -> str:
     chars = glyph_text(text)
     if not chars:
         return ""
-    data = base64.b64encode(_subset_woff(chars)).decode("ascii")
+    data = base64.b64encode(_woff_for(chars)).decode("ascii")
     return (f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: 400; '
             f'src: url(data:font/woff;base64,{data}) format("woff"); }}')

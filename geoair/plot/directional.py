@@ -24,14 +24,15 @@ from .figures import cjk_font
 
 __all__ = ["plot_polar", "plot_rose", "plot_annulus", "plot_time_variation"]
 
-_TXT = {
-    "en": {"N": "N", "E": "E", "S": "S", "W": "W", "ws": "wind speed (m/s)", "prob": "probability",
-           "calm": "calm", "hour": "hour", "weekday": "weekday", "month": "month",
-           "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], "freq": "frequency (%)"},
-    "zh": {"N": "北", "E": "东", "S": "南", "W": "西", "ws": "风速 (m/s)", "prob": "概率",
-           "calm": "静风", "hour": "小时", "weekday": "星期", "month": "月份",
-           "days": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"], "freq": "频率 (%)"},
-}
+def _texts(lang: str) -> dict:
+    """Axis words of the directional figures in ``lang`` (from :mod:`geoair._i18n`)."""
+    from .._i18n import labels_for
+
+    out: dict = labels_for("directional", lang)
+    out["days"] = out["days"].split(",")
+    return out
+
+
 @contextmanager
 def _style(lang):
     plt = import_optional("matplotlib.pyplot", "figures")
@@ -50,7 +51,7 @@ def _lang(lang):
 
 def _zlabel(pollutant, lang, statistic=None):
     if statistic == "cpf":
-        return _TXT[lang]["prob"]
+        return _texts(lang)["prob"]
     u = unit(pollutant) if pollutant else ""
     name = label(pollutant, lang) if pollutant else "z"
     return f"{name} ({u})" if u else name
@@ -86,7 +87,7 @@ def plot_polar(result: pd.DataFrame, *, lang: str | None = None, cmap: str = "vi
             for r in range(step, int(upper) + 1, step):
                 ax.add_patch(plt.Circle((0, 0), r, fill=False, lw=0.5, ls="--", color="grey"))
                 ax.text(r * 0.71, -r * 0.71, f"{r}", fontsize=7, color="grey")
-            t = _TXT[lang]
+            t = _texts(lang)
             off = upper * 1.08
             for txt, x, y in ((t["N"], 0, off), (t["E"], off, 0), (t["S"], 0, -off), (t["W"], -off, 0)):
                 ax.text(x, y, txt, ha="center", va="center")
@@ -125,10 +126,10 @@ def plot_rose(table: pd.DataFrame, *, lang: str | None = None, cmap: str = "YlOr
                    edgecolor="white", lw=0.3, label=labels.get(c, c))
             prev = cur
         calm = table["calm"].iloc[0] if "calm" in table and len(table) else np.nan
-        ax.set_title(f"{_TXT[lang]['calm']} = {calm:.1f}%", fontsize=9)
+        ax.set_title(f"{_texts(lang)['calm']} = {calm:.1f}%", fontsize=9)
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8,
                   title=table.attrs.get("units", ""), title_fontsize=7)
-        ax.set_ylabel(_TXT[lang]["freq"], labelpad=25)
+        ax.set_ylabel(_texts(lang)["freq"], labelpad=25)
     return fig
 
 
@@ -144,10 +145,10 @@ def plot_annulus(result: pd.DataFrame, *, lang: str | None = None, cmap: str = "
         Z = np.ma.masked_invalid(result["z"].to_numpy().reshape(m, m))
         # (u, v) is a curvilinear grid here: gouraud shading needs no cell edges
         mesh = ax.pcolormesh(U, V, Z, cmap=cmap, shading="gouraud")
-        t = _TXT[lang]
+        t = _texts(lang)
         for txt, x, y in ((t["N"], 0, 21.5), (t["E"], 21.5, 0), (t["S"], 0, -21.5), (t["W"], -21.5, 0)):
             ax.text(x, y, txt, ha="center", va="center")
-        ax.text(0, 0, f"{t['hour']}: 0 (inner) - 23 (outer)", ha="center", va="center", fontsize=8)
+        ax.text(0, 0, t["hour_rings"], ha="center", va="center", fontsize=8)
         ax.set_aspect("equal")
         ax.set_axis_off()
         fig.colorbar(mesh, ax=ax, shrink=0.8).set_label(_zlabel(params.get("pollutant"), lang))
@@ -157,7 +158,7 @@ def plot_annulus(result: pd.DataFrame, *, lang: str | None = None, cmap: str = "
 def plot_time_variation(result: pd.DataFrame, *, lang: str | None = None):
     """Draw a :func:`time_variation` table: weekday-hour, hour, month and weekday panels with CIs."""
     lang = _lang(lang)
-    t = _TXT[lang]
+    t = _texts(lang)
     with _style(lang) as plt:
         fig = plt.figure(figsize=(11, 6.5))
         gs = fig.add_gridspec(2, 3)

@@ -126,20 +126,27 @@ def plot_bar(values: pd.Series, *, title: str = "", xlabel: str = "", ax=None, c
     return fig
 
 
-def plot_stacked_shares(shares: pd.DataFrame, *, title: str = "", ax=None, lang: str = "en",
+def plot_stacked_shares(shares: pd.DataFrame, *, title: str = "", ax=None, lang: str | None = None,
                         figsize=(8, 5)):
-    """Stacked horizontal bars of category shares (rows: counties or stations; columns: categories, %)."""
+    """Stacked horizontal bars of category shares (rows: counties or stations; columns: categories, %).
+
+    Negative parts (e.g. an "unexplained" share below zero where the fitted categories add up
+    to more than the observed mean) are not stacked; the figure says how many were left out.
+    """
+    from .._i18n import t
     from ..schema import label
 
     with cjk_context():
         fig, ax = _fig(ax, figsize)
         left = np.zeros(len(shares))
         cmap = import_optional("matplotlib").colormaps["tab10"]
+        values = shares.fillna(0).to_numpy(dtype=float)
         for i, col in enumerate(shares.columns):
-            vals = shares[col].fillna(0).to_numpy(dtype=float)
+            vals = np.clip(values[:, i], 0.0, None)
             ax.barh([str(x) for x in shares.index], vals, left=left, color=cmap(i % 10), label=label(col, lang))
             left += vals
-        ax.set_xlabel("%")
+        n_neg = int((values < 0).sum())
+        ax.set_xlabel("%" if not n_neg else f"%  ({t('figures.negative_parts', lang, n=n_neg)})")
         ax.set_title(title)
         ax.legend(fontsize=7, loc="lower right")
     return fig

@@ -43,7 +43,7 @@ TILES = {
                  "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
                  "&TILECOL={x}&tk={key}", "&copy; 天地图 Tianditu", "01234567"),
 }
-#: Simplification tolerance of drawn polygons (degrees, ~100 m): shared edges stay shared.
+#: Simplification tolerance of drawn polygons (degrees, ~100 m).
 SIMPLIFY_DEG = 0.001
 
 
@@ -74,13 +74,47 @@ def _strip_cdn(element) -> None:
         _strip_cdn(child)
 
 
-def _layer_class():
-    """A branca element drawing one GeoJSON FeatureCollection (data only) with Leaflet."""
+def _raw(text: str):
+    """A branca element holding text already rendered by geoair's templates.
+
+    branca turns the output of every element into a new Jinja template and renders it again,
+    so data text containing ``{{ ... }}`` would run as template code when the page is written.
+    Elements made here are inserted as they are (no second pass), which is also much faster for
+    the large GeoJSON layers.
+    """
+    from branca.element import Element
+
+    class RawText(Element):
+        def __init__(self, text: str):
+            super().__init__()
+            self._name = "RawText"
+            self.text = text
+
+        def render(self, **kwargs) -> str:
+            return self.text
+
+    return RawText(text)
+
+
+def _macro_class():
+    """Base of geoair's map elements: a macro template from geoair/templates, rendered once."""
     from branca.element import MacroElement
 
+    class GeoairElement(MacroElement):
+        def render(self, **kwargs):
+            script = self._template.module.__dict__["script"](self, kwargs)
+            self.get_root().script.add_child(_raw(str(script)), name=self.get_name())
+            for child in self._children.values():
+                child.render(**kwargs)
+
+    return GeoairElement
+
+
+def _layer_class():
+    """A branca element drawing one GeoJSON FeatureCollection (data only) with Leaflet."""
     from .._templates import environment
 
-    class GeoairLayer(MacroElement):
+    class GeoairLayer(_macro_class()):
         _template = environment().get_template("map/layer.js.j2")
 
         def __init__(self, features: list[dict], popup_width: int = 320):
@@ -118,14 +152,15 @@ def _shift(gdf, to_gcj: bool):
 
 
 def _simplified(gdf) -> list:
-    """Polygons simplified as a coverage (shared edges stay shared), ~100 m tolerance."""
+    """Polygons simplified for drawing (~100 m) with coordinates rounded to 5 decimals (~1 m).
+
+    Independent simplification can open slivers of up to the tolerance between neighbours,
+    invisible at the zoom levels of a regional map; the page stays small (MB, not tens of MB).
+    """
     import shapely
 
-    geoms = np.asarray(gdf.geometry.values)
-    try:
-        return list(shapely.coverage_simplify(geoms, SIMPLIFY_DEG))
-    except Exception:  # not a valid coverage: simplify one by one
-        return list(shapely.simplify(geoms, SIMPLIFY_DEG, preserve_topology=True))
+    geoms = shapely.simplify(np.asarray(gdf.geometry.values), SIMPLIFY_DEG, preserve_topology=True)
+    return list(shapely.transform(geoms, lambda xy: np.round(xy, 5)))
 
 
 def _group(m, name: str, show: bool = True):
@@ -288,8 +323,6 @@ def _add_wind(m, wind, to_gcj: bool, lang: str) -> None:
 
 
 def _add_legend(m, classes: list[str], with_levels: bool, lang: str) -> None:
-    from branca.element import MacroElement
-
     from .._templates import environment
 
     order = [k for k in CLASS_COLORS if k in classes] + sorted(set(classes) - set(CLASS_COLORS))
@@ -298,7 +331,7 @@ def _add_legend(m, classes: list[str], with_levels: bool, lang: str) -> None:
                   classes=[(t(f"class.{k}", lang) if has(f"class.{k}") else k, class_color(k)) for k in order],
                   levels=[(t(f"level.{k}", lang), c) for k, c in LEVEL_COLORS.items()] if with_levels else [])
 
-    class GeoairLegend(MacroElement):
+    class GeoairLegend(_macro_class()):
         _template = environment().get_template("map/legend.js.j2")
 
     legend = GeoairLegend()
@@ -443,24 +476,33 @@ def _page_text(m) -> str:
     return " ".join(parts)
 
 
-def save_map(m, path: str | PathLike) -> Path:
+def save_map(m, path: str | PathLike, *, font_text: str = "") -> Path:
     """Save a folium map as one self-contained HTML file (Leaflet and a CJK font subset inlined).
+
+    Parameters
+    ----------
+    m : folium.Map
+        From :func:`hotspot_map`.
+    path : path
+        Output file.
+    font_text : str
+        Extra text whose characters the embedded font must also cover (e.g. the report the map
+        is shown in, so that both pages share one font subset).
 
     Raises
     ------
     RuntimeError
         If an external script or stylesheet would still be loaded (guards offline use).
     """
-    from branca.element import Element
-
     from ._webfont import FAMILY, font_face_css
 
     _strip_cdn(m)
     root = m.get_root()
     _strip_cdn(root)
-    root.header.add_child(Element(offline_assets_html()), name="geoair_offline_assets", index=0)
-    style = render("map/style.html.j2", font_css=_own_css(font_face_css(_page_text(m))), family=FAMILY)
-    root.header.add_child(Element(style), name="geoair_style")
+    root.header.add_child(_raw(offline_assets_html()), name="geoair_offline_assets", index=0)
+    font = font_face_css(_page_text(m) + " " + font_text)
+    root.header.add_child(_raw(render("map/style.html.j2", font_css=_own_css(font), family=FAMILY)),
+                          name="geoair_style")
     text = root.render()
     external = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?:)?//[^"]+"', text)
     if external:

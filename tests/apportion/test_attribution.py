@@ -1,12 +1,12 @@
-"""Twin experiments: SourceAttribution against the synthetic truth of geoair.testing.
+"""SourceAttribution against synthetic truths of the twin family (geoair.testing.attribution).
 
-The generator disperses with Pasquill-Gifford (Martin 1976) curves while the model uses
-Briggs rural ones, perturbs the prior weights by ±30 %, adds 20 % multiplicative noise and
-10 % missing hours (issue 5 acceptance). Expected values are the issue's acceptance levels:
-hourly R² >= 0.8 per category, mean shares within 5 percentage points, the five strongest
-true sources near a station among the model's top ten. Seeds 0-3 were all checked
-(seeds 0 and 2 run here); the fire duration is chosen from data (``fire_sigma_h="auto"``),
-with a fixed 3-h duration burning R² fell to 0.46-0.57 for seeds 2-3 (truth: 2 h).
+The twin family's truth differs from the estimator along every axis at once by default (another
+sigma family and stability rule, saturating plumes, hidden stack heights, 30 % log-normal
+prior-weight error, gas signatures unlike SIGNATURES, other activity profiles, structured
+regional field, 20 % noise, 10 % missing hours). These tests use a *small* member (6 stations,
+14 days) so they stay fast; the thresholds are the values measured on it (seed 11, recorded in
+the comments) less a margin. The acceptance levels of issue 10 are checked on the full-size
+family by ``benchmarks/bench_attribution_twins.py`` (``docs/methods/attribution.md``).
 """
 
 import warnings
@@ -14,163 +14,165 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from geoair import GeoairInputError
 from geoair.apportion import SourceAttribution
+from geoair.apportion._defaults import ATTRIBUTION_DEFAULTS
 from geoair.testing import make_attribution_truth
+from geoair.testing.attribution import TWIN_AXES, score_attribution
+
+SMALL = dict(stations=["1001A", "1003A", "1004A", "1006A", "1011A", "1012A"], days=14, n_sources=60, n_fires=80)
 
 
-@pytest.fixture(scope="module", params=[0, 2])
-def twin(request):
-    syn = make_attribution_truth(seed=request.param)
-    model = SourceAttribution(n_bootstrap=100, random_state=0).fit(
-        syn.obs, stations=syn.stations, sources=syn.sources, fires=syn.fires)
-    merged = model.contributions_.merge(syn.contributions, on=["station", "time", "category"],
-                                        suffixes=("", "_true"))
-    return syn, model, merged
-
-
-def _r2(est, true):
-    return 1 - ((est - true) ** 2).sum() / ((true - true.mean()) ** 2).sum()
+@pytest.fixture(scope="module")
+def small():
+    syn = make_attribution_truth(seed=11, **SMALL)
+    model = SourceAttribution(n_bootstrap=20, random_state=0).fit(syn.obs, **syn.fit_inputs())
+    return syn, model, score_attribution(syn, model.contributions_, model.source_scores_)
 
 
 def test_generator_is_seeded_and_honest():
-    a = make_attribution_truth(seed=3, days=5)
-    b = make_attribution_truth(seed=3, days=5)
+    a = make_attribution_truth(seed=3, days=4, stations=["1001A", "1003A", "1005A"], n_sources=12, n_fires=10)
+    b = make_attribution_truth(seed=3, days=4, stations=["1001A", "1003A", "1005A"], n_sources=12, n_fires=10)
     pd.testing.assert_frame_equal(a.obs, b.obs)
-    miss = a.obs["pm25"].isna().mean()
-    assert 0.05 < miss < 0.15
+    assert 0.03 < a.obs["pm25"].isna().mean() < 0.25
     assert a.obs["ws"].notna().mean() > 0.9  # real PRSA winds
+    # every station has sources around it (none clean) and the truth is recorded per source
+    assert set(a.source_truth["station"]) == {"1001A", "1003A", "1005A"}
+    assert a.params["sigma_family"] in ("pasquill_gifford", "briggs_urban", "powerlaw")
+    assert "height" not in a.sources  # stack heights hidden from the estimator by default
+    total = a.contributions.groupby(["station", "time"])["pm25"].sum()
+    clean = a.obs.set_index(["station", "time"])["pm25"]
+    ratio = (clean / total.reindex(clean.index)).dropna()
+    assert 0.9 < ratio.mean() < 1.1  # multiplicative noise with mean one
 
 
-@pytest.mark.parametrize("pollutant", ["pm25", "pm10"])
-def test_twin_hourly_r2_per_category(twin, pollutant):
-    _, _, m = twin
-    r2 = {c: _r2(g[pollutant], g[f"{pollutant}_true"]) for c, g in m.groupby("category")}
-    print(pollutant, {c: round(v, 3) for c, v in r2.items()})
-    assert min(r2.values()) >= 0.8, r2
+def test_generator_axes_can_be_switched_off():
+    syn = make_attribution_truth(seed=1, days=3, stations=["1001A", "1003A"], n_sources=6, n_fires=4, **TWIN_AXES)
+    assert syn.params["sigma_family"] == "briggs_rural" and syn.params["c_half"] == 0.0
+    assert syn.wind is None and syn.obs["pm25"].notna().all()
+    assert "height" in syn.sources
 
 
-def test_twin_mean_shares_within_5pp(twin):
-    syn, model, _ = twin
-    true = syn.contributions.groupby("category")["pm25"].mean()
-    true_share = true / true.sum()
-    est = model.shares_[model.shares_.station == "all"].set_index("category")["share"]
-    diff = (est.reindex(true_share.index) - true_share).abs()
-    print("share error (pp):", (100 * diff).round(2).to_dict())
-    assert diff.max() <= 0.05
+def test_small_twin_recovery(small):
+    syn, model, res = small
+    t = res["table"]
+    print(t.round(3), "recall", res["recall"])
+    # measured: R² coal 0.67, dust 0.63, vehicle 0.83; share errors <= 6.1 pp; coverage 0.85-0.99
+    assert t.loc["coal", "r2"] > 0.55 and t.loc["dust", "r2"] > 0.5 and t.loc["vehicle", "r2"] > 0.7
+    assert t.loc[["coal", "dust", "vehicle", "regional"], "share_err_pp"].abs().max() < 8.0
+    assert t.loc[["coal", "dust", "vehicle", "burning"], "coverage"].between(0.75, 1.0).all()
+    assert res["recall"] >= 0.8
 
 
-def test_twin_top_sources(twin):
-    syn, model, _ = twin
+def test_estimator_contract(small):
+    _, model, _ = small
+    defaults = SourceAttribution().get_params()
+    assert {k: defaults[k] for k in ATTRIBUTION_DEFAULTS} == ATTRIBUTION_DEFAULTS
+    twin = clone(model).set_params(n_bootstrap=3)
+    assert twin.n_bootstrap == 3 and not hasattr(twin, "contributions_")
+    c = model.contributions_
+    assert list(c.columns[:7]) == ["station", "time", "category", "pm25", "pm10", "lower", "upper"]
     sc = model.source_scores_
-    for station, g in syn.source_truth.groupby("station"):
-        top5 = g.nlargest(5, "pm25")["source_id"]
-        top10 = set(sc[(sc.station == station) & (sc["rank"] <= 10)]["source_id"])
-        assert top5.isin(top10).all(), (station, list(top5), sorted(top10))
-    assert {"contribution", "lower", "upper", "hours_upwind", "exceedance_hours_explained"} <= set(sc.columns)
-    assert (sc["lower"] <= sc["contribution"] + 1e-12).all() and (sc["contribution"] <= sc["upper"] + 1e-12).all()
+    assert {"source_id", "station", "category", "contribution", "lower", "upper", "rank"} <= set(sc.columns)
+    assert (sc["lower"] <= sc["contribution"] + 1e-9).all() and (sc["contribution"] <= sc["upper"] + 1e-9).all()
+    assert model.cv_scores_ and model.ridge_ in model.cv_scores_
 
 
-def test_auto_fire_duration_picks_truth(twin):
-    _, model, _ = twin
-    # the generator's fires burn with a 2-h time scale; the profile residual is flat between
-    # 2 and 3 h for seed 0 (picks 3) and clear for seed 2 (picks 2)
-    assert model.fire_sigma_h_ in (2.0, 3.0)
-    scores = model.fire_sigma_scores_
-    assert scores[model.fire_sigma_h_] < min(scores[1.0], scores[6.0])
-
-
-def test_twin_interval_coverage_reported(twin):
-    _, model, m = twin
-    cov = m.groupby("category").apply(lambda g: ((g.pm25_true >= g.lower) & (g.pm25_true <= g.upper)).mean())
-    print("90% interval coverage:", cov.round(3).to_dict())
-    # nominal 90 %; structural (dispersion) error makes it approximate: require 75-100 %
-    assert cov.min() >= 0.75
+def test_source_scores_add_up_to_category(small):
+    syn, model, _ = small
+    c = model.contributions_
+    cat_mean = c.groupby(["station", "category"], observed=True)["pm25"].mean()
+    src_sum = model.source_scores_.groupby(["station", "category"])["contribution"].sum()
+    for (st, cat), v in src_sum.items():
+        assert v <= cat_mean[(st, cat)] * (1 + 1e-6) + 1e-9
+        if cat in ("coal", "vehicle") and cat_mean[(st, cat)] > 1:
+            assert v >= 0.9 * cat_mean[(st, cat)]
 
 
 def test_deterministic_with_random_state():
-    syn = make_attribution_truth(seed=1, days=10)
-    kw = dict(n_bootstrap=20, random_state=42)
-    a = SourceAttribution(**kw).fit(syn.obs, stations=syn.stations, sources=syn.sources, fires=syn.fires)
-    b = SourceAttribution(**kw).fit(syn.obs, stations=syn.stations, sources=syn.sources, fires=syn.fires)
+    syn = make_attribution_truth(seed=1, days=5, stations=["1001A", "1003A", "1005A", "1011A"], n_sources=16,
+                                 n_fires=10)
+    kw = dict(n_bootstrap=5, random_state=42)
+    a = SourceAttribution(**kw).fit(syn.obs, **syn.fit_inputs())
+    b = SourceAttribution(**kw).fit(syn.obs, **syn.fit_inputs())
     pd.testing.assert_frame_equal(a.contributions_, b.contributions_)
-    assert not syn.obs.columns.difference(["station", "time", "pm25", "pm10", "so2", "no2", "co", "ws", "wd"]).size
 
 
 def test_no_wind_warns_and_runs():
-    syn = make_attribution_truth(seed=2, days=6)
+    syn = make_attribution_truth(seed=2, days=4, stations=["1001A", "1003A", "1005A"], n_sources=9, n_fires=0,
+                                 wind="stations")
     obs = syn.obs.drop(columns=["ws", "wd"])
     with pytest.warns(UserWarning, match="isotropic"):
-        m = SourceAttribution(n_bootstrap=5, random_state=0).fit(obs, stations=syn.stations, sources=syn.sources)
-    assert np.isfinite(m.contributions_["pm25"]).all()
+        m = SourceAttribution(n_bootstrap=3, random_state=0).fit(obs, stations=syn.stations, sources=syn.sources)
+    assert np.isfinite(m.contributions_["pm25"]).all() and m.wind_source_ == "none"
 
 
 def test_wind_field_input_equals_station_wind():
     xr = pytest.importorskip("xarray")
-    syn = make_attribution_truth(seed=2, days=4)
-    # a uniform field equal to the network-mean wind of each hour
+    syn = make_attribution_truth(seed=2, days=3, stations=["1001A", "1003A", "1005A"], n_sources=9, n_fires=0,
+                                 wind="stations")
+    # network-mean wind of each hour, speeds kept away from the kernels' thresholds (0.5, 2, 3,
+    # 5, 6 m/s) so that rounding cannot flip a class between the two paths
     w = syn.obs.assign(u=-syn.obs.ws * np.sin(np.radians(syn.obs.wd)), v=-syn.obs.ws * np.cos(np.radians(syn.obs.wd)))
-    hourly = w.groupby("time")[["u", "v"]].mean()
+    hourly = w.groupby("time")[["u", "v"]].mean().interpolate(limit_direction="both")
+    ws = np.round(np.hypot(hourly.u, hourly.v), 1) + 0.037
+    wd = np.round(np.degrees(np.arctan2(-hourly.u, -hourly.v)) % 360)
+    uniform = pd.DataFrame({"ws": ws, "wd": wd}, index=hourly.index)
+    u, v = -ws * np.sin(np.radians(wd)), -ws * np.cos(np.radians(wd))
     t = hourly.index.tz_convert("UTC").tz_localize(None)
     lat, lon = np.array([39.0, 41.0]), np.array([115.0, 118.0])
-    ds = xr.Dataset({"u10": (("time", "latitude", "longitude"), np.broadcast_to(hourly.u.to_numpy()[:, None, None], (len(t), 2, 2))),
-                     "v10": (("time", "latitude", "longitude"), np.broadcast_to(hourly.v.to_numpy()[:, None, None], (len(t), 2, 2)))},
+    shape = (len(t), 2, 2)
+    ds = xr.Dataset({"u10": (("time", "latitude", "longitude"), np.broadcast_to(u.to_numpy()[:, None, None], shape)),
+                     "v10": (("time", "latitude", "longitude"), np.broadcast_to(v.to_numpy()[:, None, None], shape))},
                     coords={"time": t, "latitude": lat, "longitude": lon})
-    obs_uniform = syn.obs.drop(columns=["ws", "wd"]).merge(
-        hourly.assign(ws=np.hypot(hourly.u, hourly.v), wd=np.degrees(np.arctan2(-hourly.u, -hourly.v)) % 360)[["ws", "wd"]],
-        left_on="time", right_index=True)
+    obs_uniform = syn.obs.drop(columns=["ws", "wd"]).merge(uniform, left_on="time", right_index=True)
     kw = dict(n_bootstrap=0, random_state=0)
-    a = SourceAttribution(**kw).fit(syn.obs.drop(columns=["ws", "wd"]), stations=syn.stations, sources=syn.sources, wind=ds)
+    a = SourceAttribution(**kw).fit(syn.obs.drop(columns=["ws", "wd"]), stations=syn.stations, sources=syn.sources,
+                                    wind=ds)
     b = SourceAttribution(**kw).fit(obs_uniform, stations=syn.stations, sources=syn.sources)
-    np.testing.assert_allclose(a.exposure_.to_numpy(), b.exposure_.to_numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(a.exposure_.to_numpy(), b.exposure_.sort_index().reindex(a.exposure_.index).to_numpy(),
+                               rtol=1e-5, atol=1e-6)
+    assert a.wind_source_ == "field" and b.wind_source_ == "stations"
 
 
 def test_input_errors():
-    syn = make_attribution_truth(seed=2, days=3)
+    syn = make_attribution_truth(seed=2, days=3, stations=["1001A", "1003A", "1005A", "1011A"], n_sources=8,
+                                 n_fires=0, wind="stations")
     with pytest.raises(GeoairInputError, match="missing from the station table"):
         SourceAttribution(n_bootstrap=0).fit(syn.obs.assign(station="9999A"), stations=syn.stations)
     with pytest.warns(UserWarning, match="not in the station table"):
         part = SourceAttribution(n_bootstrap=0).fit(syn.obs, stations=syn.stations.iloc[:3], sources=syn.sources)
     assert part.contributions_["station"].nunique() == 3
-    assert part.contributions_.attrs["droplog"].total() >= (syn.obs.station == syn.stations.station.iloc[3]).sum()
+    assert part.droplog_.total() >= (syn.obs.station == syn.stations.station.iloc[3]).sum()
     with pytest.raises(ValueError, match="Valid options"):
-        SourceAttribution(sigma="nope").fit(syn.obs, stations=syn.stations)
+        SourceAttribution(physics="nope").fit(syn.obs, stations=syn.stations)
     bad = syn.sources.copy()
     bad.loc[0, "category"] = "cooking"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        m = SourceAttribution(n_bootstrap=0).fit(syn.obs, stations=syn.stations, sources=bad)
-    log = m.contributions_.attrs["droplog"]
-    assert "source category not modelled" in set(log.summary()["reason"])
+    m = SourceAttribution(n_bootstrap=0).fit(syn.obs, stations=syn.stations, sources=bad)
+    assert "source category not modelled" in set(m.droplog_.summary()["reason"])
 
 
-def test_real_beijing_2019_full_run():
-    from geoair import datasets
-
-    obs = datasets.load_cnemc_observations(stations=[f"10{i:02d}A" for i in range(1, 13)],
-                                           start="2019-01-28", end="2019-02-06")
-    src = pd.concat([datasets.load_power_plants(), datasets.load_steel_plants()], ignore_index=True)
-    with pytest.warns(UserWarning, match="No wind"):
-        m = SourceAttribution(n_bootstrap=20, random_state=0).fit(
-            obs, stations=datasets.load_beijing_stations(), sources=src, fires=datasets.load_firms())
-    ep = m.episodes_
-    eve = ep[(ep.time > pd.Timestamp("2019-02-04 18:00", tz="Asia/Shanghai"))
-             & (ep.time <= pd.Timestamp("2019-02-05 06:00", tz="Asia/Shanghai"))]
-    assert eve["fireworks"].sum() > 20
-    fw = m.contributions_[m.contributions_.category == "fireworks"]
-    night = fw.time.isin(eve.time.unique())
-    assert fw.loc[night, "pm25"].mean() > fw.loc[~night, "pm25"].mean()
-    s = m.summary()
-    assert "not regulatory" in s["note"]
-    # the bundled FIRMS week is from 2022: logged as having no effect, not silently ignored
-    reasons = set(m.contributions_.attrs["droplog"].summary()["reason"])
-    assert "fire outside the observation period (no effect)" in reasons
+def test_out_of_period_fires_and_sources_left_out_with_warning():
+    syn = make_attribution_truth(seed=4, days=3, stations=["1001A", "1003A", "1005A"], n_sources=9, n_fires=6,
+                                 wind="stations")
+    old_fires = syn.fires.assign(time=syn.fires["time"] - pd.Timedelta(days=400))
+    src = syn.sources.copy()
+    src["active_to"] = pd.Timestamp("2015-01-01")
+    with pytest.warns(UserWarning, match="do not overlap the observations"):
+        m = SourceAttribution(n_bootstrap=0).fit(syn.obs, stations=syn.stations, sources=src, fires=old_fires)
+    reasons = set(m.droplog_.summary()["reason"])
+    assert {"fire outside the observation period (left out)", "source outside the observation period (left out)"} <= reasons
+    assert m.source_scores_.empty
 
 
 def test_pm25_only_gives_no_pm10_estimate():
-    syn = make_attribution_truth(seed=4, days=5)
-    m = SourceAttribution(n_bootstrap=5, random_state=0).fit(
-        syn.obs[["station", "time", "pm25", "ws", "wd"]], stations=syn.stations, sources=syn.sources)
+    syn = make_attribution_truth(seed=4, days=3, stations=["1001A", "1003A", "1005A"], n_sources=9, n_fires=0,
+                                 wind="stations")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = SourceAttribution(n_bootstrap=2, random_state=0).fit(
+            syn.obs[["station", "time", "pm25", "ws", "wd"]], stations=syn.stations, sources=syn.sources)
     assert m.contributions_[["pm10", "pm10_lower", "pm10_upper"]].isna().all().all()
     assert m.contributions_["pm25"].notna().all()

@@ -15,15 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _shared_data import SHARED_DATA, shared_path  # tests/_shared_data.py
 from scipy.optimize import linear_sum_assignment
 
 from geoair import GeoairInputError
 from geoair.apportion.pmf import PMF, PMFWeakIdentificationWarning, identify_factors
 from geoair.apportion.pmf_prep import read_epa_pmf
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "pmf"
-if not DATA.exists():  # pragma: no cover - developer machine layout
-    DATA = Path("/work/shared/data/pmf")
+DATA = SHARED_DATA / "pmf"  # ../shared/data/pmf beside the clone (skipped when absent)
 REF = Path(__file__).resolve().parents[1] / "data" / "pmf_esat"
 FILES = {
     "st_louis": ("st_louis/Dataset-StLouis-con.csv", "st_louis/Dataset-StLouis-unc.csv"),
@@ -35,7 +34,7 @@ FILES = {
 
 def _load(name):
     c, u = FILES[name]
-    return read_epa_pmf(DATA / c, DATA / u)
+    return read_epa_pmf(shared_path(f"pmf/{c}"), shared_path(f"pmf/{u}"))
 
 
 def _cosines(Ha, Hb):

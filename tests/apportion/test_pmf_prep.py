@@ -5,18 +5,16 @@ al. 1998; S/N definition; weak = 3 x uncertainty), as summarised in
 shared/research/pmf_algorithms.md section 3. Data facts: shared/data/pmf/*/SOURCE.md.
 """
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _shared_data import SHARED_DATA  # tests/_shared_data.py
 
 from geoair import GeoairInputError
 from geoair.apportion import pmf_prep as prep
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "pmf"
-if not DATA.exists():  # pragma: no cover - developer machine layout
-    DATA = Path("/work/shared/data/pmf")
+DATA = SHARED_DATA / "pmf"  # ../shared/data/pmf beside the clone (skipped when absent)
 
 
 def test_equation_uncertainty_matches_formula():
@@ -82,6 +80,7 @@ def test_extra_model_uncertainty():
         prep.add_model_uncertainty(conc, unc, 0.5)
 
 
+@pytest.mark.shared_data("pmf/baltimore", "pmf/baton_rouge", "pmf/st_louis")
 def test_read_epa_files_and_file_conventions():
     # Baltimore: 630 samples + 27 empty tab lines (SOURCE.md)
     c, u = prep.read_epa_pmf(DATA / "baltimore/Dataset-Baltimore_con.txt",

@@ -47,6 +47,9 @@ BAD = {
                   "--out", "{tmp}/out"],
     "briefing": ["briefing", "--config", "{tmp}/missing.toml", "--out", "{tmp}/out"],
     "store": ["store", "{tmp}/missing.csv", "--out", "{tmp}/store"],
+    "rankings": ["rankings", "{tmp}/missing_store"],
+    "integrity": ["integrity", "--observations", "{tmp}/missing.csv", "--stations", "{tmp}/st.csv",
+                  "--out", "{tmp}/out"],
 }
 
 

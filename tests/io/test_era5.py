@@ -4,18 +4,18 @@ Spot values: ../shared/data/era5_wind/SOURCE.md (near Zhengzhou 34.75N 113.75E, 
 2021-07-20 03 UTC: u = -12.8, v = 7.9 m/s; 925 hPa maximum speed 38.1 m/s at 26.0N 130.25E).
 """
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from _shared_data import SHARED_DATA
 
 from geoair import GeoairInputError, get_droplog
 from geoair.io.era5 import read_wind, wind_from_stations
 from geoair.met.wind import sample_wind, uv_to_wswd
 
-ERA5 = Path(__file__).resolve().parents[3] / "shared" / "data" / "era5_wind"
+ERA5 = SHARED_DATA / "era5_wind"  # ../shared/data (tests marked shared_data: skipped when absent)
 PL = ERA5 / "era5_pl_uvw_20210720T03_eastasia.nc"
 SL = ERA5 / "era5_sl_u10v10_20251109T01_maritime_continent.nc"
 
@@ -30,6 +30,7 @@ def _layout_ok(ds):
     assert "number" not in ds.coords and "expver" not in ds.coords
 
 
+@pytest.mark.shared_data("era5_wind")
 def test_pressure_level_file_spot_values():
     ds = read_wind(PL, level=925)
     _layout_ok(ds)
@@ -48,6 +49,7 @@ def test_pressure_level_file_spot_values():
     assert float(u) == pytest.approx(float(pt["u10"])) and float(v) == pytest.approx(float(pt["v10"]))
 
 
+@pytest.mark.shared_data("era5_wind")
 def test_pressure_level_needs_a_level():
     with pytest.raises(GeoairInputError, match="several pressure levels") as err:
         read_wind(PL)
@@ -57,6 +59,7 @@ def test_pressure_level_needs_a_level():
     assert read_wind(PL, level=500)["u10"].attrs["level_hPa"] == 500
 
 
+@pytest.mark.shared_data("era5_wind")
 def test_single_level_file():
     ds = read_wind(SL)
     _layout_ok(ds)
@@ -198,6 +201,7 @@ def test_wind_from_stations_empty_and_errors():
         wind_from_stations(empty.drop(columns="ws"), _stations())
 
 
+@pytest.mark.shared_data("era5_wind")
 def test_normalised_file_round_trips(tmp_path):
     # read_wind output is itself a valid input (writable to NetCDF, read back unchanged)
     ds = read_wind(SL)

@@ -1,6 +1,5 @@
 """geoair.io.firms: FIRMS MODIS/VIIRS CSVs (standards.md §5; ../shared/data/firms_modis_2022/SOURCE.md)."""
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -9,7 +8,7 @@ import pytest
 from geoair import GeoairInputError
 from geoair.io.firms import VIIRS_CONFIDENCE, read_firms
 
-MODIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "firms_modis_2022" / "MODIS_C6_1_Global_7d.csv.gz"
+MODIS = "firms_modis_2022/MODIS_C6_1_Global_7d.csv.gz"  # in ../shared/data (skipped when absent)
 
 VIIRS_TEXT = """latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight,type
 34.11,114.21,330.5,0.39,0.36,2023-06-01,436,N,VIIRS,n,2.0NRT,290.1,5.1,D,0
@@ -19,8 +18,8 @@ VIIRS_TEXT = """latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satel
 
 
 @pytest.fixture(scope="module")
-def modis():
-    return read_firms(MODIS)
+def modis(shared_data):
+    return read_firms(shared_data(MODIS))
 
 
 def test_modis_counts_and_duplicates(modis):

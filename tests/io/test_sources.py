@@ -134,6 +134,7 @@ def test_empty_file(tmp_path):
     assert len(src) == 0 and isinstance(src, gpd.GeoDataFrame)
 
 
+@pytest.mark.shared_data("power_plants_gppd")
 def test_gppd_china():
     src = read_gppd(SHARED / "power_plants_gppd" / "global_power_plant_database_v1.2.0_first11cols.csv.gz")
     assert len(src) == 946 + 170 + 5
@@ -149,6 +150,7 @@ def test_gppd_china():
     assert src.cx[113.4:119.9, 36:42.7].query("fuel == 'Coal'").shape[0] == 116  # SOURCE.md: 116 coal in BTH bbox
 
 
+@pytest.mark.shared_data("steel_plants_gem")
 def test_gem_steel_raw_table():
     src = read_gem_steel(SHARED / "steel_plants_gem" / "china_steel_plants_plantdata.csv")
     assert len(src) == 404

@@ -38,11 +38,12 @@ def browser():
                  "--disable-dev-shm-usage", "--window-size=1200,900",
                  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost'):
         opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     from selenium.webdriver.chrome.service import Service
 
     drv = webdriver.Chrome(service=Service(DRIVER), options=opts)
-    drv.set_page_load_timeout(60)
+    drv.set_page_load_timeout(120)
+    drv.set_script_timeout(300)  # opening every popup of the full map is slow on a loaded machine
     yield drv
     drv.quit()
 
@@ -95,3 +96,21 @@ def _render(driver, path, wait_s: float = 1.5):
 def render_page(browser):
     """Callable: path -> (severe_logs, pixel_std, body_text)."""
     return lambda path, wait_s=1.5: _render(browser, path, wait_s)
+
+
+def _requested_urls(driver) -> list[str]:
+    """URLs the page asked for since the last call (Chrome DevTools ``Network.requestWillBeSent``)."""
+    import json
+
+    urls = []
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            urls.append(msg["params"]["request"]["url"])
+    return urls
+
+
+@pytest.fixture
+def requested_urls(browser):
+    """Callable: () -> URLs requested since the last call (call once before loading to reset)."""
+    return lambda: _requested_urls(browser)

@@ -47,3 +47,41 @@ def test_figures_render_chinese_without_glyph_warnings(tmp_path):
         p4 = save_png(plot_density(fire_density(fires, cell_km=5), c, title="火点密度"), tmp_path / "d.png")
     for p in (p1, p2, p3, p4):
         assert p.stat().st_size > 5000
+
+
+def test_hotspot_classes_are_red_and_blue_in_figures():
+    """Issue 12.6: the emerging-hotspot map had sporadic cold spots orange-red and hot spots blue."""
+    from matplotlib.colors import to_rgb
+
+    from geoair.plot._style import EHSA_COLORS
+
+    classes = ["hot", "cold", "not significant", "no data", *EHSA_COLORS]
+    c = gpd.GeoDataFrame({"pattern": classes},
+                         geometry=[box(116 + i, 39, 117 + i, 40) for i in range(len(classes))], crs="EPSG:4326")
+    fig = plot_hotspot_map(c, "pattern", lang="zh")
+    legend = fig.axes[0].get_legend()
+    texts = [tx.get_text() for tx in legend.get_texts()]
+    assert "零星冷点" in texts and "零星热点" in texts and "热点" in texts
+    drawn = fig.axes[0].collections[0].get_facecolors()  # one polygon per class, in input order
+    from geoair._i18n import t
+
+    for cls, face in zip(classes, drawn, strict=True):
+        r, _, b = to_rgb(face[:3])
+        patch = legend.get_patches()[texts.index(t(f"class.{cls}", "zh"))]
+        assert to_rgb(patch.get_facecolor()[:3]) == pytest.approx((r, _, b))  # legend = map colour
+        if "hot" in cls.split():
+            assert r > b + 0.15, (cls, face)
+        elif "cold" in cls.split():
+            assert b > r + 0.15, (cls, face)
+        else:
+            assert abs(r - b) < 0.08, (cls, face)
+
+
+def test_stacked_shares_do_not_draw_negative_parts():
+    """A negative 'unexplained' share (over-explained station) is not stacked backwards over others."""
+    shares = pd.DataFrame({"regional": [120.0, 60.0], "coal": [10.0, 20.0], "unexplained": [-30.0, 20.0]},
+                          index=["A", "B"])
+    fig = plot_stacked_shares(shares, lang="en")
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    assert min(widths) >= 0.0
+    assert max(p.get_x() + p.get_width() for p in fig.axes[0].patches) == pytest.approx(130.0)

@@ -1,5 +1,7 @@
 """Offline folium maps: no CDN, data text escaped, layers present."""
 
+import json
+
 import pytest
 
 pytest.importorskip("folium")
@@ -58,3 +60,40 @@ def test_wind_arrows_point_downwind():
     assert len(x) == 6 and np.allclose(u, 3.0)
     m = hotspot_map(None, wind=ds)
     assert m is not None
+
+
+def test_offline_context_layer_on_by_default(tmp_path, map_inputs):
+    """Issue 12.9: province and city outlines and names from the bundled boundaries, no tiles."""
+    inp = map_inputs
+    text = save_map(hotspot_map(inp["counties"], lang="zh"), tmp_path / "ctx.html").read_text(encoding="utf-8")
+    layer = json.dumps("省市边界")[1:-1]  # folium writes layer names as ASCII JSON (\\uXXXX)
+    assert layer in text  # the layer, named in the layer control
+    for name in ("北京市", "天津市", "河北省", "廊坊市"):
+        assert name in text
+    assert "tile.openstreetmap" not in text and "L.tileLayer" not in text
+    plain = save_map(hotspot_map(inp["counties"], lang="zh", context=False), tmp_path / "plain.html")
+    assert layer not in plain.read_text(encoding="utf-8")
+
+
+def test_map_pages_stay_small(tmp_path):
+    """199 county polygons + context: simplified (~100 m) and rounded (1e-5 deg), a few MB at most."""
+    from geoair import datasets
+    from geoair.hotspot import add_city_names
+
+    counties = add_city_names(datasets.load_bth_counties())
+    path = save_map(hotspot_map(counties, lang="en"), tmp_path / "size.html")
+    assert path.stat().st_size < 2_500_000
+    assert "石家庄市 新华区" in path.read_text(encoding="utf-8")  # county tooltips carry the city
+
+
+def test_add_city_names_disambiguates_repeated_county_names():
+    from geoair import datasets
+    from geoair.hotspot import add_city_names
+
+    c = add_city_names(datasets.load_bth_counties())
+    assert c["city"].notna().all()
+    xinhua = sorted(c.loc[c["name"] == "新华区", "label"])
+    assert xinhua == ["沧州市 新华区", "石家庄市 新华区"]
+    assert sorted(c.loc[c["name"] == "桥西区", "label"]) == ["张家口市 桥西区", "石家庄市 桥西区"]
+    assert c["label"].is_unique
+    assert c.set_index("adcode").loc["110101", "label"] == "北京市 东城区"
