@@ -4,13 +4,17 @@ Every measurement runs in a fresh Python process, as a user's script would::
 
     python benchmarks/bench_pmf.py firstcall   # empty numba cache vs warm cache
     python benchmarks/bench_pmf.py cores       # n_jobs 1 vs 2, robust vs plain, per iteration
+    python benchmarks/bench_pmf.py steps       # plain MU vs line-searched MU: cost, iterations
 
 ``firstcall`` points ``NUMBA_CACHE_DIR`` at a new empty folder (a user's very first call:
 every kernel is compiled and written to the cache), then runs again on the filled folder (every
 later call: the kernels are loaded). Each child reports the time of its imports, of loading or
 compiling the kernel (a one-iteration fit on a small slice), and of the full fit; the parent
 times the whole process and reads its peak RSS. ``cores`` reports wall and CPU time per
-iteration. Record ``uptime`` next to the numbers: on a shared machine they are inflated.
+iteration. ``steps`` (one process, warm cache) times the two LS-NMF kernels per iteration in
+isolation (CPU, 2,000 iterations from one start, best of 4) and fits the 20 runs with each to
+the default stopping rule (iterations, CPU, best Q(robust)). Record ``uptime`` next to the
+numbers: on a shared machine they are inflated.
 """
 
 from __future__ import annotations
@@ -53,6 +57,39 @@ def child(robust: bool, n_jobs: int, method: str = "ls-nmf"):
                       "q_true": m.q_true_}))
 
 
+def steps(n_iter=2000, repeats=4):
+    """Per-iteration CPU of plain and line-searched MU, then the 20-run batch with each."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from geoair.apportion import _pmf_kernels as K
+    from geoair.apportion.pmf import _THETA, PMF, _esat_init
+    from geoair.apportion.pmf_prep import read_epa_pmf
+
+    conc, unc = read_epa_pmf(CONC, UNC)
+    V = conc.to_numpy(float)
+    We = 1.0 / np.maximum(unc.to_numpy(float), 1e-12) ** 2
+    mask = np.zeros((6, V.shape[1]), np.bool_)
+    kernels = {"plain MU": (K.ls_fit, ()), "line search": (K.ls_fit_ls, (_THETA,))}
+    for name, (f, extra) in kernels.items():
+        best = np.inf
+        for _ in range(repeats):
+            W, H = _esat_init(V, 6, 8925, "ls-nmf")
+            c0 = time.process_time()
+            f(V, We, W, H, True, 4.0, n_iter, 0.0, -np.inf, 1, mask, np.empty(0), *extra)
+            best = min(best, time.process_time() - c0)
+        print(f"{name:12s}: {1e6 * best / n_iter:.0f} us CPU per iteration (robust, best of "
+              f"{repeats}); load {os.getloadavg()[0]:.1f}", flush=True)
+    for ls in (False, True):
+        c0 = time.process_time()
+        m = PMF(n_components=6, random_state=42, n_jobs=1, line_search=ls).fit(conc, unc)
+        cpu = time.process_time() - c0
+        it = int(m.runs_["n_iter"].sum())
+        print(f"line_search={ls}: 20 runs {it} iterations, fit {cpu:.1f} s CPU "
+              f"({1e6 * cpu / it:.0f} us/it), best Q(robust) {m.q_robust_:.1f}; "
+              f"load {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def spawn(args, env):
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, "_child", *args], env=env, text=True,
@@ -68,6 +105,8 @@ def main():
     if mode == "_child":
         return child(sys.argv[2] == "1", int(sys.argv[3]))
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    if mode == "steps":
+        return steps()
     cache = tempfile.mkdtemp(prefix="geoair-bench-pmf-")
     env = {**os.environ, "NUMBA_CACHE_DIR": cache}
     if mode == "firstcall":

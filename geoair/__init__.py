@@ -23,8 +23,8 @@ __version__ = "0.1.0"
 
 # Sub-packages and modules, imported on first access (``geoair.io`` too, though not in __all__).
 _SUBMODULES: tuple[str, ...] = (
-    "apportion", "briefing", "coords", "datasets", "directional", "dispatch", "hotspot", "integrity",
-    "io", "met", "plot", "priority", "schema", "standards", "surface", "testing",
+    "apportion", "briefing", "coords", "datasets", "deweather", "directional", "dispatch", "hotspot",
+    "integrity", "io", "met", "plot", "priority", "schema", "standards", "surface", "testing",
 )
 
 # public name -> module that defines it (imported on first access)
@@ -34,6 +34,7 @@ _LAZY: dict[str, str] = {
     "read_stations": "geoair.io",
     "read_firms": "geoair.io",
     "read_sources": "geoair.io",
+    "read_emission_grid": "geoair.io",
     "read_wind": "geoair.io",
     "read_boundaries": "geoair.io",
     "wind_from_stations": "geoair.io",
@@ -87,7 +88,7 @@ __all__ = (
     # sub-packages
     *(m for m in _SUBMODULES if m != "io"),
     # readers
-    "read_observations", "read_stations", "read_firms", "read_sources", "read_wind",
+    "read_observations", "read_stations", "read_firms", "read_sources", "read_emission_grid", "read_wind",
     "read_boundaries", "wind_from_stations",
     # analyses
     *(name for name in _LAZY if name[0].islower() and not name.startswith("read_")

@@ -192,7 +192,8 @@ def _stations_info(out, stations, lang: str) -> None:
     out.loc[hit, "station_name"] = names.reindex(out.loc[hit, "station"]).to_numpy()
     if hit.any():
         s_geom = st.geometry.reindex(out.loc[hit, "station"])
-        az, _, dist = Geod(ellps="WGS84").inv(out.geometry.x[hit].to_numpy(), out.geometry.y[hit].to_numpy(),
+        pts = out.geometry.representative_point()  # lines/areas (issue 20): a point on them
+        az, _, dist = Geod(ellps="WGS84").inv(pts.x[hit].to_numpy(), pts.y[hit].to_numpy(),
                                                s_geom.x.to_numpy(), s_geom.y.to_numpy())
         out.loc[hit, "distance_km"] = np.round(dist / 1000.0, 1)
         out.loc[hit, "bearing_deg"] = np.round(np.mod(az, 360.0)) % 360
@@ -203,7 +204,8 @@ def _locate(out, counties) -> None:
     """Rounded WGS84 / GCJ-02 coordinates (6 decimals) and the county (code, name, city)."""
     from .coords import wgs84_to_gcj02
 
-    x, y = out.geometry.x.to_numpy(), out.geometry.y.to_numpy()
+    pts = out.geometry.representative_point()  # lines/areas (issue 20): a point on them
+    x, y = pts.x.to_numpy(), pts.y.to_numpy()
     out["lon_wgs84"], out["lat_wgs84"] = np.round(x, 6), np.round(y, 6)
     glon, glat = wgs84_to_gcj02(x, y)
     out["lon_gcj02"], out["lat_gcj02"] = np.round(glon, 6), np.round(glat, 6)

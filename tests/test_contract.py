@@ -76,6 +76,18 @@ def sources_file():
     return p
 
 
+def emission_grid_file():
+    """A 2 x 2 GeoTIFF inventory (t/yr per 0.25° cell) with one cell without data."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    p = TMP / "grid.tif"
+    with rasterio.open(p, "w", driver="GTiff", height=2, width=2, count=1, dtype="float64", crs="EPSG:4326",
+                       transform=from_origin(116.0, 40.0, 0.25, 0.25), nodata=-1.0) as ds:
+        ds.write(np.array([[[1.0, 2.0], [-1.0, 3.0]]]))
+    return p
+
+
 @functools.cache
 def wind_file():
     import xarray as xr
@@ -161,6 +173,8 @@ RESULTS = {
         geoair.datasets.get_path("beijing_prsa") / "beijing_12_stations.csv"), None),
     "read_firms": ("trust", lambda m: geoair.read_firms(geoair.datasets.get_path("firms_2022")), None),
     "read_sources": ("trust", lambda m: geoair.read_sources(sources_file()), None),
+    "read_emission_grid": ("sources", lambda m: geoair.read_emission_grid(emission_grid_file(), category="coal",
+                                                                          units="t/yr"), None),
     "read_wind": ("trust", lambda m: geoair.read_wind(wind_file()), None),
     "read_boundaries": ("trust", lambda m: geoair.read_boundaries(geoair.datasets.get_path("bth_counties")), None),
     "wind_from_stations": ("trust", lambda m: geoair.wind_from_stations(m(obs()), stations()), None),

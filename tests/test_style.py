@@ -1,23 +1,16 @@
 """House style measured: no function in geoair/ longer than 80 lines (numba kernels excepted).
 
 Length = lines from ``def`` to the last line of the body, docstring included, measured with
-``ast``. Functions still over the limit when this test was added are listed in LONG with the
-engineer who owns them; each runs as ``xfail(strict=False)`` (XPASS once shortened), and any
-other function over the limit fails.
+``ast``. No exceptions are left (the last long functions were split on 2026-11-29).
 """
 
 import ast
 import functools
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parents[1] / "geoair"
 LIMIT = 80
 
-#: (module path relative to geoair/, qualified name) -> owner, as of 2026-11-29 (after the briefing merge).
-LONG: dict[tuple[str, str], str] = {
-}
 
 
 def _is_kernel(node: ast.FunctionDef) -> bool:
@@ -57,15 +50,5 @@ def test_measure_by_hand(tmp_path):
 
 
 def test_no_new_function_over_the_limit():
-    over = {k: n for k, n in function_lengths().items() if n > LIMIT and k not in LONG}
+    over = {k: n for k, n in function_lengths().items() if n > LIMIT}
     assert not over, f"functions over {LIMIT} lines: {over}"
-
-
-@pytest.mark.parametrize(
-    ("module", "name"),
-    [pytest.param(m, n, marks=pytest.mark.xfail(strict=False, reason=f"over {LIMIT} lines; owner: {o}"))
-     for (m, n), o in LONG.items()],
-)
-def test_known_long_functions(module, name):
-    lengths = function_lengths()
-    assert lengths.get((module, name), 0) <= LIMIT, f"{module}:{name} has {lengths[(module, name)]} lines"

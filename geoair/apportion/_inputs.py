@@ -29,11 +29,14 @@ def times_local(s) -> pd.DatetimeIndex:
 
 
 def lonlat(df: pd.DataFrame, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """Longitude and latitude (degrees) from ``lon``/``lat`` columns or point geometries."""
+    """Longitude and latitude (degrees) from ``lon``/``lat`` columns or geometries (lines and
+    areas: a representative point; they are integrated by :mod:`._discretise`)."""
     if "lon" in df and "lat" in df:
         return df["lon"].to_numpy(float), df["lat"].to_numpy(float)
     if "geometry" in df:
         geom = df["geometry"]
+        if hasattr(geom, "geom_type") and (geom.geom_type != "Point").any():
+            geom = geom.where(geom.geom_type == "Point", geom.representative_point())
         return np.asarray(geom.x, float), np.asarray(geom.y, float)
     raise GeoairInputError(f"The {what} have no coordinates.", received=list(map(str, df.columns))[:20],
                            fix="Pass a GeoDataFrame (EPSG:4326) or columns 'lon' and 'lat' in degrees.")
@@ -135,6 +138,7 @@ class SourceTable:
     activity: np.ndarray
     design: list  # design-category names, e.g. "coal", "burning@3h"
     output: list  # output category of each design category
+    shapes: dict = field(default_factory=dict)  # source_id -> line/area geometry (see _discretise)
 
     def output_index(self, cats) -> np.ndarray:
         return pd.Index(list(cats)).get_indexer(self.output)
@@ -240,7 +244,9 @@ def source_table(sources, fires, times, cats, *, profiles=None, fire_sigma_grid=
     table["design"] = pd.Index(design).get_indexer(table["design_name"]).astype(np.int64)
     output = [d.split("@")[0] for d in design]
     activity = np.vstack(act) if act else np.zeros((0, len(times)))
-    return SourceTable(table, activity, design, output)
+    from ._discretise import shapes_of
+
+    return SourceTable(table, activity, design, output, shapes_of(sources))
 
 
 def wind_at_stations(grid: Grid, wind, warn=True):

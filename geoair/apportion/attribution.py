@@ -304,10 +304,11 @@ class SourceAttribution(BaseEstimator):
         return _Met(u, v, blh, elev, source)
 
     def _exposure_design(self, grid, table, met) -> _Design:
-        from . import kernels
+        from ._discretise import station_pairs
 
+        # lines and areas become sub-points per station (pseudo-rows appended to the table)
+        pairs, table.table = station_pairs(grid.lon, grid.lat, table.table, table.shapes, self.cutoff_km * 1000.0)
         t = table.table
-        pairs = kernels.pair_index(grid.lon, grid.lat, t["lon"], t["lat"], self.cutoff_km * 1000.0)
         lib = _physics.library(met.u, met.v, met.elevation, met.blh, scheme=self.physics,
                                has_wind=met.source != "none")
         n_d = len(table.design)

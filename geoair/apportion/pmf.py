@@ -158,8 +158,13 @@ def _resolve_n_jobs(n_jobs, n_tasks: int) -> int:
     return int(max(1, min(n_jobs, n_tasks)))
 
 
+# a line-searched step may shrink an element to no less than this fraction of its value
+_THETA = 0.1
+
+
 def fit_runs(V, We, W0, H0, *, method="ls-nmf", robust=True, alpha=4.0, max_iter=20000,
-             tol=5e-6, tol_abs=0.0, tol_window=50, fixed=None, n_jobs=None, trace=True):
+             tol=5e-6, tol_abs=0.0, tol_window=50, fixed=None, n_jobs=None, trace=True,
+             line_search=True):
     """Fit ``R`` models from the start matrices ``W0`` (R x n x p) and ``H0`` (R x p x m).
 
     The low-level driver of :class:`PMF` (arguments as there; ``V`` concentrations, ``We`` the
@@ -182,7 +187,12 @@ def fit_runs(V, We, W0, H0, *, method="ls-nmf", robust=True, alpha=4.0, max_iter
     from ..options import get_options
     from . import _pmf_kernels as K
 
-    kernel = K.ls_fit if method == "ls-nmf" else K.ws_fit
+    if method != "ls-nmf":
+        kernel, extra = K.ws_fit, ()
+    elif line_search:
+        kernel, extra = K.ls_fit_ls, (_THETA,)
+    else:
+        kernel, extra = K.ls_fit, ()
     R, p, m = H0.shape
     V = np.ascontiguousarray(V, dtype=np.float64)
     We = np.ascontiguousarray(We, dtype=np.float64)
@@ -193,7 +203,7 @@ def fit_runs(V, We, W0, H0, *, method="ls-nmf", robust=True, alpha=4.0, max_iter
 
     def one(r):
         _, it, ok = kernel(V, We, Ws[r], Hs[r], bool(robust), float(alpha), int(max_iter),
-                           float(tol), float(tol_abs), int(tol_window), mask, traces[r])
+                           float(tol), float(tol_abs), int(tol_window), mask, traces[r], *extra)
         return it, ok
 
     jobs = _resolve_n_jobs(n_jobs, R)
@@ -257,6 +267,16 @@ class PMF(BaseEstimator):
         Threads running the random starts in parallel (the kernels release the GIL); -1 means
         all cores, None the ``n_jobs`` option of :func:`geoair.set_options` (default 1).
         Results do not depend on it.
+    line_search : bool
+        LS-NMF only. Stretch every multiplicative step of H (per species) and of W (per
+        sample) to the minimum of the weighted least-squares objective along it (exact, a
+        quadratic; steps never shorter than ESAT's, elements never cut below 10 % of their
+        value in one step). Each step is still a majorize-minimize step, so Q (Q(robust) in
+        robust mode) never rises; runs stop after about half the iterations of plain
+        multiplicative updates at the same cost per iteration. ``False`` runs ESAT's plain
+        updates (use it to reproduce an ESAT model step by step); the random starts then end
+        in different local minima, so single runs differ while the batch's best Q is
+        comparable (``benchmarks/compare_esat.py``).
 
     Attributes
     ----------
@@ -308,6 +328,7 @@ class PMF(BaseEstimator):
         alpha: float = 4.0,
         random_state=None,
         n_jobs: int | None = None,
+        line_search: bool = True,
     ):
         self.n_components = n_components
         self.method = method
@@ -320,6 +341,7 @@ class PMF(BaseEstimator):
         self.alpha = alpha
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.line_search = line_search
 
     # ------------------------------------------------------------------ fitting
     def _validate_params(self, V):
@@ -386,6 +408,7 @@ class PMF(BaseEstimator):
             V, We, W0, H0, method=method, robust=bool(self.robust), alpha=float(self.alpha),
             max_iter=int(self.max_iter), tol=float(self.tol), tol_abs=float(self.tol_abs),
             tol_window=int(self.tol_window), n_jobs=self.n_jobs,
+            line_search=bool(self.line_search),
         )
         qt, qr = _q_values(V, We, Ws, Hs, float(self.alpha))
         best = int(np.argmin(qr))
@@ -514,7 +537,7 @@ class PMF(BaseEstimator):
             idx = np.concatenate([np.arange(s, min(s + b, n)) for s in starts])[:n]
             sub = PMF(n_components=p, method=self.method_, robust=self.robust, n_runs=1,
                       max_iter=self.max_iter, tol=self.tol, tol_abs=self.tol_abs,
-                      tol_window=self.tol_window, n_jobs=1,
+                      tol_window=self.tol_window, n_jobs=1, line_search=self.line_search,
                       alpha=self.alpha, random_state=int(rng.integers(0, 2**31)))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PMFWeakIdentificationWarning)
@@ -574,7 +597,7 @@ class PMF(BaseEstimator):
         We = 1.0 / np.maximum(U, 1e-12) ** 2
         W0, H0 = self.W_, self.H_
         refit = _disp_refit(V, We, W0, H0, self.method_, bool(self.robust), float(self.alpha),
-                            int(refit_iter))
+                            int(refit_iter), bool(self.line_search))
         q0 = self.q_robust_ if self.robust else self.q_true_
         scale = W0.mean(axis=0)
         cols = list(conc.columns)
@@ -605,7 +628,7 @@ class PMF(BaseEstimator):
         return contributions_timeseries(self, station=station, names=names, total=total, tz=tz)
 
 
-def _disp_refit(V, We, W0, H0, method, robust, alpha, refit_iter):
+def _disp_refit(V, We, W0, H0, method, robust, alpha, refit_iter, line_search=True):
     """``refit(k, j, val) -> (Q, swap, value)``: re-fit everything with F_kj held at ``val``.
 
     A warm start from the base run, ``refit_iter`` iterations; ``value`` is F_kj in PMF 5.0
@@ -622,7 +645,8 @@ def _disp_refit(V, We, W0, H0, method, robust, alpha, refit_iter):
         mask[k, j] = True
         Ws, Hs, *_ = fit_runs(V, We, W0[None], H[None], method=method, robust=robust,
                               alpha=alpha, max_iter=refit_iter, tol=0.0, tol_abs=-np.inf,
-                              tol_window=1, fixed=mask, n_jobs=1, trace=False)
+                              tol_window=1, fixed=mask, n_jobs=1, trace=False,
+                              line_search=line_search)
         qt, qr = _q_values(V, We, Ws, Hs, alpha)
         W, H = Ws[0], Hs[0]
         hn = H / np.linalg.norm(H, axis=1, keepdims=True)

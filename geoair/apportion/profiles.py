@@ -12,6 +12,13 @@ References
 - Rush hours: double peak 07-09 and 17-19 local time (e.g. Beijing traffic studies).
 - Fireworks: Lunar New Year's Eve night and the Lantern Festival, ~18:00-02:00
   (Beijing CNY study, ACP 22:11089, 2022).
+- ``residential_coal`` and ``traffic`` (issue 20, for villages and road networks): hour-of-day
+  shapes in the form of the temporal-allocation profiles of Chinese bottom-up inventories
+  (residential combustion and on-road transport; MEIC, Li et al. 2017, ACP 17:935, and its
+  hourly allocation; Zheng et al. 2018, ACP 18:14095) -- morning/evening stoking peaks of
+  household stoves with a banked fire at night, and the weekday double traffic peak with a
+  flatter weekend morning. The values in :data:`DIURNAL` are rounded assumptions of this
+  shape, not copies of an inventory table; pass measured ones through ``profiles=``.
 """
 
 from __future__ import annotations
@@ -26,7 +33,26 @@ __all__ = [
     "activity",
     "KIND_PROFILE",
     "CATEGORY_DEFAULT_PROFILE",
+    "DIURNAL",
+    "HEATING_SEASON",
+    "heating_season",
 ]
+
+#: Northern heating season (inclusive, month*100 + day): 15 November - 15 March.
+HEATING_SEASON: tuple[int, int] = (1115, 315)
+
+#: Hour-of-day activity (hour beginning, local time, 0-23; maximum 1) of the diurnal profiles.
+DIURNAL: dict[str, np.ndarray] = {
+    # household coal stoves: banked overnight, stoked for breakfast and the evening
+    "residential_coal": np.array([0.45, 0.4, 0.4, 0.4, 0.45, 0.6, 0.9, 1.0, 0.85, 0.6, 0.5, 0.55,
+                                  0.6, 0.5, 0.45, 0.45, 0.55, 0.8, 1.0, 0.95, 0.85, 0.7, 0.6, 0.5]),
+    # weekday on-road traffic: 07-09 and 17-19 peaks, low 01-05
+    "traffic_weekday": np.array([0.2, 0.12, 0.08, 0.08, 0.1, 0.25, 0.55, 0.95, 1.0, 0.8, 0.7, 0.7,
+                                 0.65, 0.65, 0.7, 0.75, 0.85, 1.0, 0.95, 0.75, 0.6, 0.5, 0.4, 0.28]),
+    # weekend: later, lower morning peak
+    "traffic_weekend": np.array([0.25, 0.15, 0.1, 0.08, 0.08, 0.15, 0.3, 0.5, 0.65, 0.75, 0.8, 0.8,
+                                 0.75, 0.75, 0.75, 0.8, 0.85, 0.9, 0.85, 0.7, 0.6, 0.5, 0.42, 0.3]),
+}
 
 #: Lunar New Year's Day (春节, 正月初一) 2013-2030. Eve (除夕) is the day before; the
 #: Lantern Festival (元宵, 正月十五) is 14 days after.
@@ -56,12 +82,15 @@ KIND_PROFILE: dict[str, str] = {
     "construction": "daytime",
     "construction_site": "daytime",
     "road": "rush_hour",
-    "traffic": "rush_hour",
+    "traffic": "traffic",
     "vehicle": "rush_hour",
     "power_plant": "constant",
     "steel_plant": "constant",
     "boiler": "heating",
-    "residential_coal": "heating",
+    "residential_coal": "residential_coal",
+    "village": "residential_coal",
+    "highway": "traffic",
+    "road_network": "traffic",
     "heating": "heating",
     "fire": "fire",
     "fireworks": "festival",
@@ -81,7 +110,25 @@ CATEGORY_DEFAULT_PROFILE: dict[str, str] = {
     "other": "constant",
 }
 
-PROFILES = ("constant", "daytime", "heating", "rush_hour", "fire", "festival", "meals")
+PROFILES = ("constant", "daytime", "heating", "rush_hour", "fire", "festival", "meals", "residential_coal",
+            "traffic")
+
+
+def heating_season(times) -> np.ndarray:
+    """True for hours (Asia/Shanghai) within the heating season :data:`HEATING_SEASON`."""
+    times = _local(times)
+    md = times.month.to_numpy() * 100 + times.day.to_numpy()
+    return (md >= HEATING_SEASON[0]) | (md <= HEATING_SEASON[1])
+
+
+def _diurnal(profile: str, times: pd.DatetimeIndex, hour: np.ndarray) -> np.ndarray:
+    """``residential_coal``: heating season x stove hours (0.1 of it outside the season);
+    ``traffic``: weekday / weekend hour-of-day shape."""
+    if profile == "residential_coal":
+        return DIURNAL["residential_coal"][hour] * np.where(heating_season(times), 1.0, 0.1)
+    # the day the averaged hour began in (labels are hour ends)
+    weekend = np.asarray((times - pd.Timedelta(hours=1)).day_of_week >= 5)
+    return np.where(weekend, DIURNAL["traffic_weekend"][hour], DIURNAL["traffic_weekday"][hour])
 
 
 def festival_nights(years) -> pd.DataFrame:
@@ -135,7 +182,8 @@ def activity(profile: str, times, *, fire_time=None, fire_sigma_h: float = 3.0) 
 
     Parameters
     ----------
-    profile : {"constant", "daytime", "heating", "rush_hour", "fire", "festival", "meals"}
+    profile : {"constant", "daytime", "heating", "rush_hour", "fire", "festival", "meals", \
+"residential_coal", "traffic"}
         ``daytime``: 1 from 06:00 to 22:00 local, 0.05 at night (night works banned).
         ``heating``: 1 from 15 Nov to 15 Mar, 0.15 otherwise (coal use outside heating).
         ``rush_hour``: 1.0 at 07-09 and 17-19, 0.6 in the day, 0.25 at night.
@@ -144,6 +192,8 @@ def activity(profile: str, times, *, fire_time=None, fire_sigma_h: float = 3.0) 
         snapshot, its burning duration is assumed.
         ``festival``: 1 on fireworks nights (:func:`festival_mask`), 0 otherwise.
         ``meals``: 1 at 11-13 and 17-20, 0.2 otherwise.
+        ``residential_coal``: :data:`DIURNAL` stove hours in the heating season, a tenth of
+        them outside it. ``traffic``: weekday / weekend hour-of-day shapes (:data:`DIURNAL`).
     times : DatetimeIndex
         Hour labels (end of hour, Asia/Shanghai).
     fire_time : Timestamp, optional
@@ -161,8 +211,9 @@ def activity(profile: str, times, *, fire_time=None, fire_sigma_h: float = 3.0) 
     if profile == "daytime":
         return np.where((hour >= 6) & (hour < 22), 1.0, 0.05)
     if profile == "heating":
-        md = times.month.to_numpy() * 100 + times.day.to_numpy()
-        return np.where((md >= 1115) | (md <= 315), 1.0, 0.15)
+        return np.where(heating_season(times), 1.0, 0.15)
+    if profile in ("residential_coal", "traffic"):
+        return _diurnal(profile, times, hour)
     if profile == "rush_hour":
         out = np.where((hour >= 6) & (hour < 22), 0.6, 0.25)
         return np.where(((hour >= 7) & (hour < 9)) | ((hour >= 17) & (hour < 19)), 1.0, out)

@@ -9,6 +9,7 @@ removed row and masked value in ``attrs["droplog"]``; a damaged or unreadable fi
 
 from .boundaries import read_boundaries
 from .describe import describe
+from .emission_grid import read_emission_grid
 from .era5 import read_wind, wind_from_stations
 from .firms import read_firms
 from .observations import PLAUSIBLE_MAX, PM_TOLERANCE, read_observations
@@ -21,6 +22,7 @@ __all__ = [
     "read_stations",
     "read_firms",
     "read_sources",
+    "read_emission_grid",
     "read_wind",
     "wind_from_stations",
     "read_boundaries",

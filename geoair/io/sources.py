@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import schema
 from .._validation import DropLog, GeoairInputError, check_option, require_columns
-from . import _src_csv, _src_excel, _src_vector
+from . import _src_csv, _src_excel, _src_shapes, _src_vector
 from ._common import read_csv_checked, units_of
 
 if TYPE_CHECKING:
@@ -130,7 +130,8 @@ def _load(path) -> tuple[pd.DataFrame, object, Path | None]:
 def _rename(df: pd.DataFrame) -> pd.DataFrame:
     rename = {}
     for col in df.columns:
-        key = COLUMN_ALIASES.get(str(col).strip().lower()) or COLUMN_ALIASES.get(str(col).strip())
+        key = (COLUMN_ALIASES.get(str(col).strip().lower()) or COLUMN_ALIASES.get(str(col).strip())
+               or _src_shapes.SHAPE_ALIASES.get(str(col).strip().lower()))
         if key and key not in rename.values():
             rename[col] = key
     return df.rename(columns=rename).reset_index(drop=True)
@@ -273,7 +274,7 @@ def read_sources(
     category: str | None = None,
     kind: str | None = None,
 ) -> geopandas.GeoDataFrame:
-    """Read emission sources (points) from CSV, XLSX, GeoJSON, GeoPackage or shapefile.
+    """Read emission sources (points, lines, areas) from CSV, XLSX, GeoJSON, GeoPackage or shapefile.
 
     Parameters
     ----------
@@ -283,11 +284,13 @@ def read_sources(
         case-insensitive): ``name``/名称, ``lon``/经度, ``lat``/纬度 (not needed when the file
         has point geometries), ``category``/类别, ``kind``/类型 (free text such as
         "construction_site"), optional ``source_id``/编号, ``weight``/权重, ``active_from``,
-        ``active_to``.
+        ``active_to``. Lines (roads) and polygons (villages, sites) from a vector file or a
+        ``wkt`` column; their strength is ``weight`` (the whole source's) or ``weight_per_km``
+        / ``weight_per_km2`` (per km of line / km² of area; :mod:`geoair.io._src_shapes`).
     crs : {"wgs84", "gcj02", "bd09"}, optional
         Coordinate system of the file. GCJ-02 (Amap, Tencent) and BD-09 (Baidu) are converted
-        to WGS84 (iterated inverse, < 1e-9°; :func:`geoair.coords.convert_coords`).
-        **Not given: WGS84 is assumed and said** in ``attrs["crs_note"]`` and
+        to WGS84 (iterated inverse, < 1e-9°; :func:`geoair.coords.convert_coords`), every
+        vertex of a line or polygon too. **Not given: WGS84 is assumed and said** in ``attrs["crs_note"]`` and
         ``attrs["params"]["crs_assumed"]``. A list geocoded on a Chinese web map and read as
         WGS84 is ~300-700 m off, and nothing in the data can reveal it: say ``crs=``.
     category : str, optional
@@ -301,8 +304,9 @@ def read_sources(
     geopandas.GeoDataFrame
         EPSG:4326, columns ``source_id, category, kind, name, weight`` (float, relative
         emission strength, default 1.0), ``active_from``/``active_to`` when given, extra
-        columns of the file kept, ``geometry`` (points; polygons are reduced to a
-        representative point). Rows without coordinates, with swapped coordinates or outside
+        columns of the file kept, ``length_km`` / ``area_km2`` (geodesic) for lines / areas,
+        ``geometry`` (points, lines, polygons; a line or area is checked against China's box by
+        its representative point). Rows without coordinates, with swapped coordinates or outside
         China's bounding box are dropped into ``attrs["droplog"]`` (1-based file rows; for a
         frame given directly, 0-based positions).
 
@@ -321,16 +325,19 @@ def read_sources(
     crs = "wgs84" if crs is None else crs
     check_option("crs", crs, schema.INPUT_CRS)
     df, geom, file = _load(path)
+    geom = _src_shapes.wkt_geometry(df, geom, file)
     log = DropLog()
     df, file_rows = _place(_rename(df), geom, file, log)
     lon, lat = df["lon"].to_numpy(), df["lat"].to_numpy()
     if crs != "wgs84" and len(df):
         lon, lat = convert_coords(lon, lat, src=crs, dst="wgs84")
+    shapes = _src_shapes.kept_shapes(geom, file_rows, crs)  # lines/areas, every vertex converted
+    df = _src_shapes.strengths(df, shapes, file, file_rows)  # weight from weight_per_km(2)
     df = _categories(df, category, kind, file, file_rows)
     df = _active_dates(_weights_and_ids(df, file, file_rows), file, file_rows)
     first = [c for c in (*schema.SOURCE_COLUMNS, "active_from", "active_to") if c in df.columns]
-    rest = [c for c in df.columns if c not in first and c not in ("lon", "lat", "geometry")]
-    out = gpd.GeoDataFrame(df[first + rest], geometry=gpd.points_from_xy(lon, lat), crs=schema.CRS)
+    rest = [c for c in df.columns if c not in first and c not in ("lon", "lat", "geometry", "wkt")]
+    out = gpd.GeoDataFrame(df[first + rest], geometry=_src_shapes.geometry(lon, lat, shapes), crs=schema.CRS)
     out.attrs["droplog"] = log
     out.attrs["source_crs"] = crs
     out.attrs["params"] = {"file": None if file is None else str(file), "crs": crs, "crs_assumed": crs_assumed,

@@ -39,7 +39,8 @@ def _ranks(ev: pd.DataFrame, period, sort_by: str):
 
 
 def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str | None = None,
-                 sort_by: str = "composite") -> pd.DataFrame:
+                 sort_by: str = "composite", adjust: str | None = None, normalised=None,
+                 stations=None) -> pd.DataFrame:
     """Ranked table of units for one period, with change vs last year and vs last period.
 
     Parameters
@@ -55,6 +56,10 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
     sort_by : {"composite", "pm25", "good_ratio"}
         Ranking key: ascending for composite and PM2.5, descending for the good-day ratio.
         Ties share the smaller rank (MEE ranking rule).
+    adjust, normalised, stations : optional
+        ``adjust="weather"`` adds the weather-adjusted value and rank side by side
+        (:func:`_weather_columns`) from ``normalised`` (:func:`geoair.deweather.normalise`
+        output); ``stations`` maps stations to grouped units (e.g. ``adcode``).
 
     Returns
     -------
@@ -67,6 +72,7 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
     lang = lang or get_options()["lang"]
     check_option("lang", lang, ("zh", "en"))
     check_option("sort_by", sort_by, ("composite", "pm25", "good_ratio"))
+    check_option("adjust", adjust, (None, "weather"))
     require_columns(evaluation, ["unit", "period", sort_by], what="evaluation frame",
                     fix="Use geoair.standards.evaluate(...).")
     ev = evaluation
@@ -84,6 +90,27 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
         raise GeoairInputError("Period not in the evaluation.", received=str(period),
                                fix=f"Choose one of {[str(p) for p in periods]}.")
 
+    t = _ranked(ev, periods, period, sort_by)
+    if adjust == "weather":
+        t = _weather_columns(t, evaluation, period, sort_by, normalised, stations)
+    t = t.reset_index().sort_values(["rank", "unit"], kind="stable")
+    t["name"] = t["unit"].map(dict(names)) if names is not None else t["unit"]
+    if "composite_primary" in t:
+        t["composite_primary"] = t["composite_primary"].map(
+            lambda p: label(p, lang) if isinstance(p, str) else p)
+    keep = [c for c in _HEADERS if c in t.columns]
+    heads = {c: _HEADERS[c][lang == "en"] for c in keep}
+    if adjust == "weather":
+        heads.update(_weather_headers(sort_by, lang))
+        keep += list(_weather_headers(sort_by, lang))
+    out = t[keep].reset_index(drop=True).rename(columns=heads)
+    out.attrs["params"] = {"period": str(period), "sort_by": sort_by, "lang": lang,
+                           "adjust": adjust}
+    return out
+
+
+def _ranked(ev: pd.DataFrame, periods: list, period, sort_by: str) -> pd.DataFrame:
+    """The period's rows with ranks, and rank changes vs the last period and last year."""
     r, cur = _ranks(ev, period, sort_by)
     t = cur.copy()
     t["rank"] = r.astype("Int64")
@@ -106,13 +133,64 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
             t["composite_prev_pct"] = 100.0 * (t["composite"] / o["composite"].reindex(t.index) - 1)
     t["rank_change_prev"] = t["rank_prev"] - t["rank"]
     t["rank_change_yoy"] = t["rank_last_year"] - t["rank"]
-    t = t.reset_index().sort_values(["rank", "unit"], kind="stable")
-    t["name"] = t["unit"].map(dict(names)) if names is not None else t["unit"]
-    if "composite_primary" in t:
-        t["composite_primary"] = t["composite_primary"].map(
-            lambda p: label(p, lang) if isinstance(p, str) else p)
-    keep = [c for c in _HEADERS if c in t.columns]
-    out = t[keep].reset_index(drop=True)
-    out = out.rename(columns={c: _HEADERS[c][lang == "en"] for c in keep})
-    out.attrs["params"] = {"period": str(period), "sort_by": sort_by, "lang": lang}
-    return out
+    return t
+
+
+# ------------------------------------------------------------- weather adjustment (deweather)
+_ADJ_POLS = {"so2": "so2", "no2": "no2", "pm10": "pm10", "pm25": "pm25", "co": "co",
+             "o3_8h": "o3"}
+
+
+def _weather_columns(t: pd.DataFrame, evaluation: pd.DataFrame, period, sort_by: str,
+                     normalised, stations) -> pd.DataFrame:
+    """Weather-adjusted value and rank of each unit, next to the observed ones.
+
+    ``pm25``: the unit's mean weather-normalised PM2.5 over the period (Grange et al. 2018).
+    ``composite``: each sub-index ``I_i = C_i / S_i`` is scaled by the pollutant's weather
+    factor ``normalised / observed`` over the period (pollutants without a normalised series
+    keep factor 1; O3 8-h uses the hourly O3 factor); an approximation, since percentile
+    statistics (CO p95, O3 8-h p90) are scaled like means.
+    """
+    from ..deweather.adjust import weather_adjustment
+
+    if sort_by == "good_ratio":
+        raise GeoairInputError("adjust='weather' ranks concentrations, not good-day ratios.",
+                               received=sort_by, fix="Use sort_by='composite' or 'pm25'.")
+    if normalised is None:
+        raise GeoairInputError("adjust='weather' needs the normalised series.",
+                               fix="Pass normalised=geoair.deweather.normalise(obs, [...]).")
+    by = evaluation.attrs.get("params", {}).get("by", "station")
+    units = None
+    if by not in ("station", None):
+        require_columns(stations if stations is not None else pd.DataFrame(), ["station", by],
+                        what="stations table", fix=f"Pass stations with station and {by}.")
+        units = pd.Series(stations[by].to_numpy(), index=stations["station"].astype(str))
+    elif by is None:
+        units = pd.Series("all", index=pd.unique(normalised["station"].astype(str)))
+    row = evaluation.loc[evaluation["period"] == period].iloc[0]
+    adj = weather_adjustment(normalised, row["start"], row["end"], units=units)
+    fac = adj.pivot(index="unit", columns="pollutant", values="factor")
+    fac.index = fac.index.astype(t.index.dtype)
+    if sort_by == "pm25":
+        norm = adj[adj["pollutant"] == "pm25"].set_index("unit")["normalised"]
+        norm.index = norm.index.astype(t.index.dtype)
+        t["pm25_weather"] = norm.reindex(t.index)
+    else:
+        comp = 0.0
+        for p, q in _ADJ_POLS.items():
+            f = fac[q].reindex(t.index).fillna(1.0) if q in fac.columns else 1.0
+            comp = comp + t[f"i_{p}"] * f if f"i_{p}" in t.columns else comp
+        t["composite_weather"] = comp
+    col = f"{sort_by}_weather"
+    t["rank_weather"] = t[col].rank(method="min").astype("Int64")
+    t["rank_change_weather"] = t["rank"] - t["rank_weather"]
+    return t
+
+
+def _weather_headers(sort_by: str, lang: str) -> dict:
+    from .._i18n import t as _t
+
+    name = _HEADERS[sort_by][lang == "en"]
+    return {f"{sort_by}_weather": _t("dw_value_weather", lang, name=name),
+            "rank_weather": _t("dw_rank_weather", lang),
+            "rank_change_weather": _t("dw_rank_change_weather", lang)}

@@ -46,9 +46,9 @@ def _cosines(Ha, Hb):
 
 
 def _esat_settings(meta, **kw):
-    """geoair run as ESAT: Q(true) minimised, ESAT's absolute window stopping rule."""
+    """geoair run as ESAT: Q(true) minimised by plain MU steps, ESAT's absolute window rule."""
     s = meta["settings"]
-    return PMF(n_components=meta["factors"], method=s["method"], robust=False,
+    return PMF(n_components=meta["factors"], method=s["method"], robust=False, line_search=False,
                max_iter=s["max_iter"], tol=0.0, tol_abs=s["converge_delta"],
                tol_window=s["converge_n"], **kw)
 
@@ -83,12 +83,13 @@ def test_default_stop_near_esat_iterations_with_lower_q():
     """Relative window rule (tol=5e-6 over 50): about ESAT's iteration count, Q(true) no higher.
 
     ESAT (float32) stops on St. Louis after 44,707 iterations over the 20 runs; the default
-    float64 rule must land within 25 % of that; the kept run's Q(robust) (the selection
+    float64 rule with ESAT's plain MU steps must land within 25 % of that; the kept run's Q(robust) (the selection
     criterion) and the lowest Q(true) of the batch must not be above ESAT's (1e-4 for float32).
     """
     meta = json.loads((REF / "st_louis.json").read_text())
     conc, unc = _load("st_louis")
-    m = PMF(n_components=4, robust=False, random_state=42, n_jobs=2).fit(conc, unc)
+    m = PMF(n_components=4, robust=False, random_state=42, n_jobs=2,
+            line_search=False).fit(conc, unc)
     esat_iter = sum(r["n_iter"] for r in meta["runs"])
     assert m.runs_["n_iter"].sum() == pytest.approx(esat_iter, rel=0.25)
     assert m.runs_["converged"].all()
@@ -100,6 +101,27 @@ def test_default_stop_near_esat_iterations_with_lower_q():
     drop = q[: -(w - 1)] - q[w - 1:]
     fired = drop < tol * np.abs(q[w - 1:])
     assert fired[-1] and not fired[:-1].any()
+
+
+def test_line_search_halves_iterations_without_raising_q():
+    """Default line-searched MU steps (St. Louis, 20 runs, Q(true)): monotone, about half the
+    iterations of plain MU (31,145 vs 57,729 measured), lowest Q(true) of the batch no higher
+    than ESAT's (1e-4 for float32), profiles close to ESAT's best model."""
+    meta = json.loads((REF / "st_louis.json").read_text())
+    href = pd.read_csv(REF / "st_louis_H.csv", index_col=0)
+    conc, unc = _load("st_louis")
+    m = PMF(n_components=4, robust=False, random_state=42, n_jobs=2).fit(conc, unc)
+    esat_iter = sum(r["n_iter"] for r in meta["runs"])
+    assert m.runs_["converged"].all()
+    assert m.runs_["n_iter"].sum() < 0.8 * esat_iter
+    # Q(true) is minimised here; the kept run's Q(robust) (selection only) is within 0.1 %
+    assert m.q_robust_ == pytest.approx(meta["q_robust"], rel=1e-3)
+    assert m.runs_["q_true"].min() <= min(r["q_true"] for r in meta["runs"]) * (1 + 1e-4)
+    assert np.all(np.diff(m.q_history_) <= 1e-9 * m.q_history_[1:])
+    # the kept run is another start's local minimum (Q equal within 0.1 %): three factors are
+    # ESAT's (cosine 0.99999), the fourth rotated (0.946 measured)
+    cos = np.sort(_cosines(m.profiles_.to_numpy(), href.to_numpy()))
+    assert cos[1] >= 0.999 and cos[0] >= 0.9
 
 
 def test_robust_is_a_monotone_reweighting_of_one_fit():

@@ -71,8 +71,8 @@ def test_geojson_points_and_polygons(tmp_path):
     path.write_text(json.dumps(fc))
     src = read_sources(path, crs="gcj02")
     assert src["source_id"].tolist() == ["X1", "X2"]
-    assert src.geometry.x.iloc[0] == pytest.approx(WGS[0], abs=1e-7)
-    assert (src.geom_type == "Point").all()
+    assert src.geometry.iloc[0].x == pytest.approx(WGS[0], abs=1e-7)
+    assert src.geom_type.tolist() == ["Point", "Polygon"]  # issue 20: areas are kept
 
 
 def test_missing_coordinates_are_logged(tmp_path):

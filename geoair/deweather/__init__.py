@@ -1,0 +1,27 @@
+"""Meteorological normalisation ("deweathering"): was it the controls or the weather?
+
+A machine-learning model of a pollutant on a trend term, calendar terms and meteorology is
+used to predict each period under resampled weather; the mean of those predictions is the
+weather-normalised concentration, whose changes reflect emissions rather than weather.
+
+* :func:`normalise` - normalised series with intervals, per station and pollutant
+  (rmweather's whole-record resampling, or Vu et al.'s same-hour seasonal window);
+* :func:`decompose` - the observed change between two periods split into its emission
+  (normalised) and meteorological parts, with intervals;
+* :func:`aggregate` - normalised series to months or years, intervals recomputed;
+* :class:`Normaliser` - the estimator under both (fit, normalise, partial dependence).
+
+References
+----------
+Grange et al. (2018), Atmos. Chem. Phys. 18, 6223; Grange & Carslaw (2019), Sci. Total Environ.
+653, 578; Vu et al. (2019), Atmos. Chem. Phys. 19, 11303; Carslaw & Taylor (2009), Atmos.
+Environ. 43, 3563. Method notes and validation: ``docs/methods/deweather.md``.
+"""
+
+from .aggregate import aggregate
+from .decomposition import decompose
+from .estimator import Normaliser, PoorFitError
+from .series import DeweatherWarning, normalise
+
+__all__ = ["normalise", "decompose", "aggregate", "Normaliser", "PoorFitError",
+           "DeweatherWarning"]

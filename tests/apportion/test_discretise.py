@@ -1,0 +1,134 @@
+"""Line and area sources: adaptive sub-points against a brute-force uniform discretisation."""
+
+import numpy as np
+import pytest
+
+shapely = pytest.importorskip("shapely")
+
+from geoair.apportion import _discretise as D  # noqa: E402
+from geoair.apportion import kernels as K  # noqa: E402
+
+LON0, LAT0 = 116.4, 39.9
+_M = 1.0 / 111_195.0
+
+
+def _deg(xy):
+    c = np.cos(np.radians(LAT0))
+    return [(LON0 + x * _M / c, LAT0 + y * _M) for x, y in xy]
+
+
+def _exposure(e, n, w, u, v, cls):
+    pairs = (np.array([0, len(e)]), np.arange(len(e)), -e, -n, np.hypot(e, n))
+    z = np.zeros(len(w), int)
+    return K.exposure(pairs, z, z, w, np.zeros(len(w)), np.ones((1, u.shape[1])), u, v, cls,
+                      n_categories=1)[0, :, 0]
+
+
+def _projected(geom):
+    xy = shapely.get_coordinates(geom)
+    return np.stack(D._enu(xy[:, 0], xy[:, 1], LON0, LAT0), axis=1)
+
+
+def _brute_line(xy, h):
+    """Midpoints of equal pieces of at most h metres, weight by length (independent of D)."""
+    pts, ws = [], []
+    for a, b in zip(xy[:-1], xy[1:], strict=True):
+        length = np.hypot(*(b - a))
+        m = max(int(np.ceil(length / h)), 1)
+        t = (np.arange(m) + 0.5) / m
+        pts.append(a + t[:, None] * (b - a))
+        ws.append(np.full(m, length / m))
+    p, w = np.concatenate(pts), np.concatenate(ws)
+    return p[:, 0], p[:, 1], w / w.sum()
+
+
+def _brute_area(xy, h):
+    """Centres of an h-metre grid inside the polygon, equal weights (independent of D)."""
+    poly = shapely.Polygon(xy)
+    x0, y0, x1, y1 = poly.bounds
+    gx, gy = np.meshgrid(np.arange(x0 + h / 2, x1, h), np.arange(y0 + h / 2, y1, h))
+    inside = shapely.contains_xy(poly, gx, gy)
+    return gx[inside], gy[inside], np.full(int(inside.sum()), 1.0 / inside.sum())
+
+
+def _winds(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    ws, wd = rng.uniform(0.5, 6.0, n), rng.uniform(0.0, 2 * np.pi, n)
+    return (ws * np.sin(wd))[None], (ws * np.cos(wd))[None], rng.integers(0, 6, (1, n))
+
+
+def _shape(kind, d):
+    if kind == "line":  # a bent road passing d metres from the station, 2d-100 km long
+        span = min(max(2 * d, 1000.0), 50_000.0)
+        return shapely.LineString(_deg([(-span, d), (0.3 * span, 1.2 * d), (0.5 * span, 2 * d)]))
+    size = min(max(d, 1000.0), 5000.0)  # a village / inventory cell whose edge is d metres away
+    return shapely.Polygon(_deg([(-size, d), (size, d), (0.5 * size, d + size), (-0.8 * size, d + 0.6 * size)]))
+
+
+@pytest.mark.parametrize("kind", ["line", "area"])
+@pytest.mark.parametrize("d", [50.0, 500.0, 5000.0, 50_000.0])
+def test_subpoints_match_brute_force(kind, d):
+    geom = _shape(kind, d)
+    st, g, e, n, w = D.subpoints([LON0], [LAT0], D.elements_of([geom]), 1e7)
+    assert np.all(st == 0) and np.all(g == 0)
+    np.testing.assert_allclose(w.sum(), 1.0, rtol=1e-12)
+    xy = _projected(geom)
+    if kind == "line":
+        eb, nb, wb = _brute_line(xy, min(max(d / 100, 0.5), 50.0))
+    else:
+        eb, nb, wb = _brute_area(xy, min(d / 10, 10.0) if d < 5000 else 50.0)
+    assert len(e) < len(eb)  # cheaper than the brute force
+    u, v, cls = _winds()
+    a, b = _exposure(e, n, w, u, v, cls), _exposure(eb, nb, wb, u, v, cls)
+    # hourly plume exposure within 1 % of the largest hour, the period sum within 1 %
+    assert np.abs(a - b).max() <= 0.01 * b.max()
+    assert abs(a.sum() / b.sum() - 1) <= 0.01
+    # calm / unknown wind: the direction-averaged kernel
+    ai = _exposure(e, n, w, u * np.nan, v * np.nan, cls)
+    bi = _exposure(eb, nb, wb, u * np.nan, v * np.nan, cls)
+    np.testing.assert_allclose(ai, bi, rtol=0.01)
+
+
+def test_distant_geometry_is_one_point():
+    cell = shapely.box(LON0 + 0.4, LAT0 + 0.1, LON0 + 0.41, LAT0 + 0.11)  # ~1 km cell ~ 36 km away
+    st, g, e, n, w = D.subpoints([LON0], [LAT0], D.elements_of([cell]), 50_000.0)
+    assert len(e) == 1 and w[0] == 1.0
+    c = np.array(D._enu(np.array(cell.centroid.x), np.array(cell.centroid.y), LON0, LAT0))
+    np.testing.assert_allclose([e[0], n[0]], c.ravel(), rtol=1e-6)  # mm at 36 km
+
+
+def test_refined_near_station_and_cutoff():
+    road = shapely.LineString(_deg([(-30_000.0, 20.0), (30_000.0, 20.0)]))
+    st, g, e, n, w = D.subpoints([LON0], [LAT0], D.elements_of([road]), 10_000.0)
+    r = np.hypot(e, n)
+    assert r.max() <= 10_000.0  # beyond the cut-off: left out, as points are
+    assert w.sum() < 0.5  # the share of the 60 km road within 10 km
+    near = np.sort(np.abs(e[r < 200]))
+    assert np.diff(near).min() < 5.0  # metres apart next to the station
+    assert np.diff(np.sort(np.abs(e[r > 5000]))).max() > 100.0  # coarse far away
+
+
+def test_points_have_no_elements_and_multiparts():
+    geoms = [shapely.Point(LON0, LAT0), shapely.MultiLineString([_deg([(0, 0), (100, 0)]), _deg([(0, 50), (0, 150)])]),
+             shapely.MultiPolygon([shapely.box(LON0, LAT0, LON0 + 0.01, LAT0 + 0.01),
+                                   shapely.box(LON0 + 0.02, LAT0, LON0 + 0.03, LAT0 + 0.01)])]
+    el = D.elements_of(geoms)
+    assert list(el.is_point) == [True, False, False]
+    assert set(el.seg_geom) == {1} and len(el.seg) == 2
+    assert set(el.tri_geom) == {2}
+    st, g, e, n, w = D.subpoints([LON0 - 0.05], [LAT0], el, 50_000.0)
+    for k in (1, 2):
+        np.testing.assert_allclose(w[g == k].sum(), 1.0)
+    assert 0 not in g
+
+
+def test_polygon_with_hole_triangulated_exactly():
+    outer = [(116.0, 39.0), (116.1, 39.0), (116.1, 39.1), (116.0, 39.1)]
+    hole = [(116.03, 39.03), (116.07, 39.03), (116.07, 39.07), (116.03, 39.07)]
+    poly = shapely.Polygon(outer, [hole])
+    el = D.elements_of([poly])
+    area = D._tri_area_deg(el.tri).sum()
+    # areas in degrees² scaled by cos(lat); the hole is left out
+    np.testing.assert_allclose(area, poly.area * np.cos(np.radians(39.05)), rtol=1e-3)
+    mid = el.tri.mean(axis=1)
+    assert not shapely.contains_xy(shapely.Polygon(hole), mid[:, 0], mid[:, 1]).any()
