@@ -23,8 +23,8 @@ __version__ = "0.1.0"
 
 # Sub-packages and modules, imported on first access (``geoair.io`` too, though not in __all__).
 _SUBMODULES: tuple[str, ...] = (
-    "apportion", "briefing", "coords", "datasets", "deweather", "directional", "hotspot", "integrity",
-    "io", "met", "plot", "priority", "schema", "standards", "surface", "testing",
+    "apportion", "briefing", "coords", "datasets", "deweather", "directional", "dispatch", "hotspot",
+    "integrity", "io", "met", "plot", "priority", "schema", "standards", "surface", "testing",
 )
 
 # public name -> module that defines it (imported on first access)

@@ -37,7 +37,7 @@ def test_sections_are_data_with_dataframe_tables(briefing):
         assert s.table is None or isinstance(s.table, pd.DataFrame)
         for text in (s.title, s.note, *s.warnings):
             assert "<" not in text, (s.key, text)  # no HTML in a section, ever
-    assert [k for k, _ in STEPS] == ["load", "aqi", "attribution", "hotspots", "fires", "priority", "map"]
+    assert [k for k, _ in STEPS] == ["load", "aqi", "attribution", "hotspots", "fires", "feedback", "priority", "map"]
 
 
 def test_hotspot_table_consistent_with_fdr(briefing):

@@ -13,7 +13,7 @@ __all__ = ["DEFAULT_CONFIG", "load_config"]
 #: Settings used when no configuration file is given (paths ``None`` = bundled data).
 DEFAULT_CONFIG: dict[str, Any] = {
     "data": {"observations": None, "stations": None, "counties": None, "cities": None, "fires": None,
-             "sources": None, "wind": None},
+             "sources": None, "wind": None, "feedback": None},
     "period": {"start": None, "end": None},
     "region": {"adcode_prefix": ["11", "12", "13"]},
     "analysis": {"pollutant": "pm25", "permutations": 199, "n_bootstrap": 50, "alpha": 0.05, "ehsa_alpha": 0.10,

@@ -14,6 +14,7 @@ from ..options import get_options
 from ._aqi import aqi_sections
 from ._attribution import attribution_sections
 from ._config import DEFAULT_CONFIG, _merge, load_config
+from ._feedback import feedback_sections
 from ._fires import fire_sections
 from ._hotspots import hotspot_sections
 from ._load import load_inputs
@@ -38,6 +39,7 @@ STEPS: list[tuple[str, Callable[[_Run], list[Section]]]] = [
     ("attribution", attribution_sections),
     ("hotspots", hotspot_sections),
     ("fires", fire_sections),
+    ("feedback", feedback_sections),
     ("priority", priority_sections),
     ("map", map_sections),
 ]

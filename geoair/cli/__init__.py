@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "store": ("geoair.cli.store", "convert observation files into a year/month Parquet store"),
     "rankings": ("geoair.cli.rankings", "HJ 663 assessment and league table from a store (local or --scheduler)"),
     "integrity": ("geoair.cli.integrity", "screen stations for interference, faults and falsification"),
+    "dispatch": ("geoair.cli.dispatch", "task workbooks per supervision grid: place, window, checklist, outcome sheet"),
+    "feedback": ("geoair.cli.feedback", "read inspection outcomes: update source priors, hit rate of the list"),
 }
 
 

@@ -50,6 +50,9 @@ BAD = {
     "rankings": ["rankings", "{tmp}/missing_store"],
     "integrity": ["integrity", "--observations", "{tmp}/missing.csv", "--stations", "{tmp}/st.csv",
                   "--out", "{tmp}/out"],
+    "dispatch": ["dispatch", "--priority", "{tmp}/missing.geojson", "--grids", "{tmp}/grids.geojson",
+                 "--out", "{tmp}/out"],
+    "feedback": ["feedback", "--sources", "{tmp}/missing.csv", "--feedback", "{tmp}/fb.csv", "--out", "{tmp}/out"],
 }
 
 
