@@ -12,7 +12,7 @@ Method (:class:`SourceAttribution`)
    of physics (sigma curves and scales, stability rules, calm-air treatment, release height)
    and saturation levels (concave responses), weighted by the source's prior weight and
    activity profile (:mod:`~geoair.apportion.profiles`). Fires enter once per candidate
-   burning duration (``fire_sigma_grid``).
+   burning duration and centre after the overpass (``fire_sigma_grid`` x ``fire_lag_grid``).
 2. **Stacking** (:mod:`~geoair.apportion._solver`): non-negative least squares of PM2.5 on all
    library columns with one free regional value per city and hour (fixed effects: the local
    terms are identified from between-station differences), rows weighted for multiplicative
@@ -166,8 +166,7 @@ class SourceAttribution(BaseEstimator):
     fire_lag_grid : sequence of float
         Candidate lags (hours) of the burning's centre after the overpass (a detection at
         13:30 catches a fire that may burn on into the evening); each duration x lag is a
-        column group. Only 0 by default: lags of 2 h raised burning R² on the twin family but
-        lowered dust R² (``benchmarks/RESULTS.md``).
+        column group. Fires keep their own timing: they are left out of the activity blocks.
     fire_weight : {"frp", "count"}
         Strength of a fire: its FRP (MW) or 1.
     activity_blocks : bool
@@ -229,7 +228,7 @@ class SourceAttribution(BaseEstimator):
                  physics: str = _D["physics"], saturation=(0.5, 0.9, 0.99), tracers=_TRACERS, signatures=None,
                  signature_bounds: float = 5.0, prior_sd: float = _D["prior_sd"],
                  interval_scale: float = _D["interval_scale"], tracer_sd: float = 0.5, pm10_sd: float = 0.25,
-                 profiles=None, fire_sigma_grid=(1.5, 3.0, 6.0), fire_lag_grid=(0.0,),
+                 profiles=None, fire_sigma_grid=(1.5, 3.0, 6.0), fire_lag_grid=(0.0, 2.0),
                  fire_weight: str = "frp", activity_blocks: bool = True, activity_block_h: int = 3,
                  ridges=(1e-3, 1e-2, 1e-1), n_bootstrap: int = _D["n_bootstrap"],
                  alpha: float = _D["alpha"], exceed_pm25: float = 75.0, explain_frac: float = 0.1,
@@ -356,7 +355,8 @@ class SourceAttribution(BaseEstimator):
             return _Stack(np.zeros(shape), fit, zero, zero.copy())
         fit = _solver.fit_stack(E.reshape(S, T, -1), y, w, mask, grid.cluster, day, ridges=tuple(self.ridges))
         if self.activity_blocks:
-            design.activity_factor = self._activity(grid, E, fit, y, w, mask, day)
+            fixed = np.array([n.startswith("burning@") for n in table.design])
+            design.activity_factor = self._activity(grid, E, fit, y, w, mask, day, fixed)
             E *= design.activity_factor.T[None, :, :, None, None].astype(E.dtype)
             fit = _solver.fit_stack(E.reshape(S, T, -1), y, w, mask, grid.cluster, day, ridges=tuple(self.ridges),
                                     huber=fit.huber)
@@ -368,24 +368,28 @@ class SourceAttribution(BaseEstimator):
             var_boot = _bootstrap_variance(E, reps.reshape((len(reps),) + shape), out_idx, len(cats))
         return _Stack(fit.coef.reshape(shape), fit, prior, var_boot)
 
-    def _activity(self, grid, E, fit, y, w, mask, day) -> np.ndarray:
+    def _activity(self, grid, E, fit, y, w, mask, day, fixed) -> np.ndarray:
         """Activity factors per design category and block of hours of weekdays/weekends.
 
         The fitted physics mixture of each design category is split by block into columns whose
         coefficients are shrunk towards 1 (the prior profile) by a ridge chosen by day-blocked
-        cross-validation. Returns factors per design category and hour, shape (D, T).
+        cross-validation. Design categories flagged in ``fixed`` (fires: each detection has its
+        own time, and a time-of-day factor shared by all fires rests on a few plume hits) keep
+        factor 1 and enter as an offset. Returns factors per design category and hour, (D, T).
         """
         S, T, D = E.shape[:3]
         mix = _mix(E, fit.coef.reshape(E.shape[2:])).astype(np.float32)
+        free = np.flatnonzero(~np.asarray(fixed, bool))
         key = _activity_keys(grid.times, int(self.activity_block_h))
         n_key = 2 * 24 // int(self.activity_block_h)
-        x = np.zeros((S, T, D * n_key), np.float32)
-        for d in range(D):
-            x[:, np.arange(T), d * n_key + key] = mix[:, :, d]
-        ones = np.ones(D * n_key)
-        act = _solver.fit_stack(x, y, w, mask, grid.cluster, day, ridges=(0.3, 1.0, 3.0, 10.0), n_irls=1,
-                                prior=ones, huber=fit.huber)
-        gamma = np.where((x != 0).any(axis=(0, 1)), act.coef, 1.0).reshape(D, n_key)
+        x = np.zeros((S, T, free.size * n_key), np.float32)
+        for j, d in enumerate(free):
+            x[:, np.arange(T), j * n_key + key] = mix[:, :, d]
+        y_free = y - mix[:, :, np.asarray(fixed, bool)].sum(axis=2)
+        act = _solver.fit_stack(x, y_free, w, mask, grid.cluster, day, ridges=(0.3, 1.0, 3.0, 10.0), n_irls=1,
+                                prior=np.ones(free.size * n_key), huber=fit.huber)
+        gamma = np.ones((D, n_key))
+        gamma[free] = np.where((x != 0).any(axis=(0, 1)), act.coef, 1.0).reshape(free.size, n_key)
         self.activity_cv_ = act.cv_scores
         return gamma[:, key]
 
