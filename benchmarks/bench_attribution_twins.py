@@ -14,7 +14,9 @@ Groups of runs:
 - ``harder``: beyond the default (day-to-day activity variation, the truth using the stations'
   own winds while the estimator gets a gridded field, a coarse 0.25° field);
 - ``untuned``: generators the method was not tuned on (6 or 20 sources per station, another
-  winter of winds, sources farther out, another seed family).
+  winter of winds, sources farther out, another seed family);
+- ``heldout``: hardest-default seeds 5-7 (used for no calibration) and two untuned runs, the
+  check of later changes (``--params`` passes estimator parameters to compare).
 
 Usage::
 
@@ -57,10 +59,14 @@ def configs(groups, seeds):
                 ("untuned", "winter 2015/16 winds", {"start": "2015-11-15", "seed": 102}),
                 ("untuned", "sources 1-25 km", {"radius_km": (1.0, 25.0), "seed": 103}),
                 ("untuned", "seed 200", {"seed": 200})]
+    if "heldout" in groups:  # seeds used for no calibration (checks of later changes)
+        out += [("heldout", f"seed {s}", {"seed": s}) for s in (5, 6, 7)]
+        out += [("heldout", "6 sources/station", {"n_sources": 72, "seed": 100}),
+                ("heldout", "seed 200", {"seed": 200})]
     return out
 
 
-def run_one(group, label, kw):
+def run_one(group, label, kw, params=None):
     from geoair.apportion import SourceAttribution
     from geoair.testing.attribution import make_attribution_truth, score_attribution
 
@@ -70,12 +76,12 @@ def run_one(group, label, kw):
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m = SourceAttribution(random_state=0).fit(syn.obs, **syn.fit_inputs())
+        m = SourceAttribution(random_state=0, **(params or {})).fit(syn.obs, **syn.fit_inputs())
     t_fit = time.perf_counter() - t0
     res = score_attribution(syn, m.contributions_, m.source_scores_)
     tab = res["table"]
     p = syn.params
-    return {"group": group, "label": label, "kw": {k: str(v) for k, v in kw.items()},
+    return {"group": group, "label": label, "kw": {k: str(v) for k, v in kw.items()}, "params": params or {},
             "truth": {"sigma": p["sigma_family"], "rule": str(p["stability_rule"]), "calm_ws": round(p["calm_ws"], 2),
                       "c_half": round(p["c_half"], 1)},
             "r2": tab["r2"].round(3).to_dict(), "share_err_pp": tab["share_err_pp"].round(2).to_dict(),
@@ -108,13 +114,18 @@ def main() -> None:
     ap.add_argument("--groups", nargs="+", default=["hardest", "one_axis", "harder", "untuned"])
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     ap.add_argument("--out", default="benchmarks/twin_runs.jsonl")
+    ap.add_argument("--params", default="{}", help="JSON of SourceAttribution parameters to change")
+    ap.add_argument("--only", nargs="+", help="run only these labels of the chosen groups")
     ap.add_argument("--report", metavar="JSONL", help="print the markdown tables of a results file and exit")
     args = ap.parse_args()
     if args.report:
         print(report(args.report))
         return
+    params = json.loads(args.params)
     for group, label, kw in configs(args.groups, args.seeds):
-        rec = run_one(group, label, kw)
+        if args.only and label not in args.only:
+            continue
+        rec = run_one(group, label, kw, params)
         with open(args.out, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(rec) + "\n")
         print(group, label, rec["r2"], rec["share_err_pp"], rec["coverage"], rec["recall"], flush=True)

@@ -198,8 +198,8 @@ def _warn_out_of_period(log, mask, what, column, tl):
                   "see attrs['droplog'].", UserWarning, stacklevel=5)
 
 
-def _fires(fires, tl, sigma_grid, weight_mode, log, rows, act):
-    """Rows of the fire points, once per candidate burning duration (design categories)."""
+def _fires(fires, tl, sigma_grid, weight_mode, log, rows, act, lag_grid=(0.0,)):
+    """Rows of the fire points, once per candidate burning duration and lag (design categories)."""
     require_columns(fires, ["time"], what="fires")
     fr = fires.reset_index(drop=True)
     lon, lat = lonlat(fr, "fires")
@@ -209,17 +209,18 @@ def _fires(fires, tl, sigma_grid, weight_mode, log, rows, act):
     ids = fr["fire_id"].astype(str).to_numpy() if "fire_id" in fr else np.array([f"fire{i}" for i in range(len(fr))])
     bad = ~(np.isfinite(lon) & np.isfinite(lat)) | np.asarray(pd.isna(ft))
     log.add("fire without coordinates or time", np.flatnonzero(bad), column="geometry")
-    reach = pd.Timedelta(hours=4 * max(sigma_grid) + 1)
+    reach = pd.Timedelta(hours=4 * max(sigma_grid) + max(np.abs(lag_grid)) + 1)
     outside = np.asarray((ft < tl.min() - reach) | (ft > tl.max() + reach)) & ~bad if len(tl) else ~bad
     _warn_out_of_period(log, outside, "fire", "time", tl)
-    design = [f"burning@{g:g}h" for g in sigma_grid]
+    combos = [(g, o) for o in lag_grid for g in sigma_grid]
+    design = [f"burning@{g:g}h" + (f"{o:+g}h" if o else "") for g, o in combos]
     keep = np.flatnonzero(~(bad | outside))
     # hours between each overpass and the middle of each averaging hour (labels are hour ends)
     mid = (tl - pd.Timedelta(minutes=30)).tz_convert("UTC").tz_localize(None).to_numpy()
     f_utc = ft[keep].tz_convert("UTC").tz_localize(None).to_numpy()
     dt_h = (mid[None, :] - f_utc[:, None]) / np.timedelta64(1, "h")
-    for g, name in zip(sigma_grid, design, strict=True):
-        prof = np.where(np.abs(dt_h) > 4 * g, 0.0, np.exp(-0.5 * (dt_h / g) ** 2))  # profiles.activity("fire")
+    for (g, o), name in zip(combos, design, strict=True):
+        prof = np.where(np.abs(dt_h - o) > 4 * g, 0.0, np.exp(-0.5 * ((dt_h - o) / g) ** 2))  # profiles.activity("fire")
         for row, i in zip(prof, keep, strict=True):
             act.append(row)
             rows.append((ids[i], "burning", name, "fire", lon[i], lat[i], w[i], 0.0, len(act) - 1))
@@ -227,7 +228,7 @@ def _fires(fires, tl, sigma_grid, weight_mode, log, rows, act):
 
 
 def source_table(sources, fires, times, cats, *, profiles=None, fire_sigma_grid=(1.5, 3.0, 6.0),
-                 fire_weight="frp", log: DropLog) -> SourceTable:
+                 fire_lag_grid=(0.0,), fire_weight="frp", log: DropLog) -> SourceTable:
     """Sources and fires as design sources with activity profiles (see :class:`SourceTable`)."""
     tl = times_local(times)
     rows: list = []
@@ -236,7 +237,8 @@ def source_table(sources, fires, times, cats, *, profiles=None, fire_sigma_grid=
         _point_sources(sources, cats, tl, profiles, log, rows, act, {})
     fire_design: list = []
     if fires is not None and len(fires) and "burning" in cats:
-        fire_design = _fires(fires, tl, tuple(fire_sigma_grid), fire_weight, log, rows, act)
+        fire_design = _fires(fires, tl, tuple(fire_sigma_grid), fire_weight, log, rows, act,
+                             tuple(float(o) for o in fire_lag_grid))
     cols = ["source_id", "category", "design_name", "kind", "lon", "lat", "weight", "height", "profile"]
     table = pd.DataFrame(rows, columns=cols)
     names = set(table["design_name"])

@@ -43,12 +43,15 @@ def _z(alpha: float) -> float:
 
 
 def _bounds(model, state):
-    z = _z(model.alpha) * model.interval_scale
+    # interval_scale narrows the heavy-tailed category posteriors only; the regional spread is a
+    # robust (MAD) scale of the stations' own backgrounds and keeps the full Gaussian width
+    z_reg = _z(model.alpha)
+    z = z_reg * model.interval_scale
     sd = np.sqrt(state.pvar)
     lower = np.maximum(state.post - z * sd, 0.0)
     upper = state.post + z * sd
     rsd = np.sqrt(state.regional_var)
-    return lower, upper, np.maximum(state.regional - z * rsd, 0.0), state.regional + z * rsd
+    return lower, upper, np.maximum(state.regional - z_reg * rsd, 0.0), state.regional + z_reg * rsd
 
 
 def _contributions(model, grid, state, cats):

@@ -12,7 +12,7 @@ Method (:class:`SourceAttribution`)
    of physics (sigma curves and scales, stability rules, calm-air treatment, release height)
    and saturation levels (concave responses), weighted by the source's prior weight and
    activity profile (:mod:`~geoair.apportion.profiles`). Fires enter once per candidate
-   burning duration (``fire_sigma_grid``).
+   burning duration and centre after the overpass (``fire_sigma_grid`` x ``fire_lag_grid``).
 2. **Stacking** (:mod:`~geoair.apportion._solver`): non-negative least squares of PM2.5 on all
    library columns with one free regional value per city and hour (fixed effects: the local
    terms are identified from between-station differences), rows weighted for multiplicative
@@ -143,23 +143,38 @@ class SourceAttribution(BaseEstimator):
         ``"auto"`` estimates it per category from the innovations of PM2.5 (``prior_sd_``;
         experimental: unstable for rare categories such as burning).
     interval_scale : float
-        Multiplier of the posterior standard deviation in the intervals. The posterior is
+        Multiplier of the posterior standard deviation in the categories' intervals (not the
+        regional term's, which keeps the full Gaussian width). The posterior is
         Gaussian but the errors are heavy-tailed (most hours small, a few plume hits large), so
         the Gaussian width over-covers ordinary hours; 0.8 brings the nominal 90 % intervals of
         every category nearest 90 % over the twin family's hardest default (seeds 0-4,
         ``docs/methods/attribution.md``).
     tracer_sd : float
-        Relative uncertainty of the estimated tracer ratios, added to the tracers' error.
+        Relative uncertainty of the estimated gas/PM2.5 ratios (SO2, NO2, CO), added to the
+        gases' error.
+    pm10_sd : float
+        Relative uncertainty of the estimated PM10/PM2.5 ratios, added to the PM10 error.
+        Smaller than ``tracer_sd``: a category's coarse fraction is bounded (ratio 1-6) and
+        varies less between sources than its gas ratios, and PM10 is the only tracer of dust.
+        0.25 instead of 0.5 raised the hourly R² of dust by 0.03-0.05 on twins not used for any
+        calibration (``docs/methods/attribution.md``).
     profiles : dict, optional
         Source kind -> activity profile overrides (:mod:`geoair.apportion.profiles`).
     fire_sigma_grid : sequence of float
         Candidate burning durations of a fire detection (hours, sd of a Gaussian around the
         overpass); each is a column group and the data weight them.
+    fire_lag_grid : sequence of float
+        Candidate lags (hours) of the burning's centre after the overpass (a detection at
+        13:30 catches a fire that may burn on into the evening); each duration x lag is a
+        column group. Fires keep their own timing: they are left out of the activity blocks.
     fire_weight : {"frp", "count"}
         Strength of a fire: its FRP (MW) or 1.
     activity_blocks : bool
-        Estimate each category's activity per 3-hour block of weekdays and weekends, shrunk
-        towards the prior profiles (ridge chosen by day-blocked cross-validation).
+        Estimate each category's activity per ``activity_block_h``-hour block of weekdays and
+        weekends, shrunk towards the prior profiles (ridge chosen by day-blocked
+        cross-validation).
+    activity_block_h : int
+        Length of the activity blocks (hours; a divisor of 24).
     ridges : sequence of float
         Candidate ridge strengths of the stacking, chosen by day-blocked cross-validation.
     n_bootstrap : int
@@ -212,9 +227,10 @@ class SourceAttribution(BaseEstimator):
     def __init__(self, *, categories=DEFAULT_CATEGORIES, cutoff_km: float = _D["cutoff_km"],
                  physics: str = _D["physics"], saturation=(0.5, 0.9, 0.99), tracers=_TRACERS, signatures=None,
                  signature_bounds: float = 5.0, prior_sd: float = _D["prior_sd"],
-                 interval_scale: float = _D["interval_scale"], tracer_sd: float = 0.5,
-                 profiles=None, fire_sigma_grid=(1.5, 3.0, 6.0), fire_weight: str = "frp",
-                 activity_blocks: bool = True, ridges=(1e-3, 1e-2, 1e-1), n_bootstrap: int = _D["n_bootstrap"],
+                 interval_scale: float = _D["interval_scale"], tracer_sd: float = 0.5, pm10_sd: float = 0.25,
+                 profiles=None, fire_sigma_grid=(1.5, 3.0, 6.0), fire_lag_grid=(0.0, 2.0),
+                 fire_weight: str = "frp", activity_blocks: bool = True, activity_block_h: int = 3,
+                 ridges=(1e-3, 1e-2, 1e-1), n_bootstrap: int = _D["n_bootstrap"],
                  alpha: float = _D["alpha"], exceed_pm25: float = 75.0, explain_frac: float = 0.1,
                  regional_smooth_h: int = 3, n_iter: int = 3, random_state=_D["random_state"]):
         self.categories = categories
@@ -227,10 +243,13 @@ class SourceAttribution(BaseEstimator):
         self.prior_sd = prior_sd
         self.interval_scale = interval_scale
         self.tracer_sd = tracer_sd
+        self.pm10_sd = pm10_sd
         self.profiles = profiles
         self.fire_sigma_grid = fire_sigma_grid
+        self.fire_lag_grid = fire_lag_grid
         self.fire_weight = fire_weight
         self.activity_blocks = activity_blocks
+        self.activity_block_h = activity_block_h
         self.ridges = ridges
         self.n_bootstrap = n_bootstrap
         self.alpha = alpha
@@ -275,7 +294,8 @@ class SourceAttribution(BaseEstimator):
         obs, st = _inputs.validate(obs, stations, log)
         grid = _inputs.station_grid(obs, st, log)
         table = _inputs.source_table(sources, fires, grid.times, cats, profiles=self.profiles,
-                                     fire_sigma_grid=self.fire_sigma_grid, fire_weight=self.fire_weight, log=log)
+                                     fire_sigma_grid=self.fire_sigma_grid, fire_lag_grid=self.fire_lag_grid,
+                                     fire_weight=self.fire_weight, log=log)
         met = self._meteorology(grid, wind)
         design = self._exposure_design(grid, table, met)
         stack = self._solve(grid, table, design, cats)
@@ -287,6 +307,9 @@ class SourceAttribution(BaseEstimator):
     def _check_params(self) -> list:
         check_option("physics", self.physics, ["auto", "briggs_rural", "briggs_urban", "pasquill_gifford"])
         check_option("fire_weight", self.fire_weight, ["frp", "count"])
+        if int(self.activity_block_h) < 1 or 24 % int(self.activity_block_h):
+            raise ValueError(f"activity_block_h={self.activity_block_h!r} is not valid: it must divide 24 "
+                             "(e.g. 1, 2, 3, 4, 6).")
         for t in self.tracers:
             check_option("tracer", t, _TRACERS)
         cats = [c for c in self.categories if c != "regional"]
@@ -332,7 +355,8 @@ class SourceAttribution(BaseEstimator):
             return _Stack(np.zeros(shape), fit, zero, zero.copy())
         fit = _solver.fit_stack(E.reshape(S, T, -1), y, w, mask, grid.cluster, day, ridges=tuple(self.ridges))
         if self.activity_blocks:
-            design.activity_factor = self._activity(grid, E, fit, y, w, mask, day)
+            fixed = np.array([n.startswith("burning@") for n in table.design])
+            design.activity_factor = self._activity(grid, E, fit, y, w, mask, day, fixed)
             E *= design.activity_factor.T[None, :, :, None, None].astype(E.dtype)
             fit = _solver.fit_stack(E.reshape(S, T, -1), y, w, mask, grid.cluster, day, ridges=tuple(self.ridges),
                                     huber=fit.huber)
@@ -344,24 +368,28 @@ class SourceAttribution(BaseEstimator):
             var_boot = _bootstrap_variance(E, reps.reshape((len(reps),) + shape), out_idx, len(cats))
         return _Stack(fit.coef.reshape(shape), fit, prior, var_boot)
 
-    def _activity(self, grid, E, fit, y, w, mask, day) -> np.ndarray:
-        """Activity factors per design category and 3-hour block of weekdays/weekends.
+    def _activity(self, grid, E, fit, y, w, mask, day, fixed) -> np.ndarray:
+        """Activity factors per design category and block of hours of weekdays/weekends.
 
         The fitted physics mixture of each design category is split by block into columns whose
         coefficients are shrunk towards 1 (the prior profile) by a ridge chosen by day-blocked
-        cross-validation. Returns factors per design category and hour, shape (D, T).
+        cross-validation. Design categories flagged in ``fixed`` (fires: each detection has its
+        own time, and a time-of-day factor shared by all fires rests on a few plume hits) keep
+        factor 1 and enter as an offset. Returns factors per design category and hour, (D, T).
         """
         S, T, D = E.shape[:3]
         mix = _mix(E, fit.coef.reshape(E.shape[2:])).astype(np.float32)
-        key = _activity_keys(grid.times)
-        n_key = 16
-        x = np.zeros((S, T, D * n_key), np.float32)
-        for d in range(D):
-            x[:, np.arange(T), d * n_key + key] = mix[:, :, d]
-        ones = np.ones(D * n_key)
-        act = _solver.fit_stack(x, y, w, mask, grid.cluster, day, ridges=(0.3, 1.0, 3.0, 10.0), n_irls=1,
-                                prior=ones, huber=fit.huber)
-        gamma = np.where((x != 0).any(axis=(0, 1)), act.coef, 1.0).reshape(D, n_key)
+        free = np.flatnonzero(~np.asarray(fixed, bool))
+        key = _activity_keys(grid.times, int(self.activity_block_h))
+        n_key = 2 * 24 // int(self.activity_block_h)
+        x = np.zeros((S, T, free.size * n_key), np.float32)
+        for j, d in enumerate(free):
+            x[:, np.arange(T), j * n_key + key] = mix[:, :, d]
+        y_free = y - mix[:, :, np.asarray(fixed, bool)].sum(axis=2)
+        act = _solver.fit_stack(x, y_free, w, mask, grid.cluster, day, ridges=(0.3, 1.0, 3.0, 10.0), n_irls=1,
+                                prior=np.ones(free.size * n_key), huber=fit.huber)
+        gamma = np.ones((D, n_key))
+        gamma[free] = np.where((x != 0).any(axis=(0, 1)), act.coef, 1.0).reshape(free.size, n_key)
         self.activity_cv_ = act.cv_scores
         return gamma[:, key]
 
@@ -465,7 +493,8 @@ class SourceAttribution(BaseEstimator):
             gv = np.where(ok, g, 0.0)
             rows.append(r.copy())
             incr.append(np.where(ok, gv - tr_reg[k], 0.0))
-            model = (self.tracer_sd * (prior @ r)) ** 2
+            sd = self.pm10_sd if k == "pm10" else self.tracer_sd
+            model = (float(sd) * (prior @ r)) ** 2
             var.append(np.where(ok, noise.var(k, gv) + model, 1e12))
         return np.array(rows), np.stack(incr, axis=-1), np.stack(var, axis=-1)
 
@@ -515,11 +544,12 @@ def _to_output(x: np.ndarray, out_idx: np.ndarray, n_out: int) -> np.ndarray:
     return out
 
 
-def _activity_keys(times) -> np.ndarray:
-    """Activity block of each hour: 3-hour block of the day (hour beginning, Beijing time),
-    plus 8 on weekends."""
+def _activity_keys(times, block_h: int = 3) -> np.ndarray:
+    """Activity block of each hour: ``block_h``-hour block of the day (hour beginning, Beijing
+    time), plus ``24 / block_h`` on weekends."""
     loc = pd.DatetimeIndex(times).tz_convert("Asia/Shanghai") - pd.Timedelta(hours=1)
-    return (np.asarray(loc.hour) // 3 + 8 * np.asarray(loc.day_of_week >= 5)).astype(np.int64)
+    n = 24 // block_h
+    return (np.asarray(loc.hour) // block_h + n * np.asarray(loc.day_of_week >= 5)).astype(np.int64)
 
 
 def attribution_shares(contributions: pd.DataFrame, observed: pd.DataFrame, by=None) -> pd.DataFrame:

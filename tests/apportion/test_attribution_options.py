@@ -1,0 +1,79 @@
+"""Options of the attribution added after issue 10: fire lags, activity block length, the PM10
+ratio uncertainty and the full-width regional interval."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+gpd = pytest.importorskip("geopandas")
+
+from geoair._validation import DropLog  # noqa: E402
+from geoair.apportion import SourceAttribution, _inputs, _results  # noqa: E402
+from geoair.apportion.attribution import _activity_keys  # noqa: E402
+
+TIMES = pd.date_range("2024-01-01 01:00", periods=48, freq="h", tz="Asia/Shanghai")
+
+
+def _fire():
+    return gpd.GeoDataFrame({"fire_id": ["F"], "time": [pd.Timestamp("2024-01-01 13:30", tz="Asia/Shanghai")],
+                             "frp": [10.0]}, geometry=gpd.points_from_xy([116.4], [39.9]), crs="EPSG:4326")
+
+
+def test_fire_lags_shift_the_burning_profile():
+    tab = _inputs.source_table(None, _fire(), TIMES, ["burning"], fire_sigma_grid=(1.5,), fire_lag_grid=(0.0, 2.0),
+                               log=DropLog())
+    assert tab.design == ["burning@1.5h", "burning@1.5h+2h"]
+    # hour labels are hour ends: the hour 13:00-14:00 (label 14:00) has its middle at 13:30
+    mid = TIMES - pd.Timedelta(minutes=30)
+    peaks = [mid[np.argmax(tab.activity[int(r)])] for r in tab.table["profile"]]
+    assert peaks == [pd.Timestamp("2024-01-01 13:30", tz="Asia/Shanghai"),
+                     pd.Timestamp("2024-01-01 15:30", tz="Asia/Shanghai")]
+    lagged = tab.activity[int(tab.table["profile"].iloc[1])]
+    assert lagged.max() == pytest.approx(1.0)
+    # exactly the same Gaussian, two hours later
+    np.testing.assert_allclose(lagged[2:], tab.activity[int(tab.table["profile"].iloc[0])][:-2], atol=1e-12)
+
+
+def test_activity_block_keys():
+    k3 = _activity_keys(TIMES, 3)
+    k1 = _activity_keys(TIMES, 1)
+    # 2024-01-01 is a Monday; the label 01:00 is the hour beginning 00:00 -> block 0
+    assert k3[0] == 0 and k3[3] == 1 and k1[5] == 5
+    sat = pd.date_range("2024-01-06 01:00", periods=24, freq="h", tz="Asia/Shanghai")
+    assert _activity_keys(sat, 3).min() == 8 and _activity_keys(sat, 1).max() == 47
+    with pytest.raises(ValueError, match="activity_block_h"):
+        SourceAttribution(activity_block_h=5)._check_params()
+
+
+def test_regional_interval_keeps_full_gaussian_width():
+    class State:
+        post = np.full((1, 2, 1), 5.0)
+        pvar = np.full((1, 2, 1), 4.0)
+        regional = np.full((1, 2), 50.0)
+        regional_var = np.full((1, 2), 9.0)
+
+    model = SourceAttribution(interval_scale=0.5, alpha=0.1)
+    lo, up, rlo, rup = _results._bounds(model, State())
+    z = 1.6448536
+    np.testing.assert_allclose(up - State.post, 0.5 * z * 2.0, rtol=1e-6)  # categories: scaled
+    np.testing.assert_allclose(rup - 50.0, z * 3.0, rtol=1e-6)  # regional: not scaled
+    np.testing.assert_allclose(50.0 - rlo, z * 3.0, rtol=1e-6)
+
+
+def test_pm10_sd_sets_the_pm10_row_error_only():
+    m = SourceAttribution(tracer_sd=0.5, pm10_sd=0.1)
+    prior = np.ones((1, 1, 2))
+    y = np.full((1, 1), 10.0)
+    mask = np.ones((1, 1), bool)
+    tracers = {"pm10": (np.full((1, 1), 20.0), np.array([1.0, 3.0]), None, None),
+               "co": (np.full((1, 1), 1.0), np.array([0.01, 0.0]), None, None)}
+    tr_reg = {k: np.zeros((1, 1)) for k in tracers}
+
+    class Noise:
+        @staticmethod
+        def var(name, level):
+            return np.zeros_like(np.asarray(level, float))
+
+    _, _, var = m._observation_rows(y, mask, np.zeros((1, 1)), prior, tracers, tr_reg, Noise(), 2)
+    assert var[0, 0, 1] == pytest.approx((0.1 * 4.0) ** 2)  # PM10: pm10_sd x prior PM10
+    assert var[0, 0, 2] == pytest.approx((0.5 * 0.01) ** 2)  # CO: tracer_sd x prior CO
