@@ -129,8 +129,13 @@ def test_manifest_cannot_delete_outside_the_folder(tmp_path):
 # ------------------------------------------------------------------ interrupted commands
 
 
+def _default_sigint():
+    # a test run started in the background inherits SIGINT ignored; the command must see the default
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run(argv, cwd):
-    return subprocess.Popen([sys.executable, "-m", "geoair", *argv], cwd=cwd,
+    return subprocess.Popen([sys.executable, "-m", "geoair", *argv], cwd=cwd, preexec_fn=_default_sigint,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
