@@ -32,7 +32,7 @@ import pandas as pd
 
 from .._validation import GeoairInputError, check_option
 from ..options import get_options
-from ..schema import POLLUTANT_ALIASES
+from ..schema import POLLUTANT_ALIASES, attach_units
 from .tables import (
     CN_BREAKPOINTS,
     CN_CATEGORIES,
@@ -464,7 +464,7 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     res = _result_frame(merged, data.index, names, scodes)
     res.attrs["params"] = {"averaging": averaging, "standard": standard, "missing": missing,
                            "lang": res.attrs.pop("lang")}
-    return res
+    return attach_units(res, {"level": "1 (AQI level 1-6)"}, prefix_iaqi_="1")
 
 
 def _merge_blocks(blocks, n: int) -> dict:
