@@ -225,7 +225,6 @@ GAPS: dict[tuple[str, str], str] = {
     ("target_budget", "droplog"): "dask",
     ("polar_plot", "pandas"): "dask",
     ("polar_annulus", "pandas"): "dask",
-    ("back_trajectories", "droplog"): "dask",
     ("back_trajectories", "time_zone"): "dask",
     ("emerging_hotspots", "pandas"): "briefing",
 }
