@@ -256,8 +256,15 @@ def fire_counts(fires, counties, *, time: str = "time", freq: str = "year", name
     cols = ["adcode", "county", "period", "n_fires", "n_prev", "change", "change_pct"]
     if len(fires) == 0:
         return attach_units(pd.DataFrame(columns=cols), _COUNT_UNITS)
-    pts = fires if "adcode" in fires.columns else assign_county(fires, counties, name_col=name_col)
-    log = DropLog().extend(pts.attrs.get("droplog"))
+    log = DropLog()  # this step's drops only (not the input's log)
+    if "adcode" in fires.columns:
+        pts = fires
+        na = pd.Series(fires["adcode"]).isna().to_numpy()
+        if na.any():
+            log.add("fire without a county (adcode <NA>): not counted", np.flatnonzero(na), column="adcode")
+    else:
+        pts = assign_county(fires, counties, name_col=name_col)
+        log.extend(pts.attrs.get("droplog"))
     t = pd.to_datetime(pts[time])
     df = pd.DataFrame({"adcode": pts["adcode"].astype("string").to_numpy(), "year": t.dt.year.to_numpy(),
                        "month": t.dt.month.to_numpy()})
