@@ -474,7 +474,7 @@ def _unreported(res: pd.DataFrame, missing: str) -> DropLog:
     log = DropLog()
     na = res["aqi"].isna().to_numpy()
     if na.any():
-        rule = ("HJ 633-2026 §5.3: with an indicator missing, only AQI > 100 is reported"
+        rule = ("the standard's rule for missing indicators, e.g. HJ 633-2026 §5.3"
                 if missing == "standard" else "no indicator present")
         log.add(f"AQI not reported: indicator(s) missing ({rule})", np.flatnonzero(na), column="aqi")
     return log
