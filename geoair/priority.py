@@ -34,6 +34,7 @@ import pandas as pd
 
 from ._i18n import LABELS, has, resolve_lang, t
 from ._validation import DropLog, GeoairInputError, check_option, require_columns
+from .schema import attach_units
 
 __all__ = ["priority_list", "export_priority", "PRIORITY_COLUMNS", "LEVEL_LABELS"]
 
@@ -47,6 +48,12 @@ _COLUMNS = (
 PRIORITY_COLUMNS: dict[str, dict[str, str]] = {c: dict(LABELS[f"priority.col.{c}"]) for c in _COLUMNS}
 #: Level codes with their English and Chinese names.
 LEVEL_LABELS: dict[str, dict[str, str]] = {c: dict(LABELS[f"level.{c}"]) for c in ("red", "yellow", "green")}
+#: Units of the quantity columns (``attrs["units"]``); ``score`` is in its row's ``score_unit``.
+PRIORITY_UNITS = {"lon_wgs84": "degree (WGS84)", "lat_wgs84": "degree (WGS84)", "lon_gcj02": "degree (GCJ-02)",
+                  "lat_gcj02": "degree (GCJ-02)", "distance_km": "km", "bearing_deg": "degree (from north)",
+                  "contribution": "µg/m³", "contribution_lower": "µg/m³", "contribution_upper": "µg/m³",
+                  "hours_upwind": "h", "exceedance_hours": "h", "n_fires": "count",
+                  "score": "per row: see score_unit"}
 SCORE_COLUMNS = ("source_id", "station", "contribution", "lower", "upper", "hours_upwind",
                  "exceedance_hours_explained")
 #: Input column spellings (case-insensitive) passed through as ``address`` and ``credit_code``.
@@ -329,7 +336,7 @@ def priority_list(
         out = _finish(out, counties, stations, lang)
     out.attrs["droplog"] = log
     out.attrs["params"] = rules
-    return out
+    return attach_units(out, PRIORITY_UNITS)
 
 
 def _translated(table, lang: str) -> pd.DataFrame:

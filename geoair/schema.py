@@ -186,3 +186,55 @@ def label(key: str, lang: Lang | None = None) -> str:
 def unit(column: str) -> str:
     """Return the canonical unit of a data-model column (``""`` if unitless or unknown)."""
     return UNITS.get(column, "")
+
+
+def attach_units(obj, extra=None, **rules: str):
+    """Set ``obj.attrs["units"]`` (column -> unit) for the columns of ``obj`` and return ``obj``.
+
+    Each data-model column present gets its unit from :data:`UNITS`; ``extra`` (a mapping
+    column -> unit) names the other quantity columns (only those present are kept). Keyword
+    ``rules`` give a unit to every column with a name prefix (``prefix_n_="count"``) or suffix
+    (``suffix__days="days"``) not otherwise named. Units already in ``attrs["units"]`` (a
+    dict) are kept unless overridden. The values and columns are not changed.
+
+    Parameters
+    ----------
+    obj : pandas.DataFrame or geopandas.GeoDataFrame
+        The result whose ``attrs`` receive the units (modified in place).
+    extra : mapping of str to str, optional
+        Units of result-specific columns (e.g. ``{"gi_z": "1 (z-score)"}``).
+    **rules : str
+        ``prefix_<p>`` or ``suffix_<s>`` -> unit of the columns starting with ``<p>`` /
+        ending with ``<s>``.
+
+    Returns
+    -------
+    The same object, with ``attrs["units"]`` set.
+    """
+    cols = [str(c) for c in obj.columns]
+    given = obj.attrs.get("units")
+    out = dict(given) if isinstance(given, dict) else {}
+    out.update({c: UNITS[c] for c in cols if c in UNITS})
+    out.update({c: u for c, u in (extra or {}).items() if c in cols})
+    for key, u in rules.items():
+        kind, _, affix = key.partition("_")
+        if kind not in ("prefix", "suffix") or not affix:
+            raise TypeError(f"attach_units: unknown rule {key!r} (use prefix_<p>= or suffix_<s>=)")
+        match = str.startswith if kind == "prefix" else str.endswith
+        out.update({c: u for c in cols if c not in out and match(c, affix)})
+    obj.attrs["units"] = out
+    return obj
+
+
+def value_unit(pollutants) -> str:
+    """Unit of a value column computed from the ``pollutants`` column(s).
+
+    The data-model unit when all share one (e.g. ``"µg/m³"``), otherwise the unit per
+    pollutant (``"per pollutant: pm25 µg/m³, co mg/m³"``); ``"units of <column>"`` for a
+    column outside the data model.
+    """
+    pols = [pollutants] if isinstance(pollutants, str) else list(pollutants)
+    units = {str(p): UNITS.get(str(p)) or f"units of {p}" for p in pols}
+    if len(set(units.values())) == 1:
+        return next(iter(units.values()))
+    return "per pollutant: " + ", ".join(f"{p} {u}" for p, u in units.items())

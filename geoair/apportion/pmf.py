@@ -64,7 +64,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .._validation import GeoairInputError, check_option
+from .._validation import DropLog, GeoairInputError, check_option
+from ..schema import UNITS, attach_units
 
 __all__ = [
     "PMF",
@@ -83,6 +84,25 @@ class PMFWeakIdentificationWarning(UserWarning):
 
 def _norm_name(name) -> str:
     return re.sub(r"[^a-z0-9+\-]", "", str(name).lower().replace(".", ""))
+
+
+def _attach_pmf_units(model, conc) -> None:
+    """``attrs["units"]`` on the fitted frames; species in the input's units (its
+    ``attrs["units"]`` when given, else the data model's)."""
+    given = conc.attrs.get("units")
+    given = given if isinstance(given, dict) else {}
+    species = {str(c): given.get(str(c)) or UNITS.get(str(c)) or "units of the input concentrations"
+               for c in conc.columns}
+    attach_units(model.contributions_, dict.fromkeys(map(str, model.contributions_.columns),
+                                                     "1 (normalised contribution, mean 1)"))
+    attach_units(model.profiles_, species)
+    attach_units(model.profiles_pct_, dict.fromkeys(species, "% (of the species total)"))
+    attach_units(model.residuals_, dict.fromkeys(species, "1 (scaled residual)"))
+    attach_units(model.runs_, {"q_true": "1", "q_robust": "1", "n_iter": "count"})
+    attach_units(model.species_stats_, {
+        "q_true": "1", "q_robust": "1", "q_qexp": "1 (ratio)", "r2": "1", "slope": "1",
+        "intercept": "species units (row)", "obs_mean": "species units (row)",
+        "pred_mean": "species units (row)", "n_abs_resid_gt3": "count"})
 
 
 def _check_inputs(conc, unc):
@@ -419,6 +439,8 @@ class PMF(BaseEstimator):
         self.method_ = method
         self.q_history_ = traces[best, : iters[best]].copy()
         self._store(conc, unc, V, We, Ws[best], Hs[best])
+        self.droplog_ = DropLog()  # no sample dropped: missing or bad cells raise
+        _attach_pmf_units(self, conc)
         return self
 
     def _store(self, conc, unc, V, We, W, H):

@@ -22,8 +22,7 @@ def _qc(run: _Run):
     # fires outside the region are out of scope, not dropped: keep only the reader's log
     inside.attrs["droplog"] = DropLog().extend(run.inp["fires"].attrs.get("droplog"))
     qc = qc_fires(inside, min_confidence=a["fire_min_confidence"], static="drop")
-    n_reader = len(inside.attrs["droplog"].entries)  # the reader's entries are already in res.droplog
-    run.res.droplog.extend(DropLog(entries=qc.attrs["droplog"].entries[n_reader:]))
+    run.res.droplog.extend(qc.attrs["droplog"])  # QC's own drops (the reader's are already there)
     return inside, qc
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import linalg, optimize
 
 from .._validation import GeoairInputError, check_option
+from ..schema import attach_units, value_unit
 from ._prep import prepare, r_seq, time_column
 
 __all__ = ["polar_annulus"]
@@ -228,7 +229,7 @@ def polar_annulus(
     if clean.empty:
         out = pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
         out.attrs = {"droplog": log, "params": params}
-        return out
+        return attach_units(out, _units(pollutant))
     g = _annulus_bins(clean["__hour__"].to_numpy(), clean[wd].to_numpy(float),
                       clean[pollutant].to_numpy(float))
     zz, TT, WW, info = _annulus_surface(g, k, resolution, exclude_missing, force_positive)
@@ -236,7 +237,13 @@ def polar_annulus(
     prediction = pd.DataFrame({"trend": TT, "hour": TT * 23 / 10, "wd": WW, "z": zz})
     out.attrs = {"binned": g, "fit": info, "droplog": log, "params": params,
                  "prediction": prediction}
-    return out
+    return attach_units(out, _units(pollutant))
+
+
+def _units(pollutant: str) -> dict:
+    """``attrs["units"]`` of the annulus frame."""
+    return {"u": "1 (plot coordinate)", "v": "1 (plot coordinate)", "z": value_unit(pollutant),
+            "wd": "degree (from north)", "time_val": "1 (radius - 10)", "hour": "hour of day (local time)"}
 
 
 def _annulus_bins(hour: np.ndarray, d: np.ndarray, z: np.ndarray) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, require_columns
+from ..schema import attach_units, value_unit
 
 __all__ = ["wind_rose", "pollution_rose", "percentile_rose", "r_pretty"]
 
@@ -337,4 +338,6 @@ def percentile_rose(
     out = pd.DataFrame(rows)
     out.attrs = {"droplog": log, "params": {"pollutant": pollutant, "angle": angle,
                                             "percentile": pcs}}
-    return out
+    conc = value_unit(pollutant)
+    return attach_units(out, {"wd": "degree (sector centre, from north)", "mean": conc, "n": "count"},
+                        prefix_p=conc)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, check_option, require_columns
+from ..schema import attach_units, value_unit
 from ._prep import time_column
 
 __all__ = ["time_variation"]
@@ -128,7 +129,10 @@ def time_variation(
         out[c] = out[c].astype("Int64")
     out.attrs = {"droplog": log, "params": {"conf_int": conf_int, "B": B, "ci": ci,
                                             "random_state": random_state, "time_column": tcol}}
-    return out
+    conc = value_unit(pols)
+    return attach_units(out, {"hour": "hour of day (local time)", "weekday": "day of week (1 = Monday)",
+                              "month": "month (1-12)", "mean": conc, "lower": conc, "upper": conc,
+                              "n": "count"})
 
 
 def _panel_groups(panel: str, hour, wday, month):

@@ -210,7 +210,8 @@ def make_grid(extent, cell_size: float = 1000.0, *, crs: str = GRID_CRS, clip: b
         grid = grid.iloc[np.sort(hit)].reset_index(drop=True)
         grid.attrs["origin"] = (x0, y0)
         grid.attrs["cell_size"] = cell_size
-    return grid
+    grid.attrs["droplog"] = DropLog()  # no input rows: the grid is made from the extent
+    return schema.attach_units(grid, _CELL_UNITS)
 
 
 def to_grid(points, value: str | None = None, *, cell_size: float = 1000.0,
@@ -268,4 +269,22 @@ def to_grid(points, value: str | None = None, *, cell_size: float = 1000.0,
     if statistic in ("count", "sum"):
         out[col] = out[col].fillna(0.0)
     out.attrs["params"] = dict(value=value, statistic=statistic, cell_size=cell_size, crs=str(crs))
-    return out
+    out.attrs["droplog"] = _grid_drops(keys, vals, out["cell_id"] if grid is not None else None, value)
+    unit = "count" if col == "count" else schema.value_unit(value)
+    return schema.attach_units(out, {**_CELL_UNITS, col: unit, "n_points": "count"})
+
+
+#: Units of the grid-cell columns (``attrs["units"]``).
+_CELL_UNITS = {"col": "cell index (x, from the grid origin)", "row": "cell index (y, from the grid origin)"}
+
+
+def _grid_drops(keys: pd.Series, vals, cells, value) -> DropLog:
+    """Points left out of :func:`to_grid`: outside the given grid, or without a value."""
+    log = DropLog()
+    if cells is not None:
+        out = ~keys.isin(set(cells)).to_numpy()
+        if out.any():
+            log.add("point outside the given grid", np.flatnonzero(out))
+    if vals is not None and vals.isna().any():
+        log.add("value missing (not in the statistic)", np.flatnonzero(vals.isna().to_numpy()), column=value)
+    return log

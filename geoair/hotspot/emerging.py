@@ -20,6 +20,7 @@ import pandas as pd
 
 from .._i18n import LABELS, t
 from .._validation import GeoairInputError, require_columns
+from ..schema import attach_units
 
 __all__ = ["classify_emerging", "mann_kendall", "emerging_hotspots", "EHSA_LABELS"]
 
@@ -38,6 +39,10 @@ CATEGORIES = (
 EHSA_LABELS: dict[str, dict[str, str]] = {
     c: dict(LABELS[f"ehsa.{c}"]) for c in (*CATEGORIES, "none")
 }
+
+#: Units of the emerging hot-spot columns (``attrs["units"]``).
+UNITS_EHSA = {"n_hot": "count (time steps)", "n_cold": "count (time steps)", "mk_tau": "1 (Kendall's tau)",
+              "mk_p": "1 (probability)"}
 
 
 def pattern_label(category: str, kind: str | None, lang: str | None = None) -> str:
@@ -237,7 +242,7 @@ def emerging_hotspots(
         for c in empty.columns:
             out[c] = empty[c]
         out.attrs["droplog"] = log
-        return out
+        return attach_units(out, UNITS_EHSA)
     wide = _wide(data, out[id_col], id_col, time, column, log)
     from .weights import weights_for
 
@@ -252,4 +257,4 @@ def emerging_hotspots(
     out.attrs["params"] = dict(column=column, alpha=alpha, share=share, trend_alpha=trend_alpha,
                                permutations=permutations, alternative=alternative,
                                random_state=random_state)
-    return out
+    return attach_units(out, UNITS_EHSA)

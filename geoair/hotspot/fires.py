@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, check_option, require_columns
+from ..schema import attach_units
 
 __all__ = ["qc_fires", "fire_clusters", "fire_density", "fire_counts"]
 
@@ -46,13 +47,14 @@ def qc_fires(fires, *, min_confidence: float = 30.0, static: str = "drop", dayni
     Returns
     -------
     GeoDataFrame
-        The kept points with ``is_static`` (bool); ``attrs["droplog"]`` lists every removed row.
+        The kept points with ``is_static`` (bool); ``attrs["droplog"]`` lists every row removed
+        here (positions in ``fires``; the input's own log is not repeated).
     """
     check_option("static", static, ("drop", "flag", "keep"))
     check_option("daynight", daynight, ("both", "D", "N"))
     require_columns(fires, ["confidence", "geometry"], what="fire points")
     out = fires.reset_index(drop=True).copy()
-    log = DropLog().extend(fires.attrs.get("droplog"))
+    log = DropLog()  # this step's drops only (callers chain the reader's log)
     typ = out["type"] if "type" in out.columns else pd.Series(pd.NA, index=out.index, dtype="Int64")
     typ = pd.to_numeric(typ, errors="coerce").astype("Int64")
     out["is_static"] = (typ.notna() & ~typ.isin(list(types))).fillna(False).astype(bool).to_numpy()
@@ -118,7 +120,7 @@ def fire_clusters(fires, *, eps_km: float = 2.0, window_hours: float = 48.0, min
     cols = ["cluster", "n_fires", "frp_sum", "frp_max", "first", "last", "duration_h"]
     if len(pts) == 0:
         pts["cluster"] = pd.Series(dtype=int)
-        return pts, gpd.GeoDataFrame(columns=cols, geometry=[], crs="EPSG:4326")
+        return _cluster_attrs(pts, gpd.GeoDataFrame(columns=cols, geometry=[], crs="EPSG:4326"))
     xy = _lonlat_rad(pts)
     t = pd.to_datetime(pts[time])
     if t.isna().any():
@@ -138,7 +140,7 @@ def fire_clusters(fires, *, eps_km: float = 2.0, window_hours: float = 48.0, min
     pts["cluster"] = labels
     clustered = pts[labels >= 0]
     if clustered.empty:
-        return pts, gpd.GeoDataFrame(columns=cols, geometry=[], crs="EPSG:4326")
+        return _cluster_attrs(pts, gpd.GeoDataFrame(columns=cols, geometry=[], crs="EPSG:4326"))
     g = clustered.geometry.to_crs("EPSG:4326")
     frp = pd.to_numeric(clustered.get("frp", pd.Series(np.nan, index=clustered.index)), errors="coerce")
     tab = pd.DataFrame({"cluster": labels[labels >= 0], "x": g.x.to_numpy(), "y": g.y.to_numpy(),
@@ -150,7 +152,19 @@ def fire_clusters(fires, *, eps_km: float = 2.0, window_hours: float = 48.0, min
     out = gpd.GeoDataFrame(summ[cols], geometry=gpd.points_from_xy(summ["x"], summ["y"]),
                            crs="EPSG:4326")
     out.attrs["params"] = dict(eps_km=eps_km, window_hours=window_hours, min_samples=min_samples)
-    return pts, out
+    return _cluster_attrs(pts, out)
+
+
+def _cluster_attrs(pts, clusters):
+    """Drop logs and units of :func:`fire_clusters`' two frames.
+
+    No point is dropped (noise points stay in ``pts`` with ``cluster = -1``; points without a
+    time raise), so both logs are empty: this step's own drops only (callers chain).
+    """
+    pts.attrs["droplog"], clusters.attrs["droplog"] = DropLog(), DropLog()
+    attach_units(pts, {"cluster": "1 (cluster label, -1 = noise)"})
+    attach_units(clusters, {"n_fires": "count", "frp_sum": "MW", "frp_max": "MW", "duration_h": "h"})
+    return pts, clusters
 
 
 def fire_density(fires, *, bandwidth_km: float = 10.0, cell_km: float = 5.0, weight: str | None = None,
@@ -181,8 +195,9 @@ def fire_density(fires, *, bandwidth_km: float = 10.0, cell_km: float = 5.0, wei
     from sklearn.neighbors import KernelDensity
 
     if len(fires) == 0:
-        return xr.DataArray(np.zeros((0, 0)), dims=("latitude", "longitude"),
-                            coords={"latitude": [], "longitude": []}, name="density")
+        return xr.DataArray(np.zeros((0, 0)), dims=("latitude", "longitude"), name="density",
+                            coords={"latitude": [], "longitude": []},
+                            attrs={"units": "km-2", "droplog": DropLog().to_json()})
     xy = _lonlat_rad(fires)
     lat = np.degrees(xy[:, 0])
     lon = np.degrees(xy[:, 1])
@@ -197,7 +212,11 @@ def fire_density(fires, *, bandwidth_km: float = 10.0, cell_km: float = 5.0, wei
     if glat.size * glon.size > 4_000_000:
         raise GeoairInputError("The density grid would be too large.", received=glat.size * glon.size,
                                fix="Increase cell_km or pass a smaller extent.")
-    w = None if weight is None else pd.to_numeric(fires[weight], errors="coerce").fillna(0).to_numpy()
+    log = DropLog()
+    w = None if weight is None else pd.to_numeric(fires[weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if w is not None and np.isnan(w).any():
+        log.add("weight missing or not a number: counted as 0", np.flatnonzero(np.isnan(w)), column=weight)
+        w = np.nan_to_num(w, nan=0.0)
     bw = bandwidth_km * 1000.0 / EARTH_RADIUS_M
     kde = KernelDensity(bandwidth=bw, metric="haversine", kernel="gaussian").fit(xy, sample_weight=w)
     LON, LAT = np.meshgrid(glon, glat)
@@ -208,7 +227,8 @@ def fire_density(fires, *, bandwidth_km: float = 10.0, cell_km: float = 5.0, wei
     da = xr.DataArray(per_km2.reshape(LAT.shape), dims=("latitude", "longitude"),
                       coords={"latitude": glat, "longitude": glon}, name="density")
     da.attrs.update(units="km-2", bandwidth_km=bandwidth_km, weight=weight or "count",
-                    method="Gaussian KDE, haversine (scikit-learn KernelDensity)")
+                    method="Gaussian KDE, haversine (scikit-learn KernelDensity)",
+                    droplog=log.to_json())  # JSON text: netCDF attributes are plain
     return da
 
 
@@ -235,9 +255,16 @@ def fire_counts(fires, counties, *, time: str = "time", freq: str = "year", name
     check_option("freq", freq, ("year", "month"))
     cols = ["adcode", "county", "period", "n_fires", "n_prev", "change", "change_pct"]
     if len(fires) == 0:
-        return pd.DataFrame(columns=cols)
-    pts = fires if "adcode" in fires.columns else assign_county(fires, counties, name_col=name_col)
-    log = DropLog().extend(pts.attrs.get("droplog"))
+        return attach_units(pd.DataFrame(columns=cols), _COUNT_UNITS)
+    log = DropLog()  # this step's drops only (not the input's log)
+    if "adcode" in fires.columns:
+        pts = fires
+        na = pd.Series(fires["adcode"]).isna().to_numpy()
+        if na.any():
+            log.add("fire without a county (adcode <NA>): not counted", np.flatnonzero(na), column="adcode")
+    else:
+        pts = assign_county(fires, counties, name_col=name_col)
+        log.extend(pts.attrs.get("droplog"))
     t = pd.to_datetime(pts[time])
     df = pd.DataFrame({"adcode": pts["adcode"].astype("string").to_numpy(), "year": t.dt.year.to_numpy(),
                        "month": t.dt.month.to_numpy()})
@@ -261,4 +288,8 @@ def fire_counts(fires, counties, *, time: str = "time", freq: str = "year", name
     counts["county"] = counts["adcode"].map(names)
     out = counts[cols].sort_values(["period", "n_fires"], ascending=[True, False]).reset_index(drop=True)
     out.attrs["droplog"] = log
-    return out
+    return attach_units(out, _COUNT_UNITS)
+
+
+#: Units of :func:`fire_counts` (``attrs["units"]``).
+_COUNT_UNITS = {"n_fires": "count", "n_prev": "count", "change": "count", "change_pct": "%"}

@@ -23,13 +23,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_option
+from .._validation import DropLog, check_option
+from ..schema import attach_units
 from .significance import ALTERNATIVES, conditional_randomization, fdr_bh, pseudo_p
 from .weights import values_of, weights_for
 
 __all__ = ["local_gi_star", "gi_star_statistic"]
 
 ENGINES = ("numpy", "esda")
+
+#: Units of the Gi* result columns (``attrs["units"]``).
+UNITS_GI = {"gi_z": "1 (z-score)", "p_norm": "1 (probability)", "p_sim": "1 (probability)",
+            "p_fdr": "1 (probability)", "gi_bin": "1 (confidence bin -3..3)"}
 
 
 def gi_star_statistic(y: np.ndarray, w, *, star: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +174,8 @@ def local_gi_star(
     if len(gdf) == 0:
         for c in ("gi_z", "p_norm", "p_sim", "p_fdr", "gi_bin", "hotspot"):
             out[c] = pd.Series(dtype=object if c == "hotspot" else float)
-        return out
+        out.attrs["droplog"] = DropLog()
+        return attach_units(out, UNITS_GI)
     y = values_of(gdf, column)
     w = weights_for(gdf, weights, k=k, threshold=threshold)  # knn without importing libpysal
     g, z = gi_star_statistic(y, w, star=star)
@@ -180,4 +186,5 @@ def local_gi_star(
         permutations=permutations, alternative=alternative, fdr=fdr, alpha=alpha,
         random_state=random_state, engine=engine, islands=list(map(int, w.islands)),
     )
-    return out
+    out.attrs["droplog"] = DropLog()  # no area dropped (missing values raise); callers chain
+    return attach_units(out, UNITS_GI)

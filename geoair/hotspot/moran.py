@@ -18,11 +18,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import GeoairInputError, check_option
+from .._validation import DropLog, GeoairInputError, check_option
+from ..schema import attach_units
 from .significance import ALTERNATIVES, fdr_bh, pseudo_p
 from .weights import spatial_weights, values_of
 
 __all__ = ["local_moran"]
+
+#: Units of the local Moran result columns (``attrs["units"]``).
+UNITS_MORAN = {"moran_i": "1 (local Moran's I)", "moran_q": "1 (quadrant 1-4)", "p_sim": "1 (probability)",
+               "p_fdr": "1 (probability)"}
 
 
 def local_moran(
@@ -57,7 +62,8 @@ def local_moran(
     if len(gdf) == 0:
         for c in ["moran_i", "moran_q", "p_sim", "p_fdr", "cluster", "hotspot"]:
             out[c] = pd.Series(dtype=object if c in ("cluster", "hotspot") else float)
-        return out
+        out.attrs["droplog"] = DropLog()
+        return attach_units(out, UNITS_MORAN)
     if permutations < 1:
         raise GeoairInputError("Local Moran needs permutations >= 1.", received=permutations,
                                fix="Use permutations=999 (default).")
@@ -86,4 +92,5 @@ def local_moran(
         statistic="Local Moran", column=column, weights=str(weights), permutations=permutations,
         alternative=alternative, fdr=fdr, alpha=alpha, random_state=random_state,
     )
-    return out
+    out.attrs["droplog"] = DropLog()  # no area dropped (missing values raise); callers chain
+    return attach_units(out, UNITS_MORAN)

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .._validation import GeoairInputError
+from .._validation import DropLog, GeoairInputError
 
 __all__ = ["back_trajectories"]
 
@@ -126,8 +126,17 @@ def back_trajectories(
     out.attrs = {"params": {"hours": hours, "steps_per_hour": steps_per_hour, "forward": forward,
                             "scheme": "Heun RK2, bilinear space / linear time (HYSPLIT-like, 2-D)",
                             "earth_radius_m": 6371000.0},
-                 "units": {"lat": "degrees", "lon": "degrees", "blh": "m"}}
+                 "units": {"lat": "degrees", "lon": "degrees", "blh": "m"}, "droplog": _left_field(out)}
     return out
+
+
+def _left_field(out: pd.DataFrame) -> DropLog:
+    """The trajectory points without a position (the path left the wind field): NaN rows."""
+    log = DropLog()
+    gone = out["lat"].isna().to_numpy() | out["lon"].isna().to_numpy()
+    if gone.any():
+        log.add("trajectory left the wind field (position NaN)", np.flatnonzero(gone), column="lat")
+    return log
 
 
 def _frame(codes, runiq, rtime, out_lon, out_lat, out_blh, hours: int, sign: float,

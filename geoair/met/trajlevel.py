@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, require_columns
+from ..schema import attach_units, value_unit
 
 __all__ = ["pscf", "cwt", "join_concentrations", "trajectory_grid_to_geojson", "trajectory_grid_to_geotiff",
            "OPENAIR_PSCF_WEIGHTS", "OPENAIR_CWT_WEIGHTS"]
@@ -28,6 +29,11 @@ OPENAIR_PSCF_WEIGHTS = {"breaks": (0.5, 1.0, 2.0), "values": (0.15, 0.5, 0.75, 1
 #: openair trajLevel CWT weights on absolute counts:
 #: N <= 10 -> 0.05, 10 < N <= 20 -> 0.42, 20 < N <= 80 -> 0.7, N > 80 -> 1
 OPENAIR_CWT_WEIGHTS = {"breaks": (10.0, 20.0, 80.0), "values": (0.05, 0.42, 0.7, 1.0), "relative": False}
+
+#: Units of the grid columns shared by :func:`pscf` and :func:`cwt` (``attrs["units"]``).
+_GRID_UNITS = {"xgrid": "degree (longitude of the cell centre, WGS84)",
+               "ygrid": "degree (latitude of the cell centre, WGS84)", "count": "count",
+               "weight": "1 (weight on the cell's point count)"}
 
 
 def _grid(traj: pd.DataFrame, lon_inc: float, lat_inc: float, origin=(0.0, 0.0)):
@@ -186,7 +192,8 @@ def pscf(
                             "threshold": threshold, "lon_inc": lon_inc, "lat_inc": lat_inc,
                             "origin": tuple(origin),
                             "weights": "openair" if spec is OPENAIR_PSCF_WEIGHTS else spec}}
-    return out
+    return attach_units(out, {**_GRID_UNITS, "n_exceed": "count", "pscf_raw": "1 (fraction)",
+                              pollutant: "1 (weighted probability)"})
 
 
 def cwt(
@@ -223,7 +230,8 @@ def cwt(
     out.attrs = {"droplog": log, "statistic": "cwt",
                  "params": {"lon_inc": lon_inc, "lat_inc": lat_inc, "origin": tuple(origin),
                             "weights": "openair" if spec is OPENAIR_CWT_WEIGHTS else spec}}
-    return out
+    conc = value_unit(pollutant)
+    return attach_units(out, {**_GRID_UNITS, "cwt_raw": conc, pollutant: f"{conc} (weighted)"})
 
 
 def _cells(grid: pd.DataFrame):

@@ -246,7 +246,8 @@ def budget_dask(ddf, params: dict, *, stations, standard) -> pd.DataFrame:
     import dask
     import dask.dataframe as dd
 
-    from .budget import COLUMNS, check_as_of
+    from ..schema import attach_units
+    from .budget import COLUMNS, UNITS_BUDGET, check_as_of
 
     require_columns(ddf, ["date"], what="daily frame", fix="Use geoair.standards.daily(obs).")
     year, by = params["year"], params["by"]
@@ -264,5 +265,5 @@ def budget_dask(ddf, params: dict, *, stations, standard) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     res = pd.concat(outs, ignore_index=True).sort_values("unit", kind="stable",
                                                          ignore_index=True)
-    res.attrs["params"] = {**params, "as_of": as_of}
-    return res
+    res.attrs["params"] = {**params, "as_of": as_of.date().isoformat()}  # JSON-able (parquet)
+    return attach_units(res, UNITS_BUDGET)

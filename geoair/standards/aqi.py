@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import GeoairInputError, check_option
+from .._validation import DropLog, GeoairInputError, check_option
 from ..options import get_options
-from ..schema import POLLUTANT_ALIASES
+from ..schema import POLLUTANT_ALIASES, attach_units
 from .tables import (
     CN_BREAKPOINTS,
     CN_CATEGORIES,
@@ -464,7 +464,20 @@ def aqi(data: pd.DataFrame, averaging: str = "24h", standard: str | None = None,
     res = _result_frame(merged, data.index, names, scodes)
     res.attrs["params"] = {"averaging": averaging, "standard": standard, "missing": missing,
                            "lang": res.attrs.pop("lang")}
-    return res
+    res.attrs["droplog"] = _unreported(res, missing)
+    return attach_units(res, {"level": "1 (AQI level 1-6)"}, prefix_iaqi_="1")
+
+
+def _unreported(res: pd.DataFrame, missing: str) -> DropLog:
+    """The rows whose AQI is not reported (NaN) for missing indicators: this step's own log
+    (no row is removed; the ``aqi`` cells are masked)."""
+    log = DropLog()
+    na = res["aqi"].isna().to_numpy()
+    if na.any():
+        rule = ("the standard's rule for missing indicators, e.g. HJ 633-2026 §5.3"
+                if missing == "standard" else "no indicator present")
+        log.add(f"AQI not reported: indicator(s) missing ({rule})", np.flatnonzero(na), column="aqi")
+    return log
 
 
 def _merge_blocks(blocks, n: int) -> dict:

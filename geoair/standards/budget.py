@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import GeoairInputError
+from ..schema import attach_units
 from .aqi import aqi as _aqi
 from .evaluation import unit_daily
 
@@ -22,6 +23,11 @@ __all__ = ["target_budget"]
 COLUMNS = ["unit", "year", "as_of", "days_remaining", "pm25_days", "pm25_mean_to_date",
            "pm25_max_remaining_mean", "pm25_reachable", "aqi_days", "good_days",
            "good_ratio_to_date", "polluted_days_allowed", "good_ratio_reachable"]
+
+#: Units of the budget columns (``attrs["units"]``).
+UNITS_BUDGET = {"days_remaining": "days", "pm25_days": "days", "pm25_mean_to_date": "µg/m³",
+                "pm25_max_remaining_mean": "µg/m³", "aqi_days": "days", "good_days": "days",
+                "good_ratio_to_date": "%", "polluted_days_allowed": "days"}
 
 
 def target_budget(daily: pd.DataFrame, target_pm25: float, target_good_ratio: float, year: int,
@@ -78,11 +84,11 @@ def target_budget(daily: pd.DataFrame, target_pm25: float, target_good_ratio: fl
         return budget_dask(daily, params, stations=stations, standard=standard)
     u = year_units(daily, by, stations, year)
     if u.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return attach_units(pd.DataFrame(columns=COLUMNS), UNITS_BUDGET)
     as_of = check_as_of(as_of, u["date"].max(), year)
     out = budget_units(u, params, as_of, standard)
-    out.attrs["params"] = {**params, "as_of": as_of}
-    return out
+    out.attrs["params"] = {**params, "as_of": as_of.date().isoformat()}  # JSON-able (parquet)
+    return attach_units(out, UNITS_BUDGET)
 
 
 def year_units(daily: pd.DataFrame, by, stations, year: int) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, check_option, require_columns
-from ..schema import TIMEZONE
+from ..schema import TIMEZONE, attach_units
 from .tables import SWITCH_DATE
 
 __all__ = ["daily"]
@@ -119,7 +119,7 @@ def _empty_result(pols) -> pd.DataFrame:
     res["standard"] = pd.Series(dtype=object)
     res.attrs.update(droplog=DropLog(), validity=pd.DataFrame(
         columns=["station", "date", "indicator", "n", "valid", "reason"]))
-    return res
+    return attach_units(res)
 
 
 def daily_arrays(obs: pd.DataFrame, pols, hour_label: str, min_hours: int):
@@ -260,4 +260,4 @@ def finish_daily(res: pd.DataFrame, val: pd.DataFrame, dup: np.ndarray, hour_lab
     res.attrs["droplog"] = log
     res.attrs["validity"] = val
     res.attrs["params"] = {"hour_label": hour_label, "min_hours": min_hours}
-    return res
+    return attach_units(res)

@@ -21,7 +21,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .._validation import DropLog, GeoairInputError, check_option, get_droplog, require_columns
+from .._validation import DropLog, GeoairInputError, check_option, require_columns
+from ..schema import attach_units
 from .aqi import aqi as _aqi
 from .tables import GRADE2_LIMITS, SWITCH_DATE
 
@@ -31,6 +32,14 @@ _POLS = ("pm25", "pm10", "so2", "no2", "co", "o3", "o3_8h")
 _CAPTURE_POLS = ("pm25", "pm10", "so2", "no2")
 _INDEX_POLS = ("so2", "no2", "pm10", "pm25", "co", "o3_8h")
 _PERCENTILES = {"so2": 98, "no2": 98, "pm10": 95, "pm25": 95, "co": 95, "o3_8h": 90}
+
+#: Units of the evaluation columns outside the data model (``attrs["units"]``).
+UNITS_EVAL = {
+    **{f"{p}_p{q}": ("mg/m³" if p == "co" else "µg/m³") for p, q in _PERCENTILES.items()},
+    "n_days": "days", "good_days": "days", "polluted_days": "days", "heavy_days": "days",
+    "severe_days": "days", "good_ratio": "%", "composite": "1 (composite index)",
+    "pm25_yoy_pct": "%", "composite_yoy_pct": "%", "good_ratio_yoy_pp": "percentage points",
+}
 
 
 def percentile(x, p: float) -> float:
@@ -203,7 +212,7 @@ def evaluate(daily: pd.DataFrame, period="year", by: str | None = "station", *, 
                                fix="Use geoair.standards.daily(obs).")
     require_columns(daily, ["date"], what="daily frame",
                     fix="Use geoair.standards.daily(obs) to make daily values from hourly data.")
-    log = DropLog().extend(get_droplog(daily))
+    log = DropLog()  # this step's drops only (callers chain the daily log)
     d = daily.copy()
     d["date"] = pd.to_datetime(d["date"])
     if exclude_dust is not None:
@@ -212,7 +221,7 @@ def evaluate(daily: pd.DataFrame, period="year", by: str | None = "station", *, 
         d = d.loc[~mask]
     u = unit_periods(unit_daily(d, by, stations), period)
     if u.empty:
-        return pd.DataFrame(columns=["unit", "period", "start", "end", "n_days"])
+        return attach_units(pd.DataFrame(columns=["unit", "period", "start", "end", "n_days"]), UNITS_EVAL)
     res = unit_statistics(u, period, standard=standard, weights=weights, limits=limits)
     return finish_evaluation(res, params, log)
 
@@ -308,7 +317,7 @@ def finish_evaluation(res: pd.DataFrame, params: dict, log: DropLog) -> pd.DataF
     res["standard"] = stds
     res.attrs["droplog"] = log
     res.attrs["params"] = params
-    return res
+    return attach_units(res, UNITS_EVAL, prefix_n_="days", prefix_i_="1 (single-pollutant index)")
 
 
 def _capture(u: pd.DataFrame, res: pd.DataFrame, pols, period) -> np.ndarray:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validation import GeoairInputError, check_option, require_columns
+from .._validation import DropLog, GeoairInputError, check_option, require_columns
 from ..options import get_options
-from ..schema import label
+from ..schema import UNITS, label
+from .evaluation import UNITS_EVAL
 
 __all__ = ["league_table"]
 
@@ -106,7 +107,16 @@ def league_table(evaluation: pd.DataFrame, period=None, *, names=None, lang: str
     out = t[keep].reset_index(drop=True).rename(columns=heads)
     out.attrs["params"] = {"period": str(period), "sort_by": sort_by, "lang": lang,
                            "adjust": adjust}
+    out.attrs["droplog"] = DropLog()  # no row dropped here (callers chain the evaluation's log)
+    out.attrs["units"] = _table_units(keep, heads, sort_by)
     return out
+
+
+def _table_units(keep: list, heads: dict, sort_by: str) -> dict:
+    """``attrs["units"]`` of the league table, keyed by its (translated) headers."""
+    known = {**UNITS, **UNITS_EVAL, "composite_prev_pct": "%", f"{sort_by}_weather": None}
+    known[f"{sort_by}_weather"] = known.get(sort_by)
+    return {heads[c]: known[c] for c in keep if known.get(c)}
 
 
 def _ranked(ev: pd.DataFrame, periods: list, period, sort_by: str) -> pd.DataFrame:

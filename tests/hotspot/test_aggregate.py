@@ -42,3 +42,15 @@ def test_to_grid_on_given_grid_fills_zero():
     assert len(cells) == len(g)
     with pytest.raises(ValueError, match="Valid options"):
         to_grid(_points(), "pm25", statistic="mode")
+
+
+def test_to_grid_logs_points_outside_the_given_grid():
+    grid = make_grid((116.0, 39.0, 116.5, 39.5), cell_size=10_000)
+    pts = gpd.GeoDataFrame({"frp": [1.0, np.nan, 2.0]}, geometry=gpd.points_from_xy([116.2, 116.3, 120.0],
+                                                                                     [39.2, 39.3, 39.2]),
+                           crs="EPSG:4326")
+    out = to_grid(pts, "frp", statistic="sum", grid=grid)
+    reasons = {e["reason"]: e["n"] for e in out.attrs["droplog"]}
+    assert reasons == {"point outside the given grid": 1, "value missing (not in the statistic)": 1}
+    assert out["frp"].sum() == 1.0 and out.attrs["units"]["frp"] == "MW"
+    assert grid.attrs["droplog"].total() == 0 and "col" in grid.attrs["units"]

@@ -73,3 +73,26 @@ def test_empty_inputs_give_empty_results():
     counties = gpd.GeoDataFrame({"adcode": ["1"], "name": ["A"]}, geometry=[box(115, 39, 116, 40)], crs="EPSG:4326")
     assert len(fire_counts(f, counties)) == 0
     assert fire_density(f).size == 0
+
+
+def test_logs_hold_own_drops_only():
+    from geoair._validation import DropLog
+
+    counties = gpd.GeoDataFrame({"adcode": ["1"], "name": ["A"]}, geometry=[box(115, 39, 116, 40)], crs="EPSG:4326")
+    f = _fires([115.5, 115.6, 115.7], [39.5] * 3, ["2022-06-01"] * 3, confidence=[10.0, 50.0, 60.0],
+               frp=[1.0, np.nan, 3.0])
+    reader = DropLog()
+    reader.add("a reader's drop", [7])
+    f.attrs["droplog"] = reader
+    qc = qc_fires(f)
+    assert [e["reason"] for e in qc.attrs["droplog"]] == ["fire confidence below 30 % (or missing)"]
+    # a frame that already has adcode: fires without one are logged, the input's log is not repeated
+    qc["adcode"] = pd.array(["1", None], dtype="string")
+    counts = fire_counts(qc, counties)
+    assert counts["n_fires"].sum() == 1 and counts.attrs["droplog"].total() == 1
+    assert counts.attrs["units"]["change_pct"] == "%"
+    pts, cl = fire_clusters(qc, min_samples=1)
+    assert pts.attrs["droplog"].total() == 0 and cl.attrs["units"]["frp_sum"] == "MW"
+    # a missing weight counts as 0 and is logged (JSON text on the DataArray)
+    da = fire_density(qc, weight="frp", cell_km=5)
+    assert '"n": 1' in da.attrs["droplog"] and da.attrs["units"] == "km-2"

@@ -326,3 +326,13 @@ def test_category_follows_lang_option():
     assert aqi(d, standard="hj633-2012")["category"].iloc[0] == "Lightly polluted"
     with geoair.set_options(lang="zh"):
         assert aqi(d, standard="hj633-2012")["category"].iloc[0] == "轻度污染"
+
+
+def test_unreported_aqi_is_logged_and_units_attached():
+    day = pd.DataFrame({"pm25": [30.0, 200.0], "date": pd.to_datetime(["2019-01-10", "2019-01-11"])})
+    r = aqi(day, standard="hj633-2026")  # others missing: AQI 43 is not reported, 250 is (§5.3)
+    assert pd.isna(r["aqi"].iloc[0]) and r["aqi"].iloc[1] == 250
+    (entry,) = r.attrs["droplog"]
+    assert entry["rows"] == "0" and entry["column"] == "aqi" and entry["index"] == "position"
+    assert r.attrs["units"]["aqi"] == "1" and r.attrs["units"]["iaqi_pm25"] == "1"
+    assert aqi(day, standard="hj633-2026", missing="available").attrs["droplog"].total() == 0
