@@ -219,7 +219,7 @@ def attach_units(obj, extra=None, **rules: str):
     for key, u in rules.items():
         kind, _, affix = key.partition("_")
         if kind not in ("prefix", "suffix") or not affix:
-            raise TypeError(f"attach_units: unknown rule {key!r} (use prefix_<p>= or suffix_<s>=)")
+            raise TypeError(f"attach_units: unknown rule {key!r} (use prefix_NAME= or suffix_NAME=)")
         match = str.startswith if kind == "prefix" else str.endswith
         out.update({c: u for c in cols if c not in out and match(c, affix)})
     obj.attrs["units"] = out

@@ -382,6 +382,9 @@ class SourceAttribution(BaseEstimator):
         free = np.flatnonzero(~np.asarray(fixed, bool))
         key = _activity_keys(grid.times, int(self.activity_block_h))
         n_key = 2 * 24 // int(self.activity_block_h)
+        if free.size == 0:  # only fixed categories (e.g. fires without point sources): nothing to learn
+            self.activity_cv_ = {}
+            return np.ones((D, T))
         x = np.zeros((S, T, free.size * n_key), np.float32)
         for j, d in enumerate(free):
             x[:, np.arange(T), j * n_key + key] = mix[:, :, d]

@@ -85,3 +85,11 @@ class _no_warning:
 
     def __exit__(self, *exc):
         return self._ctx.__exit__(*exc)
+
+
+def test_fires_without_point_sources():
+    # found by hypothesis: with only fires (fixed timing) there is no activity profile to learn
+    obs, stations, sources, fires = _inputs(1, 3, 0, 3, 48, True, 0.1, False)
+    m = SourceAttribution(n_bootstrap=3, random_state=0).fit(obs, stations=stations, sources=sources, fires=fires)
+    np.testing.assert_allclose(m.shares_.groupby("station")["share"].sum().to_numpy(), 1.0, atol=1e-9)
+    assert m.activity_cv_ == {}
