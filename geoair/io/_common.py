@@ -174,6 +174,14 @@ def to_numeric_logged(
     return num.to_numpy(dtype="float64", na_value=np.nan)
 
 
+def place_rows(out: pd.DataFrame, path: Path, rows, log: DropLog, keep=None) -> pd.DataFrame:
+    """Tag rows with their file and row number, drop unplaced rows, keep the chosen stations."""
+    out["_file"] = str(path)
+    out["_row"] = rows
+    out = drop_unplaced(out, path, log)
+    return out if keep is None else out[out["station"].isin(keep)]
+
+
 def drop_unplaced(out: pd.DataFrame, path: Path, log: DropLog) -> pd.DataFrame:
     """Drop (and log) rows without a station code or without a valid time."""
     no_station = (out["station"].isna() | (out["station"].astype(str).str.strip() == "")).to_numpy()

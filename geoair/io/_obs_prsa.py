@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._validation import DropLog, GeoairInputError, require_columns
 from ..schema import TIMEZONE
-from ._common import ObsOptions, drop_unplaced, read_csv_checked, to_numeric_logged
+from ._common import ObsOptions, place_rows, read_csv_checked, to_numeric_logged
 from ._qc import mask_invalid, mask_pm_ratio
 
 NAME = "prsa"
@@ -107,12 +107,7 @@ def _read_one(path: Path, keep: set[str] | None, log: DropLog, opts: ObsOptions)
     if "co" in out.columns:
         out["co"] = out["co"] / 1000.0  # UCI gives CO in µg/m³; the data model uses mg/m³
     out = mask_pm_ratio(out, file=path, rows=rows, log=log, tolerance=opts.pm_tolerance, column="PM2.5")
-    out["_file"] = str(path)
-    out["_row"] = rows
-    out = drop_unplaced(out, path, log)
-    if keep is not None:
-        out = out[out["station"].isin(keep)]
-    return out
+    return place_rows(out, path, rows, log, keep)
 
 
 def _compass_to_degrees(s: pd.Series, path: Path, rows: np.ndarray, log: DropLog) -> np.ndarray:

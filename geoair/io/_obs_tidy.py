@@ -13,8 +13,8 @@ from .._validation import DropLog, GeoairInputError, require_columns
 from ..schema import CNEMC_TYPES, DERIVED_POLLUTANTS, MET_VARIABLES, POLLUTANT_ALIASES, POLLUTANTS
 from ._common import (
     ObsOptions,
-    drop_unplaced,
     is_parquet,
+    place_rows,
     read_csv_checked,
     read_header,
     read_parquet_checked,
@@ -99,9 +99,4 @@ def _read_one(path: Path, keep: set[str] | None, log: DropLog, opts: ObsOptions)
     )
     out = mask_pm_ratio(out, file=path, rows=rows, log=log, tolerance=opts.pm_tolerance,
                         column=inv.get("pm25", "pm25"))
-    out["_file"] = str(path)
-    out["_row"] = rows
-    out = drop_unplaced(out, path, log)
-    if keep is not None:
-        out = out[out["station"].isin(keep)]
-    return out
+    return place_rows(out, path, rows, log, keep)
