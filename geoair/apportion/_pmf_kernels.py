@@ -79,6 +79,20 @@ def _residual_row(V, We, Wt, i, wh, r2buf, robust, alpha):
 
 
 @njit(nogil=True, fastmath=_FAST)
+def _accumulate_h(V, Wt, W, i, wh, a, b, NH, DH):
+    """Add sample ``i``'s terms to the numerator ``NH`` and denominator ``DH`` of the H update."""
+    p, m = NH.shape
+    for j in range(m):
+        a[j] = Wt[i, j] * V[i, j]
+        b[j] = Wt[i, j] * wh[j]
+    for k in range(p):
+        wik = W[i, k]
+        for j in range(m):
+            NH[k, j] += wik * a[j]
+            DH[k, j] += wik * b[j]
+
+
+@njit(nogil=True, fastmath=_FAST)
 def _fitted_row(W, H, i, wh):
     wh[:] = 0.0
     for k in range(H.shape[0]):
@@ -116,14 +130,7 @@ def _ls_sweep(V, We, Wt, W, H, NH, DH, wh, a, b, robust, alpha, update_w):
                     W[i, k] = W[i, k] * num / den
         _fitted_row(W, H, i, wh)
         q += _residual_row(V, We, Wt, i, wh, a, robust, alpha)
-        for j in range(m):
-            a[j] = Wt[i, j] * V[i, j]
-            b[j] = Wt[i, j] * wh[j]
-        for k in range(p):
-            wik = W[i, k]
-            for j in range(m):
-                NH[k, j] += wik * a[j]
-                DH[k, j] += wik * b[j]
+        _accumulate_h(V, Wt, W, i, wh, a, b, NH, DH)
     return q
 
 
@@ -365,14 +372,7 @@ def _ls_sweep_ls(V, We, Wt, W, H, NH, DH, WH, WD, bh, wh, a, b, dh, d, x,
         for j in range(m):
             WH[i, j] = wh[j]
         q += _residual_row(V, We, Wt, i, wh, a, robust, alpha)
-        for j in range(m):
-            a[j] = Wt[i, j] * V[i, j]
-            b[j] = Wt[i, j] * wh[j]
-        for k in range(p):
-            wik = W[i, k]
-            for j in range(m):
-                NH[k, j] += wik * a[j]
-                DH[k, j] += wik * b[j]
+        _accumulate_h(V, Wt, W, i, wh, a, b, NH, DH)
     return q
 
 
