@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import GeoairInputError, require_columns
+from ._exact import member_shares
 from ._intervals import period_estimate
 
 _FREQ = {"W": "W-SUN", "M": "M", "Q": "Q", "Y": "Y"}
@@ -39,8 +40,7 @@ def aggregate(result: pd.DataFrame, freq: str = "M") -> pd.DataFrame:
     params = result.attrs.get("params", {})
     members = [c for c in result.columns if c.startswith("member_")]
     exact = bool(members) and "draw_var" in result.columns
-    n_samples = int(params.get("n_samples", 300))
-    n_k = np.array([len(range(k, n_samples, len(members))) for k in range(len(members))])
+    n_k = member_shares(params, len(members))
     level = float(params.get("level", 0.95))
     keys = [c for c in ("station", "pollutant") if c in result.columns]
     time = pd.DatetimeIndex(result["time"])

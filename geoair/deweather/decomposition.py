@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import GeoairInputError
+from ._exact import member_shares
 from ._intervals import Estimate, combine, mean_of, period_estimate
 from .series import normalise
 
@@ -55,8 +56,7 @@ def decompose(data: pd.DataFrame, pollutant=None, *, before=None, after=None,
     """
     res, params, members = _result(data, pollutant, kwargs)
     level = params.get("level", 0.95) if level is None else level
-    n_samples = int(params.get("n_samples", 300))
-    n_k = np.array([len(range(k, n_samples, len(members))) for k in range(len(members))])
+    n_k = member_shares(params, len(members))
     times = pd.DatetimeIndex(res["time"])
     windows = _windows(times, before, after, params.get("resolution", "D"))
     rows = _rows(res, members, n_k, times, windows, level)

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator
 from .._validation import GeoairInputError, check_option
 from ..options import get_options
 from . import _features, _models, _resample
+from ._exact import EXPECTATIONS, uses_exact
 from ._intervals import period_estimate
 
 _CHUNK = 400_000  # rows per predict call: bounds memory, keeps the model's threads busy
@@ -46,7 +47,13 @@ class Normaliser(BaseEstimator):
         Histogram gradient boosting (default) or a random forest with rmweather's ranger
         settings; see :mod:`geoair.deweather._models`.
     n_samples : int
-        Draws per output period (rmweather's ``n_samples``).
+        Draws per output period (rmweather's ``n_samples``) when draws are used.
+    expectation : {"auto", "exact", "draws"}
+        How the mean over resampled weather is computed. ``"exact"``: the expectation over the
+        whole pool of weather records, read off the trees (the limit of infinitely many
+        draws; ``sampling="whole"`` with the ``"hgb"`` model only; see
+        :mod:`geoair.deweather._exact`); ``"draws"``: the mean of ``n_samples`` random draws
+        per period (rmweather); ``"auto"`` (default): exact where possible, else draws.
     sampling : {"whole", "window"}
         ``"whole"``: rmweather (all predictors but the trend resampled from the whole record);
         ``"window"``: Vu et al. (2019), meteorology only, from ``window``.
@@ -90,7 +97,7 @@ class Normaliser(BaseEstimator):
     """
 
     def __init__(self, *, pollutant="pm25", met="auto", wind="sincos", history="24h",
-                 model="hgb", n_samples=300, sampling="whole", window=(14, 0), resolution="D",
+                 model="hgb", n_samples=300, expectation="auto", sampling="whole", window=(14, 0), resolution="D",
                  n_folds=5, block="7D", level=0.95, min_r2=0.2, random_state=0, n_jobs=None):
         self.pollutant = pollutant
         self.met = met
@@ -98,6 +105,7 @@ class Normaliser(BaseEstimator):
         self.history = history
         self.model = model
         self.n_samples = n_samples
+        self.expectation = expectation
         self.sampling = sampling
         self.window = window
         self.resolution = resolution
@@ -111,6 +119,12 @@ class Normaliser(BaseEstimator):
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> None:
         check_option("sampling", self.sampling, ("whole", "window"))
+        check_option("expectation", self.expectation, EXPECTATIONS)
+        if self.expectation == "exact" and not uses_exact("exact", self.sampling, self.model):
+            raise GeoairInputError(
+                "expectation='exact' needs sampling='whole' and the 'hgb' model.",
+                received={"sampling": self.sampling, "model": str(self.model)},
+                fix="Use expectation='auto' (exact where possible) or 'draws'.")
         check_option("resolution", self.resolution, tuple(_resample.RESOLUTIONS))
         check_option("wind", self.wind, _features.WIND_CODINGS)
         check_option("history", self.history, _features.HISTORIES)
@@ -216,18 +230,16 @@ class Normaliser(BaseEstimator):
         self._check_fitted_and_skill()
         d = self._design
         codes, starts = _resample.period_codes(d.time, self.resolution)
-        rng = np.random.default_rng(_sub_seed(self._seed(), 2, 0))
-        held = _resample.held_rows(codes, self.n_samples, rng)
-        donors, self.n_fallback_ = _resample.donor_rows(
-            held, d.pool, rng, sampling=self.sampling, hour=d.hour, doy=d.doy,
-            window=self.window)
-        pred = self._predict_draws(held, donors)
+        mem = None
+        if uses_exact(self.expectation, self.sampling, self.model):
+            mem = self._exact_members(codes, len(starts))
+        self.expectation_ = "draws" if mem is None else "exact"
+        if mem is None:
+            mem, draw_var, n_k = self._draw_members(codes)
+        else:
+            draw_var, n_k = np.zeros(len(starts)), np.ones(self.n_folds, dtype=np.int64)
+            self.n_fallback_ = 0
         K = self.n_folds
-        n_k = np.array([len(range(k, self.n_samples, K)) for k in range(K)])
-        mem = np.stack([pred[:, k::K].mean(axis=1) for k in range(K)])
-        resid = np.concatenate([pred[:, k::K] - mem[k][:, None] for k in range(K)], axis=1)
-        dof = max(self.n_samples - K, 1)
-        draw_var = np.sum(resid**2, axis=1) / dof
         est = period_estimate(mem, draw_var, n_k)
         lower, upper, se = est.interval(self.level)
         y = d.y
@@ -242,6 +254,44 @@ class Normaliser(BaseEstimator):
                 out[f"member_{k}"] = mem[k]
             out["draw_var"] = draw_var
         return out
+
+    def _draw_members(self, codes: np.ndarray):
+        """Per-model period means of ``n_samples`` draws, their variance and draws per model."""
+        d = self._design
+        rng = np.random.default_rng(_sub_seed(self._seed(), 2, 0))
+        held = _resample.held_rows(codes, self.n_samples, rng)
+        donors, self.n_fallback_ = _resample.donor_rows(
+            held, d.pool, rng, sampling=self.sampling, hour=d.hour, doy=d.doy,
+            window=self.window)
+        pred = self._predict_draws(held, donors)
+        K = self.n_folds
+        n_k = np.array([len(range(k, self.n_samples, K)) for k in range(K)])
+        mem = np.stack([pred[:, k::K].mean(axis=1) for k in range(K)])
+        resid = np.concatenate([pred[:, k::K] - mem[k][:, None] for k in range(K)], axis=1)
+        draw_var = np.sum(resid**2, axis=1) / max(self.n_samples - K, 1)
+        return mem, draw_var, n_k
+
+    def _exact_members(self, codes: np.ndarray, n_periods: int):
+        """Per-model period means of the exact expectation, or None if a model is unsupported.
+
+        Every hour of a period counts once (the draws pick hours of the period uniformly).
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        from ._exact import expected_by_trend
+
+        d = self._design
+        trend = int(d.index([_features.TREND])[0])
+        Z = d.X[d.pool]
+        count = np.bincount(codes, minlength=n_periods)
+        with ThreadPoolExecutor(min(self._threads(), len(self.models_))) as pool:
+            curves = list(pool.map(lambda m: expected_by_trend(m, Z, trend, d.X[:, trend]),
+                                   self.models_))
+        if any(c is None for c in curves):
+            return None
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.stack([np.bincount(codes, weights=c, minlength=n_periods) / count
+                             for c in curves])
 
     def _check_fitted_and_skill(self) -> None:
         from sklearn.utils.validation import check_is_fitted

@@ -11,6 +11,7 @@ import pandas as pd
 from .._validation import DropLog, GeoairInputError, get_droplog
 from ..options import get_options
 from . import _features
+from ._exact import uses_exact
 from .estimator import Normaliser, PoorFitError, check_frame, resolve_threads
 
 _WARN_R2 = 0.5
@@ -21,7 +22,8 @@ class DeweatherWarning(UserWarning):
 
 
 def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos",
-              history="24h", model="hgb", n_samples: int = 300, sampling: str = "whole",
+              history="24h", model="hgb", n_samples: int = 300, expectation: str = "auto",
+              sampling: str = "whole",
               window=(14, 0), resolution: str = "D", n_folds: int = 5, block: str = "7D",
               level: float = 0.95, min_r2: float | None = 0.2, members: bool = False,
               era5=None, stations=None, random_state: int | None = 0, n_jobs=None,
@@ -81,22 +83,22 @@ def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos"
     check_frame(data, pols)
     frame = _with_era5(data, era5, stations) if era5 is not None else data
     kw = dict(met=met, wind=wind, history=history, model=model, n_samples=n_samples,
-              sampling=sampling, window=window, resolution=resolution, n_folds=n_folds,
-              block=block, level=level, min_r2=min_r2, n_jobs=n_jobs)
+              expectation=expectation, sampling=sampling, window=window, resolution=resolution,
+              n_folds=n_folds, block=block, level=level, min_r2=min_r2, n_jobs=n_jobs)
     Normaliser(pollutant=pols[0], **kw)._check_params()
     has_station = "station" in frame.columns
     groups = (sorted(frame.groupby("station", sort=True).indices.items()) if has_station
               else [(None, np.arange(len(frame)))])
     tasks = [(s, pos, p) for s, pos in groups for p in pols]
-    progress = get_options()["progress"] if progress is None else progress
-    log = DropLog().extend(get_droplog(data))
-    parts, perf, log = _collect(frame, tasks, kw, members, random_state, progress, log)
+    parts, perf, log = _collect(frame, tasks, kw, members, random_state, progress,
+                                DropLog().extend(get_droplog(data)))
     out = _assemble(parts, has_station, len(pols) > 1, members, n_folds)
-    perf = pd.DataFrame(perf)
-    _warn(perf)
+    _warn(perf := pd.DataFrame(perf))
     out.attrs["performance"] = perf if has_station else perf.drop(columns="station")
-    out.attrs["params"] = {"pollutant": pollutant, **kw, "model": str(model), "members": members,
-                           "era5": era5 is not None, "random_state": random_state}
+    out.attrs["params"] = {
+        "pollutant": pollutant, **kw, "model": str(model), "members": members,
+        "expectation": "exact" if uses_exact(expectation, sampling, model) else "draws",
+        "era5": era5 is not None, "random_state": random_state}
     out.attrs["droplog"] = log
     return out
 
@@ -106,6 +108,7 @@ def _collect(frame, tasks, kw, members, random_state, progress, log: DropLog):
     from tqdm.auto import tqdm
 
     parts, perf = [], []
+    progress = get_options()["progress"] if progress is None else progress
     results = tqdm(_run(frame, tasks, kw, members, random_state), total=len(tasks),
                    disable=not progress, desc="normalise", unit="series")
     for (st, pos, pol), (res, row, drops) in zip(tasks, results, strict=True):
