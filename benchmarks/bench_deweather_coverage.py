@@ -1,7 +1,8 @@
 """Synthetic-truth check of geoair.deweather: bias of the emission change and coverage of
 its interval, over independent replicates.
 
-    python benchmarks/bench_deweather_coverage.py [--replicates 20 --n-samples 300 --n-folds 5]
+    python benchmarks/bench_deweather_coverage.py [--replicates 20 --n-samples 300 --n-folds 5
+        --expectation auto|exact|draws]
 
 Each replicate draws two years of hourly synthetic observations
 (:func:`geoair.testing.deweather.make_deweather_truth`): emissions fall by ``--step`` in the
@@ -34,6 +35,7 @@ def main(argv=None) -> int:
     p.add_argument("--step", type=float, default=-0.3)
     p.add_argument("--windier", type=float, default=0.8)
     p.add_argument("--sampling", default="whole", choices=["whole", "window"])
+    p.add_argument("--expectation", default="auto", choices=["auto", "exact", "draws"])
     args = p.parse_args(argv)
     truth = 100 * args.step
     est, lo, hi, obs = [], [], [], []
@@ -42,7 +44,8 @@ def main(argv=None) -> int:
         syn = make_deweather_truth(n_days=730, step=args.step, windier_after=args.windier,
                                    seed=1000 + r)
         res = normalise(syn.data, "pm25", n_samples=args.n_samples, n_folds=args.n_folds,
-                        members=True, progress=False, random_state=r, sampling=args.sampling)
+                        members=True, progress=False, random_state=r, sampling=args.sampling,
+                        expectation=args.expectation)
         d = decompose(res).iloc[0]
         est.append(d["emission_change_pct"])
         lo.append(d["emission_change_pct_lower"])
@@ -53,7 +56,7 @@ def main(argv=None) -> int:
     est, lo, hi = map(np.asarray, (est, lo, hi))
     err = est - truth
     print(f"truth {truth:.1f} %; {args.replicates} replicates, n_samples {args.n_samples}, "
-          f"n_folds {args.n_folds}, sampling {args.sampling}")
+          f"n_folds {args.n_folds}, sampling {args.sampling}, expectation {args.expectation}")
     print(f"mean error {err.mean():+.2f} pp, RMSE {np.sqrt(np.mean(err**2)):.2f} pp, "
           f"coverage of 95 % intervals {np.mean((lo <= truth) & (truth <= hi)):.2f}, "
           f"mean width {np.mean(hi - lo):.2f} pp; observed change {np.mean(obs):.1f} %")

@@ -146,6 +146,28 @@ LABELS: dict[str, dict[str, str]] = {
     "briefing.reason.few_counties": {"en": "fewer than 5 counties with {pollutant} data",
                                      "zh": "有{pollutant}数据的区县少于 5 个"},
     "briefing.reason.few_days": {"en": "fewer than 5 days of data", "zh": "数据不足 5 天"},
+    "briefing.reason.weather_no_met": {
+        "en": "weather-adjusted ranking: the observations carry no station meteorology (ws/wd, temp, "
+              "dewp/rh, pres ...)",
+        "zh": "气象校正排名：监测数据不含站点气象要素（风速风向、气温、露点/湿度、气压等）"},
+    "briefing.reason.weather_short": {
+        "en": "weather-adjusted ranking: the record covers {days} days; it needs {min_days} (the ranked "
+              "year's weather must be one of several)",
+        "zh": "气象校正排名：数据仅 {days} 天，至少需要 {min_days} 天（排名年份的气象须是多年气象之一）"},
+    "briefing.reason.weather_pollutant": {
+        "en": "weather-adjusted ranking: computed for PM2.5 briefings only",
+        "zh": "气象校正排名：仅用于 PM2.5 简报"},
+    "briefing.section.weather": {"en": "League table, observed and weather-adjusted",
+                                 "zh": "区县排名：实测与气象校正"},
+    "briefing.weather.note": {
+        "en": "{start} to {end}: counties ranked on observed PM2.5 and on weather-normalised PM2.5 "
+              "(geoair.deweather: gradient boosting on trend, calendar and meteorology, the weather of "
+              "the whole record averaged over; {n_ok} of {n} stations fitted well, median "
+              "cross-validated R² {r2:.2f}). A county that rises in the adjusted rank owed part of its "
+              "observed rank to unfavourable weather.",
+        "zh": "{start} 至 {end}：按实测 PM2.5 与气象归一化 PM2.5 分别排名（geoair.deweather：以趋势、日历与气象"
+              "训练梯度提升模型，对全时段气象取平均；{n} 个站点中 {n_ok} 个拟合良好，交叉验证 R² 中位数 {r2:.2f}）。"
+              "校正后排名上升的区县，其实测排名部分受不利气象影响。"},
     "briefing.reason.no_station_wind": {"en": "the observations carry no station wind (ws, wd)",
                                         "zh": "监测数据不含站点风速风向（ws、wd）"},
     "briefing.reason.no_wind": {
@@ -238,6 +260,7 @@ LABELS: dict[str, dict[str, str]] = {
     "briefing.map.frame": {"en": "interactive map", "zh": "交互地图"},
     "step.load": {"en": "load data", "zh": "读取数据"},
     "step.aqi": {"en": "AQI", "zh": "空气质量指数"},
+    "step.weather": {"en": "weather-adjusted ranking", "zh": "气象校正排名"},
     "step.attribution": {"en": "attribution", "zh": "来源解析"},
     "step.hotspots": {"en": "hotspots", "zh": "热点"},
     "step.fires": {"en": "fires", "zh": "火点"},

@@ -37,7 +37,8 @@ def test_sections_are_data_with_dataframe_tables(briefing):
         assert s.table is None or isinstance(s.table, pd.DataFrame)
         for text in (s.title, s.note, *s.warnings):
             assert "<" not in text, (s.key, text)  # no HTML in a section, ever
-    assert [k for k, _ in STEPS] == ["load", "aqi", "attribution", "hotspots", "fires", "feedback", "priority", "map"]
+    assert [k for k, _ in STEPS] == ["load", "aqi", "weather", "attribution", "hotspots", "fires", "feedback",
+                                     "priority", "map"]
 
 
 def test_hotspot_table_consistent_with_fdr(briefing):
@@ -129,8 +130,10 @@ def test_counties_shown_with_their_city(briefing):
 def test_omitted_sections_are_listed_not_faked(briefing):
     html = briefing.report.read_text(encoding="utf-8")
     assert set(briefing.omitted) <= {"aqi", "budget", "attribution", "episodes", "hotspots", "emerging",
-                                     "wind_arrows", "polar_plots"}
+                                     "wind_arrows", "polar_plots", "weather"}
     assert "wind_arrows" in briefing.omitted  # the bundled data have no wind for 2019
+    # one month without station meteorology: no weather-adjusted ranking, and the report says why
+    assert "气象" in briefing.omitted["weather"] and briefing.omitted["weather"] in html
     assert "未生成的部分" in html and "地图风场箭头" in html and briefing.omitted["wind_arrows"] in html
 
 

@@ -22,6 +22,7 @@ from ._map import map_sections
 from ._model import Briefing, Section, _Run
 from ._priority import priority_sections
 from ._render import render_report
+from ._weather import weather_sections
 
 __all__ = ["STEPS", "run_briefing"]
 
@@ -36,6 +37,7 @@ def _load_step(run: _Run) -> list[Section]:
 STEPS: list[tuple[str, Callable[[_Run], list[Section]]]] = [
     ("load", _load_step),
     ("aqi", aqi_sections),
+    ("weather", weather_sections),
     ("attribution", attribution_sections),
     ("hotspots", hotspot_sections),
     ("fires", fire_sections),

@@ -174,7 +174,10 @@ def build_design(frame: pd.DataFrame, pollutant: str, met: list[str], *, wind: s
     inst = _met_block(f, met, wind)
     block = dict(inst)
     if history is not None and met:
-        block.update(_history(f, met, inst, history))
+        # a history term without a single value (e.g. 3-hourly or 6-hourly records too sparse
+        # for the trailing window) cannot be learned from: left out
+        block.update({k: v for k, v in _history(f, met, inst, history).items()
+                      if np.isfinite(v).any()})
     met_cols = list(block)
     cal = calendar(f["time"])
     columns = [TREND, *CALENDAR, *met_cols]
