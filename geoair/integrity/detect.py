@@ -18,7 +18,7 @@ from ._grid import SCREENED, to_grid
 from .calibrate import score_candidates
 from .classify import AQI100, classify_events
 from .evidence import evidence_sentences
-from .expected import expected_field, expected_values, find_neighbours
+from .expected import GASES, LOG_OFFSET, expected_field, expected_values, find_neighbours, gas_adjusted
 from .scan import WINDOWS, Channel
 
 __all__ = ["IntegrityScreen", "detect_integrity", "EVENT_COLUMNS"]
@@ -79,11 +79,18 @@ class IntegrityScreen(BaseEstimator):
         PM10-driven ratio breaks): local emissions and faults rather than values made to
         look cleaner.
     source_weight : float
-        Score multiplier for the station that looks like the *source* of a copied series.
+        Score multiplier for the station that clearly looks like the *source* of a copied
+        series (:func:`~geoair.integrity.candidates.source_multiplier`; an uncertain source
+        gets between this and 1). The source's event stays in the table, low, its evidence
+        naming the likely copier.
     calibration : {"network", "gaussian"}
         How a detector statistic becomes a score (:func:`~geoair.integrity.calibrate.score_candidates`).
     caps : dict, optional
         Pollutant -> ceiling for the capping test (default the AQI-100 concentrations).
+    gas_adjust : bool
+        Scan the PM residuals with the part shared with the station's own CO/NO2 residuals
+        taken out (:func:`~geoair.integrity.expected.gas_adjusted`): a station whose gases
+        part from their neighbours with its PM is seeing different air, not a doctored PM.
     lang : {"en", "zh"}, optional
         Language of the evidence (default: the geoair option).
 
@@ -107,8 +114,8 @@ class IntegrityScreen(BaseEstimator):
 
     def __init__(self, *, pollutants=SCREENED, n_neighbours: int = 8, max_distance_km: float = 150.0,
                  windows=WINDOWS, threshold: float = 2.5, clip: float = 5.0, min_score: float = 0.5,
-                 upward_weight: float = 0.5, source_weight: float = 0.25, calibration: str = "gaussian",
-                 caps=None, lang=None):
+                 upward_weight: float = 0.5, source_weight: float = 0.05, calibration: str = "gaussian",
+                 caps=None, gas_adjust: bool = True, lang=None):
         self.pollutants = pollutants
         self.n_neighbours = n_neighbours
         self.max_distance_km = max_distance_km
@@ -120,6 +127,7 @@ class IntegrityScreen(BaseEstimator):
         self.source_weight = source_weight
         self.calibration = calibration
         self.caps = caps
+        self.gas_adjust = gas_adjust
         self.lang = lang
 
     def _check(self) -> None:
@@ -139,11 +147,12 @@ class IntegrityScreen(BaseEstimator):
         if "pm" in channels:
             parts.append(cand.scan_candidates(channels["pm"], "pm25,pm10", threshold=self.threshold,
                                               upward_weight=self.upward_weight, name="pm"))
+        gases = {g: np.log(grid.values[g] + LOG_OFFSET[g]) for g in GASES if g in grid.values}
         for p, f in fields.items():
             parts.append(cand.scan_candidates(channels[p], p, threshold=self.threshold,
                                               upward_weight=self.upward_weight, name=p))
             parts.append(cand.run_candidates(grid.values[p], p, nb, f, ratio,
-                                             source_weight=self.source_weight))
+                                             source_weight=self.source_weight, gases=gases))
             parts.append(cand.spike_candidates(f, p, clip=self.clip, upward_weight=self.upward_weight))
         if {"pm25", "pm10"} <= set(fields):
             parts.append(cand.violation_candidates(grid.values["pm25"], grid.values["pm10"]))
@@ -159,8 +168,10 @@ class IntegrityScreen(BaseEstimator):
         nb, dist = find_neighbours(grid.lon, grid.lat, k=self.n_neighbours, max_km=self.max_distance_km)
         fields = {p: expected_field(grid, p, nb) for p in self.pollutants}
         bar.update()
-        channels = {p: Channel(f.z, clip=self.clip, windows=self.windows) for p, f in fields.items()}
-        joint = cand.joint_channel(fields, clip=self.clip, windows=self.windows)
+        zadj, self.gas_beta_ = gas_adjusted(grid, fields, nb) if self.gas_adjust else \
+            ({p: f.z for p, f in fields.items()}, {p: 0.0 for p in fields})
+        channels = {p: Channel(zadj[p], clip=self.clip, windows=self.windows) for p in fields}
+        joint = cand.joint_channel(fields, clip=self.clip, windows=self.windows, z=zadj)
         if joint is not None:
             channels["pm"] = joint
         ratio = cand.ratio_channel(fields, clip=self.clip, windows=self.windows)
