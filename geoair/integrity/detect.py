@@ -185,7 +185,11 @@ class IntegrityScreen(BaseEstimator):
         self.candidates_ = raw
         bar.update()
         events = cand.merge_candidates(raw)
-        events = events[events["score"] >= self.min_score].reset_index(drop=True)
+        # a copy's likely source stays listed (low) when its unweighted score would be
+        # reported: the direction can be wrong, and the pair must stay visible
+        full = events["score"] / events["weight"].where(events["weight"] > 0, 1.0)
+        keep = (events["score"] >= self.min_score) | (events["source_side"].astype(bool) & (full >= self.min_score))
+        events = events[keep].reset_index(drop=True)
         events = classify_events(events, grid, fields, channels, caps=self.caps or AQI100)
         bar.update()
         self.events_ = self._finalise(events, grid, lang)
