@@ -253,18 +253,19 @@ def copier_evidence(field, ratio: Channel | None, s: int, j: int, a: int, b: int
 def source_multiplier(evidence, weight: float) -> np.ndarray:
     """Score multiplier of a copied run from :func:`copier_evidence` (positive: this station copied).
 
-    ``weight ** min(-evidence, 1)`` for a likely source, 1 otherwise: a clear source
-    (evidence <= -1: right in 98 % of injected copies) gets ``weight``, an uncertain one
-    (evidence just below 0) nearly the copier's score, so that a wrong guess cannot bury the
-    copier.
+    A copied pair is one finding: it is ranked once, at the side that looks like the copier
+    (multiplier 1), and the side that looks like the source gets ``weight`` (listed low,
+    its evidence naming the likely copier). On 3 x 64 injected copies the direction is right
+    for 88 % (98 % where ``|evidence| >= 1``); when it is wrong the copier's event is still
+    listed (it sends the inspector to the same pair).
     """
     e = np.asarray(evidence, float)
-    return np.where(e < 0, float(weight) ** np.minimum(-e, 1.0), 1.0)
+    return np.where(e < 0, float(weight), 1.0)
 
 
 def _copy_direction(runs: pd.DataFrame, field, ratio: Channel | None, weight: float,
                     gases: dict | None = None) -> np.ndarray:
-    """Score multiplier: at most 1, down to ``weight`` for the clear *source* of a copy."""
+    """Score multiplier: ``weight`` for the likely *source* of a copy, 1 for the copier."""
     ev = np.zeros(len(runs))
     for i, r in enumerate(runs.itertuples(index=False)):
         if r.kind == "copy" and r.partner != r.station and r.partner >= 0:
@@ -280,7 +281,7 @@ def run_candidates(x: np.ndarray, pollutant: str, nb: np.ndarray, field, ratio: 
     The statistic is ``-log P`` of the run under the Markov model of :mod:`.runs`. A copy is
     seen from both stations of the pair; the one that looks like the source
     (:func:`copier_evidence` < 0, decided for runs with a statistic of at least ``min_stat``)
-    gets a weight down to ``source_weight`` (:func:`source_multiplier`) and
+    gets the weight ``source_weight`` (:func:`source_multiplier`) and
     ``source_side=True``; ``gases`` (log CO, NO2 of every station) add the gas cue.
     """
     parts = [flatline_runs(x, pollutant, min_values=min_flat),

@@ -18,7 +18,14 @@ from ._grid import SCREENED, to_grid
 from .calibrate import score_candidates
 from .classify import AQI100, classify_events
 from .evidence import evidence_sentences
-from .expected import GASES, LOG_OFFSET, expected_field, expected_values, find_neighbours, gas_adjusted
+from .expected import (
+    GASES,
+    LOG_OFFSET,
+    expected_field,
+    expected_values,
+    find_neighbours,
+    gas_adjusted,
+)
 from .scan import WINDOWS, Channel
 
 __all__ = ["IntegrityScreen", "detect_integrity", "EVENT_COLUMNS"]
@@ -79,9 +86,9 @@ class IntegrityScreen(BaseEstimator):
         PM10-driven ratio breaks): local emissions and faults rather than values made to
         look cleaner.
     source_weight : float
-        Score multiplier for the station that clearly looks like the *source* of a copied
-        series (:func:`~geoair.integrity.candidates.source_multiplier`; an uncertain source
-        gets between this and 1). The source's event stays in the table, low, its evidence
+        Score multiplier for the station that looks like the *source* of a copied series
+        (:func:`~geoair.integrity.candidates.source_multiplier`): a copied pair is ranked
+        once, at the likely copier. The source's event stays in the table, low, its evidence
         naming the likely copier.
     calibration : {"network", "gaussian"}
         How a detector statistic becomes a score (:func:`~geoair.integrity.calibrate.score_candidates`).

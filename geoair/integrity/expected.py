@@ -325,9 +325,10 @@ def gas_adjusted(grid: StationGrid, fields: dict[str, ExpectedField], nb: np.nda
     dispersion) then part from their neighbours too. Interference at the PM inlet and edited
     PM values leave the gases alone (Linfen/Xi'an cases; research note
     ``integrity_methods.md``). So the scan uses ``z_pm - beta * z_gas``, with ``z_gas`` the
-    mean standardised neighbour residual of the station's gases in that hour and ``beta``
-    the network-wide least-squares slope of ``z_pm`` on ``z_gas`` (hours with both within
-    ±``clip``; about 0.4 on the national month, correlation 0.3). Hours without a gas
+    mean standardised neighbour residual of the station's gases in that hour (neighbour
+    prediction as for PM, centred and scaled per station) and ``beta`` the network-wide
+    least-squares slope of ``z_pm`` on ``z_gas`` (hours with both within ±``clip``; 0.34 for
+    PM2.5 and 0.37 for PM10 on the national month, correlation 0.3). Hours without a gas
     residual keep ``z_pm``.
 
     Returns
@@ -337,8 +338,13 @@ def gas_adjusted(grid: StationGrid, fields: dict[str, ExpectedField], nb: np.nda
     beta : dict
         Pollutant -> slope used (0 when no gas is available).
     """
-    zs = [expected_field(grid, gas, nb, use_cross=False, use_history=False, disagreement=False).z
-          for gas in gases if gas in grid.values]
+    zs = []
+    for gas in gases:
+        if gas in grid.values:
+            logv = np.log(grid.values[gas] + LOG_OFFSET[gas])
+            spatial = _spatial(logv, nb)[0]
+            centre, scale = _robust(logv - spatial)
+            zs.append((logv - spatial - centre[None, :]) / scale[None, :])
     out, betas = {}, {}
     if not zs:
         return {p: f.z for p, f in fields.items()}, {p: 0.0 for p in fields}
