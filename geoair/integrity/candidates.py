@@ -17,7 +17,7 @@ from .scan import Channel
 
 __all__ = ["scan_candidates", "spike_candidates", "ratio_channel", "joint_channel", "ratio_candidates", "run_candidates", "violation_candidates",
            "merge_candidates", "CANDIDATE_COLUMNS", "score_from_logp", "copier_evidence",
-           "source_multiplier"]
+           "source_multiplier", "gas_support_multiplier"]
 
 CANDIDATE_COLUMNS = ["station", "start", "end", "kind", "pollutant", "score", "sign", "channel",
                      "partner", "lag", "n_equal", "source_side", "family", "stat", "station_hours", "weight",
@@ -199,10 +199,13 @@ def _gas_agreement(logx: np.ndarray, gases: dict, s: int, a: int, b: int) -> flo
         dy = np.diff(g[a:b + 1, s])
         ok = np.isfinite(dx) & np.isfinite(dy)
         n = int(ok.sum())
-        if n < 6 or np.std(dx[ok]) == 0 or np.std(dy[ok]) == 0:
+        if n < 6:
             continue
-        r = np.corrcoef(dx[ok], dy[ok])[0, 1]
-        total += float(np.arctanh(np.clip(r, -0.99, 0.99)) * np.sqrt(n - 3))
+        u, v = dx[ok] - dx[ok].mean(), dy[ok] - dy[ok].mean()
+        den = np.sqrt(np.dot(u, u) * np.dot(v, v))
+        if den > 0:
+            r = float(np.dot(u, v) / den)
+            total += float(np.arctanh(min(max(r, -0.99), 0.99)) * np.sqrt(n - 3))
     return total
 
 
@@ -302,6 +305,34 @@ def run_candidates(x: np.ndarray, pollutant: str, nb: np.ndarray, field, ratio: 
                          "family": runs["kind"] + np.where(own, "-own", "") + ":" + pollutant,
                          "stat": -runs["logp"], "station_hours": runs["n_tests"], "weight": mult,
                          "dof": np.nan})
+
+
+def gas_support_multiplier(cands: pd.DataFrame, zg: np.ndarray, weight: float, *,
+                           z_gas: float = 1.0) -> np.ndarray:
+    """``weight`` for downward scan departures shared by the station's own gases, else 1.
+
+    ``zg`` is the gases' standardised neighbour residual
+    (:func:`~geoair.integrity.expected.gas_residual`). When its mean over a suppression
+    candidate's hours is below ``-z_gas``, the station's CO and NO2 departed from their
+    neighbours with its PM: different air (a front, an inversion, a plume), not values
+    pushed down at the PM analyser, and the candidate is scored like an upward departure.
+    """
+    mult = np.ones(len(cands))
+    rows = np.flatnonzero(((cands["kind"] == "suppression") &
+                           cands["family"].str.startswith("scan:")).to_numpy())
+    if not len(rows):
+        return mult
+    filled = np.nan_to_num(zg)
+    cs = np.vstack([np.zeros((1, zg.shape[1])), np.cumsum(filled, axis=0)])
+    cn = np.vstack([np.zeros((1, zg.shape[1])), np.cumsum(np.isfinite(zg), axis=0)])
+    s = cands["station"].to_numpy(np.int64)[rows]
+    a = cands["start"].to_numpy(np.int64)[rows]
+    b = cands["end"].to_numpy(np.int64)[rows] + 1
+    n = cn[b, s] - cn[a, s]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (cs[b, s] - cs[a, s]) / n
+    mult[rows[(n >= 3) & (mean < -z_gas)]] = weight
+    return mult
 
 
 def violation_candidates(pm25: np.ndarray, pm10: np.ndarray, *, rel_tol: float = 0.05,

@@ -25,6 +25,7 @@ from .expected import (
     expected_values,
     find_neighbours,
     gas_adjusted,
+    gas_residual,
 )
 from .scan import WINDOWS, Channel
 
@@ -98,6 +99,11 @@ class IntegrityScreen(BaseEstimator):
         Scan the PM residuals with the part shared with the station's own CO/NO2 residuals
         taken out (:func:`~geoair.integrity.expected.gas_adjusted`): a station whose gases
         part from their neighbours with its PM is seeing different air, not a doctored PM.
+    gas_support : float
+        A downward departure during which the station's own gases were on average more
+        than this many robust scales below their neighbours too is scored like an upward
+        one (x ``upward_weight``): the station saw different air
+        (:func:`~geoair.integrity.candidates.gas_support_multiplier`; ``inf``: off).
     lang : {"en", "zh"}, optional
         Language of the evidence (default: the geoair option).
 
@@ -122,7 +128,7 @@ class IntegrityScreen(BaseEstimator):
     def __init__(self, *, pollutants=SCREENED, n_neighbours: int = 8, max_distance_km: float = 150.0,
                  windows=WINDOWS, threshold: float = 2.5, clip: float = 5.0, min_score: float = 0.5,
                  upward_weight: float = 0.5, source_weight: float = 0.05, calibration: str = "gaussian",
-                 caps=None, gas_adjust: bool = True, lang=None):
+                 caps=None, gas_adjust: bool = True, gas_support: float = 1.0, lang=None):
         self.pollutants = pollutants
         self.n_neighbours = n_neighbours
         self.max_distance_km = max_distance_km
@@ -135,6 +141,7 @@ class IntegrityScreen(BaseEstimator):
         self.calibration = calibration
         self.caps = caps
         self.gas_adjust = gas_adjust
+        self.gas_support = gas_support
         self.lang = lang
 
     def _check(self) -> None:
@@ -175,14 +182,17 @@ class IntegrityScreen(BaseEstimator):
         nb, dist = find_neighbours(grid.lon, grid.lat, k=self.n_neighbours, max_km=self.max_distance_km)
         fields = {p: expected_field(grid, p, nb) for p in self.pollutants}
         bar.update()
-        zadj, self.gas_beta_ = gas_adjusted(grid, fields, nb) if self.gas_adjust else \
-            ({p: f.z for p, f in fields.items()}, {p: 0.0 for p in fields})
+        zg = gas_residual(grid, nb) if self.gas_adjust else None
+        zadj, self.gas_beta_ = gas_adjusted(fields, zg)
         channels = {p: Channel(zadj[p], clip=self.clip, windows=self.windows) for p in fields}
         joint = cand.joint_channel(fields, clip=self.clip, windows=self.windows, z=zadj)
         if joint is not None:
             channels["pm"] = joint
         ratio = cand.ratio_channel(fields, clip=self.clip, windows=self.windows)
         raw = self._candidates(grid, nb, fields, channels, ratio)
+        if zg is not None and self.gas_support < np.inf:
+            raw["weight"] = raw["weight"] * cand.gas_support_multiplier(raw, zg, self.upward_weight,
+                                                                       z_gas=self.gas_support)
         raw["score"] = score_candidates(raw, {**channels, "ratio": ratio}, len(grid.codes),
                                         calibration=self.calibration, windows=self.windows)
         raw.attrs["units"] = {"score": EVENT_UNITS["score"], "start": "hour index", "end": "hour index",

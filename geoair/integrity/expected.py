@@ -35,7 +35,7 @@ from . import _kernels
 from ._grid import SCREENED, StationGrid
 
 __all__ = ["ExpectedField", "find_neighbours", "expected_field", "level_factor", "LEVEL_EDGES", "disagreement_factor",
-           "DISAGREEMENT_EDGES", "gas_adjusted", "GASES", "LOG_OFFSET", "EARTH_RADIUS_KM"]
+           "DISAGREEMENT_EDGES", "gas_adjusted", "gas_residual", "GASES", "LOG_OFFSET", "EARTH_RADIUS_KM"]
 
 #: Offset (µg/m³; CO mg/m³) added before taking logs, damping noise of near-zero readings.
 LOG_OFFSET: dict[str, float] = {"pm25": 3.0, "pm10": 5.0, "co": 0.1, "no2": 3.0, "so2": 3.0}
@@ -316,27 +316,12 @@ def disagreement_factor(z: np.ndarray, ratio: np.ndarray) -> np.ndarray:
 GASES: tuple[str, ...] = ("co", "no2")
 
 
-def gas_adjusted(grid: StationGrid, fields: dict[str, ExpectedField], nb: np.ndarray, *,
-                 gases=GASES, clip: float = 5.0) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """PM residuals with the part shared with the station's own gases taken out.
+def gas_residual(grid: StationGrid, nb: np.ndarray, *, gases=GASES, clip: float = 5.0) -> np.ndarray | None:
+    """Mean standardised neighbour residual of the station's own gases, per station-hour.
 
-    A station can part from its neighbours honestly: a haze front or an inversion reaching
-    it earlier or later, a local plume. Its gas analysers (CO, NO2: same air, same
-    dispersion) then part from their neighbours too. Interference at the PM inlet and edited
-    PM values leave the gases alone (Linfen/Xi'an cases; research note
-    ``integrity_methods.md``). So the scan uses ``z_pm - beta * z_gas``, with ``z_gas`` the
-    mean standardised neighbour residual of the station's gases in that hour (neighbour
-    prediction as for PM, centred and scaled per station) and ``beta`` the network-wide
-    least-squares slope of ``z_pm`` on ``z_gas`` (hours with both within ±``clip``; 0.34 for
-    PM2.5 and 0.37 for PM10 on the national month, correlation 0.3). Hours without a gas
-    residual keep ``z_pm``.
-
-    Returns
-    -------
-    z : dict
-        Pollutant -> adjusted standardised residual (T, S).
-    beta : dict
-        Pollutant -> slope used (0 when no gas is available).
+    Each gas (CO, NO2) is predicted from the neighbours as PM is (:func:`_spatial`), centred
+    and scaled per station (1.4826 MAD), clipped at ±``clip``; the hour's value is the mean
+    over the gases reporting. None when no gas is in ``grid``.
     """
     zs = []
     for gas in gases:
@@ -345,18 +330,43 @@ def gas_adjusted(grid: StationGrid, fields: dict[str, ExpectedField], nb: np.nda
             spatial = _spatial(logv, nb)[0]
             centre, scale = _robust(logv - spatial)
             zs.append((logv - spatial - centre[None, :]) / scale[None, :])
-    out, betas = {}, {}
     if not zs:
-        return {p: f.z for p, f in fields.items()}, {p: 0.0 for p in fields}
+        return None
     stack = np.clip(np.stack(zs), -clip, clip)
     n_ok = np.isfinite(stack).sum(axis=0)
-    zg = np.where(n_ok > 0, np.nansum(stack, axis=0) / np.maximum(n_ok, 1), np.nan)
+    return np.where(n_ok > 0, np.nansum(stack, axis=0) / np.maximum(n_ok, 1), np.nan)
+
+
+def gas_adjusted(fields: dict[str, ExpectedField], zg: np.ndarray | None, *,
+                 clip: float = 5.0) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """PM residuals with the part shared with the station's own gases taken out.
+
+    A station can part from its neighbours honestly: a haze front or an inversion reaching
+    it earlier or later, a local plume. Its gas analysers (CO, NO2: same air, same
+    dispersion) then part from their neighbours too. Interference at the PM inlet and edited
+    PM values leave the gases alone (Linfen/Xi'an cases; research note
+    ``integrity_methods.md``). So the scan uses ``z_pm - beta * z_gas``, with ``z_gas`` the
+    gases' residual (:func:`gas_residual`) and ``beta`` the network-wide least-squares
+    slope of ``z_pm`` on ``z_gas`` (hours with both within ±``clip``; 0.34 for PM2.5 and
+    0.37 for PM10 on the national month, correlation 0.3). Hours without a gas residual
+    keep ``z_pm``.
+
+    Returns
+    -------
+    z : dict
+        Pollutant -> adjusted standardised residual (T, S).
+    beta : dict
+        Pollutant -> slope used (0 when no gas is available).
+    """
+    if zg is None:
+        return {p: f.z for p, f in fields.items()}, {p: 0.0 for p in fields}
+    out, betas = {}, {}
     for p, f in fields.items():
         ok = np.isfinite(f.z) & np.isfinite(zg) & (np.abs(f.z) < clip) & (np.abs(zg) < clip)
         x, y = zg[ok], f.z[ok]
         beta = float(np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2)) if ok.sum() > 1000 else 0.0
         beta = min(max(beta, 0.0), 1.0)
-        out[p] = np.where(np.isfinite(zg), f.z - beta * np.clip(np.nan_to_num(zg), -clip, clip), f.z)
+        out[p] = np.where(np.isfinite(zg), f.z - beta * np.nan_to_num(zg), f.z)
         betas[p] = beta
     return out, betas
 

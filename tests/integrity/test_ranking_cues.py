@@ -4,7 +4,7 @@ station of a copied pair is the copier."""
 import numpy as np
 
 from geoair.integrity._kernels import neighbour_prediction
-from geoair.integrity.candidates import _gas_agreement, source_multiplier
+from geoair.integrity.candidates import _gas_agreement, gas_support_multiplier, source_multiplier
 from geoair.integrity.expected import disagreement_factor
 
 
@@ -42,14 +42,20 @@ def test_disagreement_factor_recovers_a_scale_growing_with_disagreement():
 
 def test_gas_adjusted_removes_the_part_shared_with_the_gases():
     from geoair.integrity._grid import to_grid
-    from geoair.integrity.expected import expected_field, find_neighbours, gas_adjusted
+    from geoair.integrity.expected import (
+        expected_field,
+        find_neighbours,
+        gas_adjusted,
+        gas_residual,
+    )
     from geoair.testing import make_clean_network
 
     obs, stations = make_clean_network(12, 24 * 20, random_state=4)
     g = to_grid(obs, stations)
     nb, _ = find_neighbours(g.lon, g.lat, k=6)
     fields = {p: expected_field(g, p, nb) for p in ("pm25", "pm10")}
-    z, beta = gas_adjusted(g, fields, nb)
+    zg = gas_residual(g, nb)
+    z, beta = gas_adjusted(fields, zg)
     # the generator's CO follows PM2.5, so part of a PM residual is shared with the CO residual
     assert 0.0 < beta["pm25"] <= 1.0
     zco = expected_field(g, "co", nb, use_cross=False, use_history=False, disagreement=False).z
@@ -59,7 +65,8 @@ def test_gas_adjusted_removes_the_part_shared_with_the_gases():
     assert abs(r_after) < abs(r_before)
     # without any gas the residuals are returned unchanged
     g.values.pop("co"), g.values.pop("no2", None)
-    z0, b0 = gas_adjusted(g, fields, nb)
+    assert gas_residual(g, nb) is None
+    z0, b0 = gas_adjusted(fields, None)
     assert b0 == {"pm25": 0.0, "pm10": 0.0} and z0["pm25"] is fields["pm25"].z
 
 
@@ -77,3 +84,18 @@ def test_a_pm_series_agrees_with_its_own_gases_not_with_a_copiers():
 def test_source_multiplier():
     m = source_multiplier([-3.0, -1.0, -0.5, 0.0, 2.0], 0.05)
     np.testing.assert_allclose(m, [0.05, 0.05, 0.05, 1.0, 1.0])
+
+
+def test_gas_support_multiplier_halves_departures_shared_by_the_gases():
+    import pandas as pd
+
+    zg = np.zeros((100, 3))
+    zg[10:30, 0] = -2.0  # station 0's gases left their neighbours with its PM
+    zg[10:30, 2] = np.nan  # station 2: no gas reported
+    cands = pd.DataFrame({"station": [0, 1, 0, 2, 0], "start": [10, 10, 50, 10, 10],
+                          "end": [29, 29, 70, 29, 29],
+                          "kind": ["suppression", "suppression", "suppression", "suppression", "flatline"],
+                          "family": ["scan:pm25:-1"] * 4 + ["flatline:pm25"]})
+    m = gas_support_multiplier(cands, zg, 0.5, z_gas=1.0)
+    # shared by the gases: halved; gases quiet, other hours, no gas data, other kinds: unchanged
+    np.testing.assert_array_equal(m, [0.5, 1.0, 1.0, 1.0, 1.0])
