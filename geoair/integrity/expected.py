@@ -14,8 +14,11 @@ Three predictors of a station's log concentration, each with a per-station robus
 
 Per station the predictor with the smallest robust residual scale is used, the others only
 where it has no value; the residual ``log x - expected`` is centred and divided by that
-predictor's robust scale (1.4826 x MAD) and by a network-wide factor for the concentration
-level, giving a standardised residual comparable across stations.
+predictor's robust scale (1.4826 x MAD), by a network-wide factor for the concentration
+level and by one for how much the neighbours disagree among themselves in that hour
+(:func:`disagreement_factor`), giving a standardised residual comparable across stations.
+:func:`gas_residual` and :func:`gas_adjusted` give the PM residual with the part shared by
+the station's own CO and NO2 residuals taken out (the screen scans that one).
 
 References
 ----------
