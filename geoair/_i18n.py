@@ -464,8 +464,11 @@ LABELS: dict[str, dict[str, str]] = {
               "得分{score:.1f}。",
     },
     "integrity_copy_source": {
-        "en": " This station looks more like the source than the copier.",
-        "zh": "本站更像被复制的一方而非复制方。",
+        "en": " This station looks more like the source than the copier: the shared series "
+              "agrees with its own gases and other neighbours, and {partner} is the more likely "
+              "copier (ranked by that station's event).",
+        "zh": "本站更像被复制的一方而非复制方：相同的序列与本站自身的气体污染物和其他邻近站点一致，"
+              "{partner}更可能是复制方（以该站的事件排序）。",
     },
     "integrity_copy_own": {
         "en": "{pol} repeated its own values of {lag_h} h earlier in {n_equal} hours ({start} to "

@@ -69,11 +69,16 @@ def neighbour_prediction(logv, nb, offset, weight, spread, trim):
         NaN where no neighbour reports.
     used : ndarray (T, S) int
         Neighbours used.
+    disagree : ndarray (T, S)
+        How much the used neighbours disagree among themselves: the root mean square of
+        ``(implied - pred) / spread`` over them with ``n - 1`` degrees of freedom (about 1
+        when the field is as smooth as usual between them); NaN with fewer than 2 used.
     """
     n_t, n_s = logv.shape
     n_k = nb.shape[1]
     pred = np.full((n_t, n_s), np.nan)
     used = np.zeros((n_t, n_s), dtype=np.int64)
+    disagree = np.full((n_t, n_s), np.nan)
     vals = np.empty(n_k)
     ws = np.empty(n_k)
     sp = np.empty(n_k)
@@ -122,9 +127,16 @@ def neighbour_prediction(logv, nb, offset, weight, spread, trim):
                     den += ws[i]
                     n_used += 1
             if den > 0:
-                pred[t, s] = num / den
+                p = num / den
+                pred[t, s] = p
                 used[t, s] = n_used
-    return pred, used
+                if n_used >= 2:
+                    ss = 0.0
+                    for i in range(m):
+                        if abs(vals[i] - med) <= trim * sp[i]:
+                            ss += ((vals[i] - p) / sp[i]) ** 2
+                    disagree[t, s] = np.sqrt(ss / (n_used - 1))
+    return pred, used, disagree
 
 
 @njit(cache=True)

@@ -16,7 +16,8 @@ from .runs import OWN_LAGS, copy_runs, flatline_runs
 from .scan import Channel
 
 __all__ = ["scan_candidates", "spike_candidates", "ratio_channel", "joint_channel", "ratio_candidates", "run_candidates", "violation_candidates",
-           "merge_candidates", "CANDIDATE_COLUMNS", "score_from_logp", "copier_evidence"]
+           "merge_candidates", "CANDIDATE_COLUMNS", "score_from_logp", "copier_evidence",
+           "source_multiplier", "gas_support_multiplier"]
 
 CANDIDATE_COLUMNS = ["station", "start", "end", "kind", "pollutant", "score", "sign", "channel",
                      "partner", "lag", "n_equal", "source_side", "family", "stat", "station_hours", "weight",
@@ -130,16 +131,18 @@ def ratio_channel(fields: dict, *, clip: float, windows) -> Channel | None:
     return Channel(zd / level_factor(zd, level), clip=clip, windows=windows)
 
 
-def joint_channel(fields: dict, *, clip: float, windows) -> Channel | None:
+def joint_channel(fields: dict, *, clip: float, windows, z: dict | None = None) -> Channel | None:
     """Channel of PM2.5 and PM10 together: the mean of their standardised residuals, restandardised.
 
     Interference at the inlet area (water spray, fog cannons) lowers both PM fractions, while
     most analyser faults touch one; averaging the two residuals (correlation about 0.6)
-    gains sensitivity for the first and dilutes the second.
+    gains sensitivity for the first and dilutes the second. ``z`` replaces the fields'
+    residuals (e.g. the gas-adjusted ones of :func:`~geoair.integrity.expected.gas_adjusted`).
     """
     if not {"pm25", "pm10"} <= set(fields):
         return None
-    z = 0.5 * (fields["pm25"].z + fields["pm10"].z)
+    zz = {p: fields[p].z for p in ("pm25", "pm10")} if z is None else z
+    z = 0.5 * (zz["pm25"] + zz["pm10"])
     centre, mad = column_median_mad(np.ascontiguousarray(z), 12)
     scale = np.fmax(1.4826 * np.nan_to_num(mad, nan=1.0), 0.05)
     return Channel((z - np.nan_to_num(centre)) / scale, clip=clip, windows=windows)
@@ -183,10 +186,34 @@ def _boundary_jump(logx: np.ndarray, a: int, b: int) -> float:
     return float(np.mean(steps)) / typ if steps else np.nan
 
 
-def copier_evidence(field, ratio: Channel | None, s: int, j: int, a: int, b: int, lag: int) -> float:
+def _gas_agreement(logx: np.ndarray, gases: dict, s: int, a: int, b: int) -> float:
+    """Sum over the station's gases of the Fisher z of corr(hourly change of log PM, of log gas).
+
+    A PM series moves with the CO and NO2 measured in the same air; a series copied from
+    another station moves with that station's gases instead. NaN-safe: 0 for a gas with
+    fewer than 6 common hourly changes.
+    """
+    dx = np.diff(logx[a:b + 1])
+    total = 0.0
+    for g in gases.values():
+        dy = np.diff(g[a:b + 1, s])
+        ok = np.isfinite(dx) & np.isfinite(dy)
+        n = int(ok.sum())
+        if n < 6:
+            continue
+        u, v = dx[ok] - dx[ok].mean(), dy[ok] - dy[ok].mean()
+        den = np.sqrt(np.dot(u, u) * np.dot(v, v))
+        if den > 0:
+            r = float(np.dot(u, v) / den)
+            total += float(np.arctanh(min(max(r, -0.99), 0.99)) * np.sqrt(n - 3))
+    return total
+
+
+def copier_evidence(field, ratio: Channel | None, s: int, j: int, a: int, b: int, lag: int,
+                    gases: dict | None = None) -> float:
     """How much more ``s`` than ``j`` looks like the copier of a run (positive: ``s``).
 
-    A copy makes the pair equal, so the pair alone cannot say who copied whom. Four cues,
+    A copy makes the pair equal, so the pair alone cannot say who copied whom. Five cues,
     each clipped to ±2 and summed:
 
     - the copier departs from its *other* neighbours (median |z| predicted leaving the
@@ -195,8 +222,15 @@ def copier_evidence(field, ratio: Channel | None, s: int, j: int, a: int, b: int
       typical hourly step; weight 1/2);
     - when one PM fraction is copied and the other is not, the copier's PM2.5/PM10 residual
       breaks (median |z| of the ratio channel);
+    - the shared series moves with the *source's* own gases (``gases``: pollutant -> log
+      concentrations (T, S), e.g. CO and NO2): the difference of the two stations' summed
+      Fisher z of corr(hourly change of log PM, of log gas) (:func:`_gas_agreement`;
+      weight 1/2) - the copier cannot copy its partner's gas analysers into its PM;
     - a copy at a positive lag reproduces the partner's *past*, which is all a real-time
       copier can see (±1).
+
+    On 3 x 64 injected copies (bundled and held-out months) the sign is right for 88 % (77 %
+    at lag 0; 85 % / 73 % without the gas cue), and for 98 % of those with ``|evidence| >= 1``.
     """
     import warnings
 
@@ -211,29 +245,47 @@ def copier_evidence(field, ratio: Channel | None, s: int, j: int, a: int, b: int
         dr = 0.0
         if ratio is not None:
             dr = np.nanmedian(np.abs(ratio.z[a:b + 1, s])) - np.nanmedian(np.abs(ratio.z[lo:hi + 1, j]))
-    cues = [np.nan_to_num(dz), 0.5 * np.nan_to_num(dj), np.nan_to_num(dr)]
+        dg = 0.0
+        if gases:
+            dg = _gas_agreement(field.logv[:, j], gases, j, lo, hi) - \
+                _gas_agreement(field.logv[:, s], gases, s, a, b)
+    cues = [np.nan_to_num(dz), 0.5 * np.nan_to_num(dj), np.nan_to_num(dr), 0.5 * np.nan_to_num(dg)]
     return float(sum(np.clip(c, -2.0, 2.0) for c in cues) + np.sign(lag))
 
 
-def _copy_direction(runs: pd.DataFrame, field, ratio: Channel | None, weight: float) -> np.ndarray:
+def source_multiplier(evidence, weight: float) -> np.ndarray:
+    """Score multiplier of a copied run from :func:`copier_evidence` (positive: this station copied).
+
+    A copied pair is one finding: it is ranked once, at the side that looks like the copier
+    (multiplier 1), and the side that looks like the source gets ``weight`` (listed low,
+    its evidence naming the likely copier). On 3 x 64 injected copies the direction is right
+    for 88 % (98 % where ``|evidence| >= 1``); when it is wrong the copier's event is still
+    listed (it sends the inspector to the same pair).
+    """
+    e = np.asarray(evidence, float)
+    return np.where(e < 0, float(weight), 1.0)
+
+
+def _copy_direction(runs: pd.DataFrame, field, ratio: Channel | None, weight: float,
+                    gases: dict | None = None) -> np.ndarray:
     """Score multiplier: ``weight`` for the likely *source* of a copy, 1 for the copier."""
-    mult = np.ones(len(runs))
+    ev = np.zeros(len(runs))
     for i, r in enumerate(runs.itertuples(index=False)):
-        if r.kind == "copy" and r.partner != r.station and r.partner >= 0 and \
-                copier_evidence(field, ratio, r.station, r.partner, r.start, r.end, r.lag) < 0:
-            mult[i] = weight
-    return mult
+        if r.kind == "copy" and r.partner != r.station and r.partner >= 0:
+            ev[i] = copier_evidence(field, ratio, r.station, r.partner, r.start, r.end, r.lag, gases)
+    return source_multiplier(ev, weight)
 
 
 def run_candidates(x: np.ndarray, pollutant: str, nb: np.ndarray, field, ratio: Channel | None, *,
                    source_weight: float, min_flat: int = 6, min_copy: int = 4,
-                   min_stat: float = 10.0) -> pd.DataFrame:
+                   min_stat: float = 10.0, gases: dict | None = None) -> pd.DataFrame:
     """Flatline, neighbour-copy and own-past-copy runs of one pollutant.
 
     The statistic is ``-log P`` of the run under the Markov model of :mod:`.runs`. A copy is
     seen from both stations of the pair; the one that looks like the source
     (:func:`copier_evidence` < 0, decided for runs with a statistic of at least ``min_stat``)
-    gets the weight ``source_weight`` and ``source_side=True``.
+    gets the weight ``source_weight`` (:func:`source_multiplier`) and
+    ``source_side=True``; ``gases`` (log CO, NO2 of every station) add the gas cue.
     """
     parts = [flatline_runs(x, pollutant, min_values=min_flat),
              copy_runs(x, pollutant, nb, min_equal=min_copy),
@@ -245,7 +297,7 @@ def run_candidates(x: np.ndarray, pollutant: str, nb: np.ndarray, field, ratio: 
     own = (runs["partner"] == runs["station"]).to_numpy()
     mult = np.ones(len(runs))
     strong = np.flatnonzero(-runs["logp"].to_numpy() >= min_stat)
-    mult[strong] = _copy_direction(runs.iloc[strong], field, ratio, source_weight)
+    mult[strong] = _copy_direction(runs.iloc[strong], field, ratio, source_weight, gases)
     return pd.DataFrame({"station": runs["station"], "start": runs["start"], "end": runs["end"],
                          "kind": runs["kind"], "pollutant": pollutant, "score": np.nan,
                          "sign": -1.0, "channel": "runs", "partner": runs["partner"],
@@ -253,6 +305,34 @@ def run_candidates(x: np.ndarray, pollutant: str, nb: np.ndarray, field, ratio: 
                          "family": runs["kind"] + np.where(own, "-own", "") + ":" + pollutant,
                          "stat": -runs["logp"], "station_hours": runs["n_tests"], "weight": mult,
                          "dof": np.nan})
+
+
+def gas_support_multiplier(cands: pd.DataFrame, zg: np.ndarray, weight: float, *,
+                           z_gas: float = 1.0) -> np.ndarray:
+    """``weight`` for downward scan departures shared by the station's own gases, else 1.
+
+    ``zg`` is the gases' standardised neighbour residual
+    (:func:`~geoair.integrity.expected.gas_residual`). When its mean over a suppression
+    candidate's hours is below ``-z_gas``, the station's CO and NO2 departed from their
+    neighbours with its PM: different air (a front, an inversion, a plume), not values
+    pushed down at the PM analyser, and the candidate is scored like an upward departure.
+    """
+    mult = np.ones(len(cands))
+    rows = np.flatnonzero(((cands["kind"] == "suppression") &
+                           cands["family"].str.startswith("scan:")).to_numpy())
+    if not len(rows):
+        return mult
+    filled = np.nan_to_num(zg)
+    cs = np.vstack([np.zeros((1, zg.shape[1])), np.cumsum(filled, axis=0)])
+    cn = np.vstack([np.zeros((1, zg.shape[1])), np.cumsum(np.isfinite(zg), axis=0)])
+    s = cands["station"].to_numpy(np.int64)[rows]
+    a = cands["start"].to_numpy(np.int64)[rows]
+    b = cands["end"].to_numpy(np.int64)[rows] + 1
+    n = cn[b, s] - cn[a, s]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (cs[b, s] - cs[a, s]) / n
+    mult[rows[(n >= 3) & (mean < -z_gas)]] = weight
+    return mult
 
 
 def violation_candidates(pm25: np.ndarray, pm10: np.ndarray, *, rel_tol: float = 0.05,

@@ -18,7 +18,15 @@ from ._grid import SCREENED, to_grid
 from .calibrate import score_candidates
 from .classify import AQI100, classify_events
 from .evidence import evidence_sentences
-from .expected import expected_field, expected_values, find_neighbours
+from .expected import (
+    GASES,
+    LOG_OFFSET,
+    expected_field,
+    expected_values,
+    find_neighbours,
+    gas_adjusted,
+    gas_residual,
+)
 from .scan import WINDOWS, Channel
 
 __all__ = ["IntegrityScreen", "detect_integrity", "EVENT_COLUMNS"]
@@ -79,11 +87,23 @@ class IntegrityScreen(BaseEstimator):
         PM10-driven ratio breaks): local emissions and faults rather than values made to
         look cleaner.
     source_weight : float
-        Score multiplier for the station that looks like the *source* of a copied series.
+        Score multiplier for the station that looks like the *source* of a copied series
+        (:func:`~geoair.integrity.candidates.source_multiplier`): a copied pair is ranked
+        once, at the likely copier. The source's event stays in the table, low, its evidence
+        naming the likely copier.
     calibration : {"network", "gaussian"}
         How a detector statistic becomes a score (:func:`~geoair.integrity.calibrate.score_candidates`).
     caps : dict, optional
         Pollutant -> ceiling for the capping test (default the AQI-100 concentrations).
+    gas_adjust : bool
+        Scan the PM residuals with the part shared with the station's own CO/NO2 residuals
+        taken out (:func:`~geoair.integrity.expected.gas_adjusted`): a station whose gases
+        part from their neighbours with its PM is seeing different air, not a doctored PM.
+    gas_support : float
+        A downward departure during which the station's own gases were on average more
+        than this many robust scales below their neighbours too is scored like an upward
+        one (x ``upward_weight``): the station saw different air
+        (:func:`~geoair.integrity.candidates.gas_support_multiplier`; ``inf``: off).
     lang : {"en", "zh"}, optional
         Language of the evidence (default: the geoair option).
 
@@ -107,8 +127,8 @@ class IntegrityScreen(BaseEstimator):
 
     def __init__(self, *, pollutants=SCREENED, n_neighbours: int = 8, max_distance_km: float = 150.0,
                  windows=WINDOWS, threshold: float = 2.5, clip: float = 5.0, min_score: float = 0.5,
-                 upward_weight: float = 0.5, source_weight: float = 0.25, calibration: str = "gaussian",
-                 caps=None, lang=None):
+                 upward_weight: float = 0.5, source_weight: float = 0.05, calibration: str = "gaussian",
+                 caps=None, gas_adjust: bool = True, gas_support: float = 1.0, lang=None):
         self.pollutants = pollutants
         self.n_neighbours = n_neighbours
         self.max_distance_km = max_distance_km
@@ -120,6 +140,8 @@ class IntegrityScreen(BaseEstimator):
         self.source_weight = source_weight
         self.calibration = calibration
         self.caps = caps
+        self.gas_adjust = gas_adjust
+        self.gas_support = gas_support
         self.lang = lang
 
     def _check(self) -> None:
@@ -139,11 +161,12 @@ class IntegrityScreen(BaseEstimator):
         if "pm" in channels:
             parts.append(cand.scan_candidates(channels["pm"], "pm25,pm10", threshold=self.threshold,
                                               upward_weight=self.upward_weight, name="pm"))
+        gases = {g: np.log(grid.values[g] + LOG_OFFSET[g]) for g in GASES if g in grid.values}
         for p, f in fields.items():
             parts.append(cand.scan_candidates(channels[p], p, threshold=self.threshold,
                                               upward_weight=self.upward_weight, name=p))
             parts.append(cand.run_candidates(grid.values[p], p, nb, f, ratio,
-                                             source_weight=self.source_weight))
+                                             source_weight=self.source_weight, gases=gases))
             parts.append(cand.spike_candidates(f, p, clip=self.clip, upward_weight=self.upward_weight))
         if {"pm25", "pm10"} <= set(fields):
             parts.append(cand.violation_candidates(grid.values["pm25"], grid.values["pm10"]))
@@ -159,12 +182,17 @@ class IntegrityScreen(BaseEstimator):
         nb, dist = find_neighbours(grid.lon, grid.lat, k=self.n_neighbours, max_km=self.max_distance_km)
         fields = {p: expected_field(grid, p, nb) for p in self.pollutants}
         bar.update()
-        channels = {p: Channel(f.z, clip=self.clip, windows=self.windows) for p, f in fields.items()}
-        joint = cand.joint_channel(fields, clip=self.clip, windows=self.windows)
+        zg = gas_residual(grid, nb) if self.gas_adjust else None
+        zadj, self.gas_beta_ = gas_adjusted(fields, zg)
+        channels = {p: Channel(zadj[p], clip=self.clip, windows=self.windows) for p in fields}
+        joint = cand.joint_channel(fields, clip=self.clip, windows=self.windows, z=zadj)
         if joint is not None:
             channels["pm"] = joint
         ratio = cand.ratio_channel(fields, clip=self.clip, windows=self.windows)
         raw = self._candidates(grid, nb, fields, channels, ratio)
+        if zg is not None and self.gas_support < np.inf:
+            raw["weight"] = raw["weight"] * cand.gas_support_multiplier(raw, zg, self.upward_weight,
+                                                                       z_gas=self.gas_support)
         raw["score"] = score_candidates(raw, {**channels, "ratio": ratio}, len(grid.codes),
                                         calibration=self.calibration, windows=self.windows)
         raw.attrs["units"] = {"score": EVENT_UNITS["score"], "start": "hour index", "end": "hour index",
@@ -174,7 +202,11 @@ class IntegrityScreen(BaseEstimator):
         self.candidates_ = raw
         bar.update()
         events = cand.merge_candidates(raw)
-        events = events[events["score"] >= self.min_score].reset_index(drop=True)
+        # a copy's likely source stays listed (low) when its unweighted score would be
+        # reported: the direction can be wrong, and the pair must stay visible
+        full = events["score"] / events["weight"].where(events["weight"] > 0, 1.0)
+        keep = (events["score"] >= self.min_score) | (events["source_side"].astype(bool) & (full >= self.min_score))
+        events = events[keep].reset_index(drop=True)
         events = classify_events(events, grid, fields, channels, caps=self.caps or AQI100)
         bar.update()
         self.events_ = self._finalise(events, grid, lang)

@@ -34,7 +34,8 @@ def _copy_sentence(r, grid, fmt, lang) -> str:
     dist = t("integrity_km", lang, km=km) if np.isfinite(km) else ""
     lag = t("integrity_lag", lang, lag_h=int(r.lag)) if int(r.lag) else ""
     text = t("integrity_copy", lang, partner=grid.codes[j], distance=dist, lag=lag, **fmt)
-    return text + (t("integrity_copy_source", lang) if getattr(r, "source_side", False) else "")
+    return text + (t("integrity_copy_source", lang, partner=grid.codes[j])
+                   if getattr(r, "source_side", False) else "")
 
 
 def _ratio_numbers(grid, s, a, b) -> dict:
@@ -64,7 +65,7 @@ def _sentence(r, grid, lang: str, caps: dict, stamps) -> str:
     if kind == "ratio":
         return t("integrity_ratio", lang, **_ratio_numbers(grid, s, a, b), **fmt)
     if kind == "capping":
-        return t("integrity_capping", lang, cap=caps.get(r.pollutant, np.nan),
+        return t("integrity_capping", lang, cap=caps.get(r.pollutant.split(",")[0], np.nan),
                  n_above=int(r.n_above_cap), **fmt)
     text = t(f"integrity_{kind}", lang, **fmt)
     if kind in ("suppression", "drift") and np.isfinite(r.observed) and r.observed <= _FLOOR:

@@ -14,8 +14,11 @@ Three predictors of a station's log concentration, each with a per-station robus
 
 Per station the predictor with the smallest robust residual scale is used, the others only
 where it has no value; the residual ``log x - expected`` is centred and divided by that
-predictor's robust scale (1.4826 x MAD) and by a network-wide factor for the concentration
-level, giving a standardised residual comparable across stations.
+predictor's robust scale (1.4826 x MAD), by a network-wide factor for the concentration
+level and by one for how much the neighbours disagree among themselves in that hour
+(:func:`disagreement_factor`), giving a standardised residual comparable across stations.
+:func:`gas_residual` and :func:`gas_adjusted` give the PM residual with the part shared by
+the station's own CO and NO2 residuals taken out (the screen scans that one).
 
 References
 ----------
@@ -34,7 +37,8 @@ import pandas as pd
 from . import _kernels
 from ._grid import SCREENED, StationGrid
 
-__all__ = ["ExpectedField", "find_neighbours", "expected_field", "level_factor", "LEVEL_EDGES", "LOG_OFFSET", "EARTH_RADIUS_KM"]
+__all__ = ["ExpectedField", "find_neighbours", "expected_field", "level_factor", "LEVEL_EDGES", "disagreement_factor",
+           "DISAGREEMENT_EDGES", "gas_adjusted", "gas_residual", "GASES", "LOG_OFFSET", "EARTH_RADIUS_KM"]
 
 #: Offset (µg/m³; CO mg/m³) added before taking logs, damping noise of near-zero readings.
 LOG_OFFSET: dict[str, float] = {"pm25": 3.0, "pm10": 5.0, "co": 0.1, "no2": 3.0, "so2": 3.0}
@@ -160,8 +164,8 @@ def _spatial(logv, nb):
     spread = np.where(good, np.maximum(spread, _MIN_SCALE), 1.0)
     weight = np.where(good, 1.0 / spread**2, 0.0)
     offset = np.where(good, offset, 0.0)
-    pred, used = _kernels.neighbour_prediction(logv, nb, offset, weight, spread, 3.0)
-    return pred, used, (np.asarray(nb), offset, weight)
+    pred, used, disagree = _kernels.neighbour_prediction(logv, nb, offset, weight, spread, 3.0)
+    return pred, used, (np.asarray(nb), offset, weight), disagree
 
 
 def _cross(logv, logco):
@@ -213,7 +217,8 @@ def _fallback(logv, preds):
 
 
 def expected_field(grid: StationGrid, pollutant: str, nb: np.ndarray, *,
-                   use_cross: bool = True, use_history: bool = True) -> ExpectedField:
+                   use_cross: bool = True, use_history: bool = True,
+                   disagreement: bool = True) -> ExpectedField:
     """Expected log concentration and standardised residual of one pollutant.
 
     Parameters
@@ -224,6 +229,9 @@ def expected_field(grid: StationGrid, pollutant: str, nb: np.ndarray, *,
         From :func:`find_neighbours`.
     use_cross, use_history : bool
         Add the CO-based and hour-of-day predictors (see the module docstring).
+    disagreement : bool
+        Widen the scale of hours whose neighbours disagree among themselves more than usual
+        (:func:`disagreement_factor`).
 
     Returns
     -------
@@ -231,7 +239,7 @@ def expected_field(grid: StationGrid, pollutant: str, nb: np.ndarray, *,
     """
     c = LOG_OFFSET[pollutant]
     logv = np.log(grid.values[pollutant] + c)
-    spatial, used, model = _spatial(logv, nb)
+    spatial, used, model, disagree = _spatial(logv, nb)
     preds = [spatial]
     if use_cross and "co" in grid.values:
         preds.append(_cross(logv, np.log(grid.values["co"] + LOG_OFFSET["co"])))
@@ -239,6 +247,9 @@ def expected_field(grid: StationGrid, pollutant: str, nb: np.ndarray, *,
         preds.append(_history(logv, grid.times.hour.to_numpy()))
     expected, scale_h, source = _fallback(logv, preds)
     scale_h = scale_h * level_factor((logv - expected) / scale_h, np.exp(expected) - c)
+    if disagreement:
+        ratio = np.where(source == 0, disagree / _kernels.column_median_mad(disagree, 24)[0][None, :], np.nan)
+        scale_h = scale_h * disagreement_factor((logv - expected) / scale_h, ratio)
     z = (logv - expected) / scale_h
     return ExpectedField(pollutant, logv, expected, z, scale_h, source, used, spatial, model)
 
@@ -267,6 +278,100 @@ def level_factor(z: np.ndarray, level: np.ndarray) -> np.ndarray:
     factor = np.clip(factor / np.median(factor), 0.5, 2.0)
     centres = np.log(np.r_[edges[0] / 2, np.sqrt(edges[:-1] * edges[1:]), edges[-1] * 1.5])
     return np.interp(np.log(np.clip(np.nan_to_num(level, nan=edges[3]), 1.0, None)), centres, factor)
+
+
+#: Band edges of the neighbour-disagreement ratio (hour / station median).
+DISAGREEMENT_EDGES = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+
+
+def disagreement_factor(z: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """Relative residual scale by how much the neighbours disagree in that hour (network-wide).
+
+    A station is predicted from neighbours that usually agree; when a haze front, a dust
+    plume or fireworks in some districts pass, they disagree among themselves, and the
+    station's own departure from their mean is then less surprising. ``ratio`` is the hour's
+    disagreement (root mean square of the neighbours' standardised deviations from the
+    prediction) over the station's median disagreement. The robust scale of ``z`` is
+    measured in bands of ``ratio`` across the network (on the real national month it grows
+    from about 0.75 for ratios under 0.5 to 1.8 for ratios over 3), divided by the scale of
+    all hours, and returned per hour (interpolated in log ratio between band centres; 1
+    where the ratio is unknown: one neighbour, or the hour predicted otherwise).
+    """
+    edges = np.asarray(DISAGREEMENT_EDGES)
+    ok = np.isfinite(z) & np.isfinite(ratio)
+    if ok.sum() < 1000:
+        return np.ones_like(z)
+    band = np.digitize(np.nan_to_num(ratio, nan=1.0), edges)
+    zall = z[ok]
+    ref = 1.4826 * np.median(np.abs(zall - np.median(zall)))
+    factor = np.ones(len(edges) + 1)
+    for b in range(len(edges) + 1):
+        zb = z[ok & (band == b)]
+        if zb.size >= 200:
+            factor[b] = 1.4826 * np.median(np.abs(zb - np.median(zb))) / ref
+    factor = np.clip(factor, 0.5, 3.0)
+    centres = np.log(np.r_[edges[0] / 2, np.sqrt(edges[:-1] * edges[1:]), edges[-1] * 1.5])
+    out = np.interp(np.log(np.clip(np.nan_to_num(ratio, nan=1.0), 1e-3, None)), centres, factor)
+    return np.where(np.isfinite(ratio), out, 1.0)
+
+
+#: Gases whose departure from their neighbours is taken out of the PM residual.
+GASES: tuple[str, ...] = ("co", "no2")
+
+
+def gas_residual(grid: StationGrid, nb: np.ndarray, *, gases=GASES, clip: float = 5.0) -> np.ndarray | None:
+    """Mean standardised neighbour residual of the station's own gases, per station-hour.
+
+    Each gas (CO, NO2) is predicted from the neighbours as PM is (:func:`_spatial`), centred
+    and scaled per station (1.4826 MAD), clipped at ±``clip``; the hour's value is the mean
+    over the gases reporting. None when no gas is in ``grid``.
+    """
+    zs = []
+    for gas in gases:
+        if gas in grid.values:
+            logv = np.log(grid.values[gas] + LOG_OFFSET[gas])
+            spatial = _spatial(logv, nb)[0]
+            centre, scale = _robust(logv - spatial)
+            zs.append((logv - spatial - centre[None, :]) / scale[None, :])
+    if not zs:
+        return None
+    stack = np.clip(np.stack(zs), -clip, clip)
+    n_ok = np.isfinite(stack).sum(axis=0)
+    return np.where(n_ok > 0, np.nansum(stack, axis=0) / np.maximum(n_ok, 1), np.nan)
+
+
+def gas_adjusted(fields: dict[str, ExpectedField], zg: np.ndarray | None, *,
+                 clip: float = 5.0) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """PM residuals with the part shared with the station's own gases taken out.
+
+    A station can part from its neighbours honestly: a haze front or an inversion reaching
+    it earlier or later, a local plume. Its gas analysers (CO, NO2: same air, same
+    dispersion) then part from their neighbours too. Interference at the PM inlet and edited
+    PM values leave the gases alone (Linfen/Xi'an cases; research note
+    ``integrity_methods.md``). So the scan uses ``z_pm - beta * z_gas``, with ``z_gas`` the
+    gases' residual (:func:`gas_residual`) and ``beta`` the network-wide least-squares
+    slope of ``z_pm`` on ``z_gas`` (hours with both within ±``clip``; 0.34 for PM2.5 and
+    0.37 for PM10 on the national month, correlation 0.3). Hours without a gas residual
+    keep ``z_pm``.
+
+    Returns
+    -------
+    z : dict
+        Pollutant -> adjusted standardised residual (T, S).
+    beta : dict
+        Pollutant -> slope used (0 when no gas is available).
+    """
+    if zg is None:
+        return {p: f.z for p, f in fields.items()}, {p: 0.0 for p in fields}
+    out, betas = {}, {}
+    for p, f in fields.items():
+        ok = np.isfinite(f.z) & np.isfinite(zg) & (np.abs(f.z) < clip) & (np.abs(zg) < clip)
+        x, y = zg[ok], f.z[ok]
+        beta = float(np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2)) if ok.sum() > 1000 else 0.0
+        beta = min(max(beta, 0.0), 1.0)
+        out[p] = np.where(np.isfinite(zg), f.z - beta * np.nan_to_num(zg), f.z)
+        betas[p] = beta
+    return out, betas
 
 
 def expected_values(grid: StationGrid, fields: dict[str, ExpectedField]) -> pd.DataFrame:

@@ -134,3 +134,31 @@ def test_negative_values_are_masked_and_logged(clean_network):
     screen = IntegrityScreen().fit(bad, stations)
     assert screen.droplog_.total() >= 2
     assert np.isnan(screen.grid_.values["pm25"]).sum() >= np.isnan(obs["pm25"]).sum() + 2
+
+
+def test_copy_source_stays_listed_low_and_names_the_copier(clean_network):
+    # a copied pair is ranked once, at the copier; the source's event stays, low, naming it
+    obs, stations = clean_network
+    tampered, code, t0, t1 = _one_event(obs, stations, "copy", length=72)
+    src = stations["station"].iloc[_nearest(stations, 5)]
+    ev = detect_integrity(tampered, stations)
+    at = (ev["start"] <= t1) & (ev["end"] >= t0) & ev["kinds"].str.contains("copy")
+    copier, source = ev[at & (ev["station"] == code)].iloc[0], ev[at & (ev["station"] == src)]
+    assert len(source) == 1
+    source = source.iloc[0]
+    assert source["score"] <= 0.1 * copier["score"]  # 1/20 of its own run's score
+    assert "looks more like the source" in source["evidence"] and code in source["evidence"]
+    assert "looks more like the source" not in copier["evidence"]
+
+
+def test_capping_of_both_fractions_names_the_pm25_cap():
+    from types import SimpleNamespace
+
+    from geoair.integrity.evidence import _sentence
+
+    grid = SimpleNamespace(values={}, codes=np.array(["1001A"]))
+    row = SimpleNamespace(station=0, start=0, end=9, pollutant="pm25,pm10", score=5.0, n_hours=10,
+                          observed=70.0, expected=90.0, change=-0.22, n_equal=0, kind="capping",
+                          n_above_cap=8, channel="pm")
+    text = _sentence(row, grid, "en", {"pm25": 75.0, "pm10": 150.0}, [f"t{i}" for i in range(10)])
+    assert "never exceeded 75 µg/m³" in text and "nan" not in text

@@ -48,7 +48,7 @@ def test_pair_offsets_and_prediction_match_numpy():
     off, scale, count = pair_offsets(logv, nb)
     assert off[0, 0] == np.median(logv[:, 0] - logv[:, 1]) and count[0, 0] == 200
     w = np.ones((3, 2))
-    pred, used = neighbour_prediction(logv, nb, off, w, np.ones((3, 2)), 3.0)
+    pred, used, _ = neighbour_prediction(logv, nb, off, w, np.ones((3, 2)), 3.0)
     manual = 0.5 * ((logv[:, 1] + off[0, 0]) + (logv[:, 2] + off[0, 1]))
     np.testing.assert_allclose(pred[:, 0], manual)
     assert (used[:, 0] == 2).all()
