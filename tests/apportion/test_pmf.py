@@ -136,9 +136,10 @@ def test_robust_is_a_monotone_reweighting_of_one_fit():
     q = rob.q_history_
     assert len(q) == rob.runs_["n_iter"].iloc[0]
     assert np.all(np.diff(q) <= 1e-9 * q[1:])
-    assert q[-1] == pytest.approx(rob.q_robust_, rel=1e-9)
+    # the trace is the float32 solver's Q, q_robust_ is recomputed in float64 from W, H
+    assert q[-1] == pytest.approx(rob.q_robust_, rel=1e-6)
     plain = PMF(robust=False, **kw).fit(conc, unc)
-    assert plain.q_history_[-1] == pytest.approx(plain.q_true_, rel=1e-9)
+    assert plain.q_history_[-1] == pytest.approx(plain.q_true_, rel=1e-6)
     V, We = conc.to_numpy(), unc.to_numpy() ** -2.0
     W, H, n_iter, _, tr = fit_runs(V, We, plain.W_[None], plain.H_[None], robust=True,
                                    max_iter=500)
