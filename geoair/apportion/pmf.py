@@ -329,10 +329,12 @@ class PMF(Estimator):
         quadratic; steps never shorter than ESAT's, elements never cut below 10 % of their
         value in one step). Each step is still a majorize-minimize step, so Q (Q(robust) in
         robust mode) never rises; runs stop after about half the iterations of plain
-        multiplicative updates at the same cost per iteration. ``False`` runs ESAT's plain
-        updates (use it to reproduce an ESAT model step by step); the random starts then end
-        in different local minima, so single runs differ while the batch's best Q is
-        comparable (``benchmarks/compare_esat.py``).
+        multiplicative updates. This path is a numpy solver batched over the runs, float32
+        storage as ESAT's with Q summed in float64, and compiles nothing. ``False`` runs
+        ESAT's plain updates in float64 numba kernels (compiled once per machine; use it to
+        reproduce an ESAT model step by step); the random starts then end in different
+        local minima, so single runs differ while the batch's best Q is comparable
+        (``benchmarks/compare_esat.py``).
 
     Attributes
     ----------
