@@ -11,9 +11,11 @@ every kernel is compiled and written to the cache), then runs again on the fille
 later call: the kernels are loaded). Each child reports the time of its imports, of loading or
 compiling the kernel (a one-iteration fit on a small slice), and of the full fit; the parent
 times the whole process and reads its peak RSS. ``cores`` reports wall and CPU time per
-iteration. ``steps`` (one process, warm cache) times the two LS-NMF kernels per iteration in
-isolation (CPU, 2,000 iterations from one start, best of 4) and fits the 20 runs with each to
-the default stopping rule (iterations, CPU, best Q(robust)). Record ``uptime`` next to the
+iteration. ``steps`` (one process) times the default numpy solver (line search, batched over
+runs, float32) per run-iteration at batch sizes 1, 5 and 20 against the numba plain-MU kernel
+(CPU, 1,000 iterations, best of 3), and fits the 20 runs with each to the default stopping
+rule (iterations, CPU, best Q(robust)). With the numpy solver the "empty cache" case compiles
+nothing (only ``line_search=False`` and WS-NMF use numba). Record ``uptime`` next to the
 numbers: on a shared machine they are inflated.
 """
 
@@ -57,29 +59,39 @@ def child(robust: bool, n_jobs: int, method: str = "ls-nmf"):
                       "q_true": m.q_true_}))
 
 
-def steps(n_iter=2000, repeats=4):
-    """Per-iteration CPU of plain and line-searched MU, then the 20-run batch with each."""
+def steps(n_iter=1000, repeats=3):
+    """CPU per run-iteration of the numpy batched solver (batches of 1, 5, 20 runs) against the
+    numba plain-MU kernel, then the 20-run fit with each (iterations, CPU, best Q(robust))."""
     import numpy as np
 
     sys.path.insert(0, str(ROOT))
     from geoair.apportion import _pmf_kernels as K
-    from geoair.apportion.pmf import _THETA, PMF, _esat_init
+    from geoair.apportion._pmf_batch import ls_fit_batch
+    from geoair.apportion.pmf import _THETA, PMF, _batch_seeds, _esat_init
     from geoair.apportion.pmf_prep import read_epa_pmf
 
     conc, unc = read_epa_pmf(CONC, UNC)
     V = conc.to_numpy(float)
     We = 1.0 / np.maximum(unc.to_numpy(float), 1e-12) ** 2
     mask = np.zeros((6, V.shape[1]), np.bool_)
-    kernels = {"plain MU": (K.ls_fit, ()), "line search": (K.ls_fit_ls, (_THETA,))}
-    for name, (f, extra) in kernels.items():
+    starts = [_esat_init(V, 6, s, "ls-nmf") for s in _batch_seeds(42, 20)]
+    W0, H0 = np.stack([w for w, _ in starts]), np.stack([h for _, h in starts])
+    K.ls_fit(V, We, W0[0].copy(), H0[0].copy(), True, 4.0, 1, 0.0, -np.inf, 1, mask, np.empty(0))
+    for label, R in (("numba plain MU, 1 run", 0), ("numpy line search, batch 1", 1),
+                     ("numpy line search, batch 5", 5), ("numpy line search, batch 20", 20)):
         best = np.inf
         for _ in range(repeats):
-            W, H = _esat_init(V, 6, 8925, "ls-nmf")
             c0 = time.process_time()
-            f(V, We, W, H, True, 4.0, n_iter, 0.0, -np.inf, 1, mask, np.empty(0), *extra)
-            best = min(best, time.process_time() - c0)
-        print(f"{name:12s}: {1e6 * best / n_iter:.0f} us CPU per iteration (robust, best of "
-              f"{repeats}); load {os.getloadavg()[0]:.1f}", flush=True)
+            if R == 0:
+                K.ls_fit(V, We, W0[0].copy(), H0[0].copy(), True, 4.0, n_iter, 0.0, -np.inf, 1,
+                         mask, np.empty(0))
+            else:
+                ls_fit_batch(V, We, W0[:R].copy(), H0[:R].copy(), robust=True, alpha=4.0,
+                             max_iter=n_iter, rtol=0.0, atol=-np.inf, window=1, fixed=mask,
+                             traces=np.empty((R, 0)), theta=_THETA)
+            best = min(best, (time.process_time() - c0) / max(R, 1))
+        print(f"{label:28s}: {1e6 * best / n_iter:.0f} us CPU per run-iteration (robust, best "
+              f"of {repeats}); load {os.getloadavg()[0]:.1f}", flush=True)
     for ls in (False, True):
         c0 = time.process_time()
         m = PMF(n_components=6, random_state=42, n_jobs=1, line_search=ls).fit(conc, unc)

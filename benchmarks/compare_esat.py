@@ -26,9 +26,11 @@ relative stopping rule ``tol=5e-6`` over 50 iterations).
 
 In the race every run is a new Python process; its wall time is taken by the parent from
 process start to exit (imports, data reading, numba cache load or compilation and the fit).
-geoair "cold" runs point ``NUMBA_CACHE_DIR`` at a new empty folder, so they compile every
-kernel (a user's very first call); "warm" runs reuse the folder a cold run filled (every
-later call). ESAT's ``train`` time alone (no imports) is reported too.
+geoair "cold" runs point ``NUMBA_CACHE_DIR`` at a new empty folder (a user's very first call:
+anything numba-compiled would be compiled; the default numpy solver compiles nothing); "warm"
+runs reuse the folder a cold run filled (every later call). ESAT's ``train`` time alone (no
+imports) is reported too. ``--jobs`` lists geoair's ``n_jobs`` (the first is used for the
+cold run; geoair's default is -1, all cores).
 """
 
 from __future__ import annotations

@@ -12,10 +12,10 @@ and adds the sample's share to the sums of the next H update. That is 6 n m p mu
 per iteration, the same as the matrix form, but with every row in cache, and robust mode costs
 one comparison per cell more than plain mode (a re-weighting inside the same iterations).
 
-:func:`ls_fit_ls` (the default) stretches each MU step of H and of W to the exact minimum of
-the weighted least squares along it (a quadratic at fixed weights); the curvature needs one
-product ``d H`` per sample, which replaces the product of the old W with the new H (kept as
-``WH + beta (W D)``), so an iteration costs the same and runs stop after about half as many.
+The default LS-NMF solver (line-searched steps) is the numpy one in
+:mod:`geoair.apportion._pmf_batch`, which needs no compilation; these kernels run ESAT's plain
+multiplicative updates (``line_search=False``, float64, used to reproduce ESAT's models) and
+WS-NMF.
 
 References
 ----------
@@ -26,9 +26,6 @@ Ding, C., Li, T., Jordan, M. I. (2010) Convex and semi-nonnegative matrix factor
 IEEE TPAMI 32(1), 45-55, doi:10.1109/TPAMI.2008.277.
 Hunter, D. R., Lange, K. (2004) A tutorial on MM algorithms. Am. Stat. 58, 30-37,
 doi:10.1198/0003130042836 (the robust re-weighting).
-Gonzalez, E. F., Zhang, Y. (2005) Accelerating the Lee-Seung algorithm for non-negative
-matrix factorization. Rice University CAAM technical report TR05-02 (step length along the
-MU direction).
 Smith, D. et al. (2024) ESAT. JOSS 9(103), 7316, doi:10.21105/joss.07316 (update order,
 initialisation and window stopping test reproduced from its documented behaviour).
 """
@@ -296,149 +293,6 @@ def ws_fit(V, We, W, H, robust, alpha, max_iter, rtol, atol, window, fixed, trac
         for i in range(n):
             _fitted_row(W, H, i, wh)
             q += _residual_row(V, We, Wt, i, wh, a, robust, alpha)
-        if keep:
-            trace[it] = q
-        if _converged(buf, it, q, rtol, atol):
-            return q, it + 1, True
-    return q, max_iter, False
-
-
-@njit(nogil=True, fastmath=_FAST)
-def _step_length(g, c, d, x, theta):
-    """Exact minimiser along the MU step ``d`` of a quadratic with slope ``g``, curvature ``c``.
-
-    The weighted least-squares majorizer restricted to ``x + beta d`` is ``-2 beta g +
-    beta**2 c``; beta = 1 is the MU step, which lowers it, so the minimiser g / c >= 1/2.
-    Longer steps are cut so that no element falls below ``theta`` times its value (a zero
-    would be stuck under MU), and never shorter than the MU step.
-    """
-    if c <= 0.0 or g <= 0.0:
-        return 1.0
-    beta = g / c
-    if beta <= 1.0:
-        return beta
-    for k in range(d.shape[0]):
-        if d[k] < 0.0:
-            cap = (1.0 - theta) * x[k] / (-d[k])
-            if cap < beta:
-                beta = cap
-    return max(beta, 1.0)
-
-
-@njit(nogil=True, fastmath=_FAST)
-def _ls_sweep_ls(V, We, Wt, W, H, NH, DH, WH, WD, bh, wh, a, b, dh, d, x,
-                 robust, alpha, update_w, theta):
-    """:func:`_ls_sweep` with an exact line search along each sample's W step.
-
-    The fitted row at the old W[i] is ``WH[i] + bh * WD[i]`` (the previous sweep's fitted
-    row moved along the H step), so the search costs one m p product (``d H``) per sample,
-    the product it saves. ``WH`` receives the new fitted rows. Returns Q.
-    """
-    n, m = V.shape
-    p = H.shape[0]
-    NH[:, :] = 0.0
-    DH[:, :] = 0.0
-    q = 0.0
-    for i in range(n):
-        if update_w:
-            for j in range(m):
-                wh[j] = WH[i, j] + bh[j] * WD[i, j]
-                a[j] = Wt[i, j] * V[i, j]
-                b[j] = Wt[i, j] * wh[j]
-            g = 0.0
-            for k in range(p):
-                s1 = 0.0
-                s2 = 0.0
-                for j in range(m):
-                    s1 += a[j] * H[k, j]
-                    s2 += b[j] * H[k, j]
-                x[k] = W[i, k]
-                d[k] = W[i, k] * s1 / s2 - W[i, k] if s2 > 0.0 else 0.0
-                g += (s1 - s2) * d[k]
-            dh[:] = 0.0
-            for k in range(p):
-                for j in range(m):
-                    dh[j] += d[k] * H[k, j]
-            c = 0.0
-            for j in range(m):
-                c += Wt[i, j] * dh[j] * dh[j]
-            beta = _step_length(g, c, d, x, theta)
-            for k in range(p):
-                W[i, k] = x[k] + beta * d[k]
-            for j in range(m):
-                wh[j] += beta * dh[j]
-        else:
-            _fitted_row(W, H, i, wh)
-        for j in range(m):
-            WH[i, j] = wh[j]
-        q += _residual_row(V, We, Wt, i, wh, a, robust, alpha)
-        _accumulate_h(V, Wt, W, i, wh, a, b, NH, DH)
-    return q
-
-
-@njit(nogil=True, fastmath=_FAST)
-def _h_step_ls(Wt, W, H, NH, DH, WD, D, bh, cj, has_fixed, fixed, theta):
-    """MU step of H with an exact line search per species; ``WD = W D``, ``bh`` the lengths."""
-    p, m = H.shape
-    n = W.shape[0]
-    for k in range(p):
-        for j in range(m):
-            if (has_fixed and fixed[k, j]) or DH[k, j] <= 0.0:
-                D[k, j] = 0.0
-            else:
-                D[k, j] = H[k, j] * NH[k, j] / DH[k, j] - H[k, j]
-    cj[:] = 0.0
-    for i in range(n):
-        for j in range(m):
-            WD[i, j] = 0.0
-        for k in range(p):
-            wik = W[i, k]
-            for j in range(m):
-                WD[i, j] += wik * D[k, j]
-        for j in range(m):
-            cj[j] += Wt[i, j] * WD[i, j] * WD[i, j]
-    dcol = np.empty(p)
-    xcol = np.empty(p)
-    for j in range(m):
-        g = 0.0
-        for k in range(p):
-            g += (NH[k, j] - DH[k, j]) * D[k, j]
-            dcol[k] = D[k, j]
-            xcol[k] = H[k, j]
-        beta = _step_length(g, cj[j], dcol, xcol, theta)
-        bh[j] = beta
-        for k in range(p):
-            H[k, j] = H[k, j] + beta * D[k, j]
-
-
-@njit(nogil=True, fastmath=_FAST)
-def ls_fit_ls(V, We, W, H, robust, alpha, max_iter, rtol, atol, window, fixed, trace, theta):
-    """:func:`ls_fit` with exact line searches along the MU steps of H and W (monotone)."""
-    n, m = V.shape
-    p = H.shape[0]
-    Wt = We.copy()
-    NH = np.empty((p, m))
-    DH = np.empty((p, m))
-    D = np.empty((p, m))
-    WH = np.zeros((n, m))
-    WD = np.zeros((n, m))
-    bh = np.zeros(m)
-    cj = np.empty(m)
-    wh = np.empty(m)
-    a = np.empty(m)
-    b = np.empty(m)
-    dh = np.empty(m)
-    d = np.empty(p)
-    x = np.empty(p)
-    buf = np.zeros(window)
-    has_fixed = fixed.any()
-    keep = trace.shape[0] >= max_iter
-    q = _ls_sweep_ls(V, We, Wt, W, H, NH, DH, WH, WD, bh, wh, a, b, dh, d, x,
-                     robust, alpha, False, theta)
-    for it in range(max_iter):
-        _h_step_ls(Wt, W, H, NH, DH, WD, D, bh, cj, has_fixed, fixed, theta)
-        q = _ls_sweep_ls(V, We, Wt, W, H, NH, DH, WH, WD, bh, wh, a, b, dh, d, x,
-                         robust, alpha, True, theta)
         if keep:
             trace[it] = q
         if _converged(buf, it, q, rtol, atol):

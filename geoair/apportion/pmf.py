@@ -62,8 +62,8 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
 
+from .._estimator import Estimator
 from .._validation import DropLog, GeoairInputError, check_option
 from ..schema import UNITS, attach_units
 
@@ -188,31 +188,25 @@ def fit_runs(V, We, W0, H0, *, method="ls-nmf", robust=True, alpha=4.0, max_iter
     """Fit ``R`` models from the start matrices ``W0`` (R x n x p) and ``H0`` (R x p x m).
 
     The low-level driver of :class:`PMF` (arguments as there; ``V`` concentrations, ``We`` the
-    weights 1/u**2, n x m). Runs are independent, so they are spread over ``n_jobs`` threads
-    (the numba kernels release the GIL); the results do not depend on ``n_jobs``.
+    weights 1/u**2, n x m). Runs are independent, so they are spread over ``n_jobs`` threads;
+    the results do not depend on ``n_jobs``. LS-NMF with ``line_search`` (the default) runs
+    the numpy solver batched over the runs (:mod:`geoair.apportion._pmf_batch`, float32, no
+    compilation); plain MU steps (``line_search=False``, ESAT's updates) and WS-NMF run the
+    float64 numba kernels (:mod:`geoair.apportion._pmf_kernels`, compiled once per machine).
 
     Returns
     -------
     W, H : ndarray
-        Fitted matrices, R x n x p and R x p x m.
+        Fitted matrices (float64), R x n x p and R x p x m.
     n_iter : ndarray of int
     converged : ndarray of bool
     traces : ndarray
         R x max_iter objective per iteration (NaN after a run stopped); R x 0 if not ``trace``.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from tqdm import tqdm
 
     from ..options import get_options
-    from . import _pmf_kernels as K
 
-    if method != "ls-nmf":
-        kernel, extra = K.ws_fit, ()
-    elif line_search:
-        kernel, extra = K.ls_fit_ls, (_THETA,)
-    else:
-        kernel, extra = K.ls_fit, ()
     R, p, m = H0.shape
     V = np.ascontiguousarray(V, dtype=np.float64)
     We = np.ascontiguousarray(We, dtype=np.float64)
@@ -220,22 +214,63 @@ def fit_runs(V, We, W0, H0, *, method="ls-nmf", robust=True, alpha=4.0, max_iter
     Hs = np.array(H0, dtype=np.float64, order="C")
     mask = np.zeros((p, m), dtype=np.bool_) if fixed is None else np.asarray(fixed, np.bool_)
     traces = np.full((R, int(max_iter) if trace else 0), np.nan)
-
-    def one(r):
-        _, it, ok = kernel(V, We, Ws[r], Hs[r], bool(robust), float(alpha), int(max_iter),
-                           float(tol), float(tol_abs), int(tol_window), mask, traces[r], *extra)
-        return it, ok
-
+    opts = dict(robust=bool(robust), alpha=float(alpha), max_iter=int(max_iter),
+                rtol=float(tol), atol=float(tol_abs), window=int(tol_window), fixed=mask)
     jobs = _resolve_n_jobs(n_jobs, R)
     bar = tqdm(total=R, desc="PMF runs", disable=R < 2 or not get_options()["progress"])
-    out = []
-    with bar, ThreadPoolExecutor(jobs) as pool:
-        for res in (pool.map(one, range(R)) if jobs > 1 else map(one, range(R))):
-            out.append(res)
-            bar.update()
+    with bar:
+        if method == "ls-nmf" and line_search:
+            iters, conv = _fit_batched(V, We, Ws, Hs, traces, opts, jobs, bar.update)
+        else:
+            iters, conv = _fit_compiled(V, We, Ws, Hs, traces, opts, jobs, bar.update,
+                                        method)
+    return Ws, Hs, iters, conv, traces
+
+
+def _map(fn, tasks, jobs):
+    """``fn`` over ``tasks``, in ``jobs`` threads when more than one."""
+    if jobs <= 1:
+        return [fn(t) for t in tasks]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(jobs) as pool:
+        return list(pool.map(fn, tasks))
+
+
+def _fit_batched(V, We, Ws, Hs, traces, opts, jobs, update):
+    """The numpy solver: the runs dealt into ``jobs`` batches, one thread each (numpy's
+    matrix products and ufuncs release the GIL). Fills ``Ws``, ``Hs`` and ``traces``."""
+    from ._pmf_batch import ls_fit_batch
+
+    R = Ws.shape[0]
+    iters = np.empty(R, dtype=np.int64)
+    conv = np.empty(R, dtype=bool)
+
+    def one(idx):
+        W, H, tr = Ws[idx], Hs[idx], traces[idx]
+        it, ok = ls_fit_batch(V, We, W, H, theta=_THETA, traces=tr, on_done=update, **opts)
+        Ws[idx], Hs[idx], traces[idx], iters[idx], conv[idx] = W, H, tr, it, ok
+
+    _map(one, np.array_split(np.arange(R), jobs), jobs)
+    return iters, conv
+
+
+def _fit_compiled(V, We, Ws, Hs, traces, opts, jobs, update, method):
+    """The numba kernels, one run per call (they release the GIL), ``jobs`` threads."""
+    from . import _pmf_kernels as K
+
+    kernel, extra = (K.ws_fit, ()) if method != "ls-nmf" else (K.ls_fit, ())
+    args = [opts[k] for k in ("robust", "alpha", "max_iter", "rtol", "atol", "window", "fixed")]
+
+    def one(r):
+        _, it, ok = kernel(V, We, Ws[r], Hs[r], *args, traces[r], *extra)
+        update()
+        return it, ok
+
+    out = _map(one, range(Ws.shape[0]), jobs)
     iters = np.array([it for it, _ in out], dtype=np.int64)
     conv = np.array([ok for _, ok in out], dtype=bool)
-    return Ws, Hs, iters, conv, traces
+    return iters, conv
 
 
 def _q_values(V, We, Ws, Hs, alpha):
@@ -250,7 +285,7 @@ def _q_values(V, We, Ws, Hs, alpha):
     return qt, qr
 
 
-class PMF(BaseEstimator):
+class PMF(Estimator):
     """Positive Matrix Factorization with per-cell uncertainties (EPA PMF 5.0 / ESAT).
 
     Parameters
@@ -284,19 +319,22 @@ class PMF(BaseEstimator):
         the same matrices as ESAT's ``BatchSA(seed=42)``. A sequence gives the per-run seeds
         directly (``n_runs`` is then its length), e.g. to repeat one ESAT model.
     n_jobs : int or None
-        Threads running the random starts in parallel (the kernels release the GIL); -1 means
-        all cores, None the ``n_jobs`` option of :func:`geoair.set_options` (default 1).
-        Results do not depend on it.
+        Threads running the random starts in parallel (numpy and the numba kernels release
+        the GIL). The default -1 uses all cores, as ESAT's ``BatchSA(parallel=True)`` does;
+        None means the ``n_jobs`` option of :func:`geoair.set_options` (default 1). Results
+        do not depend on it.
     line_search : bool
         LS-NMF only. Stretch every multiplicative step of H (per species) and of W (per
         sample) to the minimum of the weighted least-squares objective along it (exact, a
         quadratic; steps never shorter than ESAT's, elements never cut below 10 % of their
         value in one step). Each step is still a majorize-minimize step, so Q (Q(robust) in
         robust mode) never rises; runs stop after about half the iterations of plain
-        multiplicative updates at the same cost per iteration. ``False`` runs ESAT's plain
-        updates (use it to reproduce an ESAT model step by step); the random starts then end
-        in different local minima, so single runs differ while the batch's best Q is
-        comparable (``benchmarks/compare_esat.py``).
+        multiplicative updates. This path is a numpy solver batched over the runs, float32
+        storage as ESAT's with Q summed in float64, and compiles nothing. ``False`` runs
+        ESAT's plain updates in float64 numba kernels (compiled once per machine; use it to
+        reproduce an ESAT model step by step); the random starts then end in different
+        local minima, so single runs differ while the batch's best Q is comparable
+        (``benchmarks/compare_esat.py``).
 
     Attributes
     ----------
@@ -347,7 +385,7 @@ class PMF(BaseEstimator):
         tol_window: int = 50,
         alpha: float = 4.0,
         random_state=None,
-        n_jobs: int | None = None,
+        n_jobs: int | None = -1,
         line_search: bool = True,
     ):
         self.n_components = n_components
