@@ -147,16 +147,16 @@ LABELS: dict[str, dict[str, str]] = {
                                      "zh": "有{pollutant}数据的区县少于 5 个"},
     "briefing.reason.few_days": {"en": "fewer than 5 days of data", "zh": "数据不足 5 天"},
     "briefing.reason.weather_no_met": {
-        "en": "weather-adjusted ranking: the observations carry no station meteorology (ws/wd, temp, "
+        "en": "the observations carry no station meteorology (ws/wd, temp, "
               "dewp/rh, pres ...)",
-        "zh": "气象校正排名：监测数据不含站点气象要素（风速风向、气温、露点/湿度、气压等）"},
+        "zh": "监测数据不含站点气象要素（风速风向、气温、露点/湿度、气压等）"},
     "briefing.reason.weather_short": {
-        "en": "weather-adjusted ranking: the record covers {days} days; it needs {min_days} (the ranked "
+        "en": "the record covers {days} days; it needs {min_days} (the ranked "
               "year's weather must be one of several)",
-        "zh": "气象校正排名：数据仅 {days} 天，至少需要 {min_days} 天（排名年份的气象须是多年气象之一）"},
+        "zh": "数据仅 {days} 天，至少需要 {min_days} 天（排名年份的气象须是多年气象之一）"},
     "briefing.reason.weather_pollutant": {
-        "en": "weather-adjusted ranking: computed for PM2.5 briefings only",
-        "zh": "气象校正排名：仅用于 PM2.5 简报"},
+        "en": "computed for PM2.5 briefings only",
+        "zh": "仅用于 PM2.5 简报"},
     "briefing.section.weather": {"en": "League table, observed and weather-adjusted",
                                  "zh": "区县排名：实测与气象校正"},
     "briefing.weather.note": {

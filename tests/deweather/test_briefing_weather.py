@@ -48,3 +48,10 @@ def test_left_out_with_the_reason(prsa, tmp_path):
     short = obs[obs["time"] > obs["time"].max() - pd.Timedelta(days=MIN_DAYS - 30)]
     run = _run(tmp_path, short, st, lang="zh")
     assert weather_sections(run) == [] and str(MIN_DAYS) in run.res.omitted["weather"]
+
+
+def test_met_columns_match_the_deweather_package():
+    from geoair.briefing._weather import _MET
+    from geoair.deweather._features import MET_CANDIDATES
+
+    assert tuple(_MET) == tuple(MET_CANDIDATES)
