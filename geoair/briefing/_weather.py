@@ -20,16 +20,15 @@ __all__ = ["weather_sections", "MIN_DAYS"]
 
 #: Shortest record (days) for a weather-adjusted ranking of its last 365 days.
 MIN_DAYS = 730
-#: The meteorological columns geoair.deweather can use (``MET_CANDIDATES`` there); checked
-#: here without importing it, which would load scikit-learn for a briefing that has none.
-_MET = ("ws", "wd", "temp", "dewp", "rh", "pres", "rain", "blh")
 
 
 def _why_not(obs: pd.DataFrame, pollutant: str, lang: str) -> str | None:
     """Reason (report language) the weather adjustment cannot run, or None."""
+    from ..deweather._features import resolve_met  # light: no scikit-learn
+
     if pollutant != "pm25":
         return t("briefing.reason.weather_pollutant", lang)
-    if not any(c in obs.columns and obs[c].notna().any() for c in _MET):
+    if not resolve_met(obs, "auto"):
         return t("briefing.reason.weather_no_met", lang)
     span = (obs["time"].max() - obs["time"].min()) / pd.Timedelta(days=1) if len(obs) else 0.0
     if span < MIN_DAYS:

@@ -18,10 +18,24 @@ Grange et al. (2018), Atmos. Chem. Phys. 18, 6223; Grange & Carslaw (2019), Sci.
 Environ. 43, 3563. Method notes and validation: ``docs/methods/deweather.md``.
 """
 
-from .aggregate import aggregate
-from .decomposition import decompose
-from .estimator import Normaliser, PoorFitError
-from .series import DeweatherWarning, normalise
+import importlib as _importlib
 
 __all__ = ["normalise", "decompose", "aggregate", "Normaliser", "PoorFitError",
            "DeweatherWarning"]
+
+# resolved on first use, so that the light helpers (``_features``, ``_exact``) can be imported
+# without loading scikit-learn (the estimator's base class)
+_LAZY = {"aggregate": ".aggregate", "decompose": ".decomposition", "Normaliser": ".estimator",
+         "PoorFitError": ".estimator", "normalise": ".series", "DeweatherWarning": ".series"}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -52,7 +52,11 @@ def member_shares(params: dict, n_members: int) -> np.ndarray:
     """
     if params.get("expectation") == "exact":
         return np.ones(n_members, dtype=np.int64)
-    n_samples = int(params.get("n_samples", 300))
+    return draw_shares(int(params.get("n_samples", 300)), n_members)
+
+
+def draw_shares(n_samples: int, n_members: int) -> np.ndarray:
+    """Draws given to each fold model when draw ``d`` goes to model ``d mod n_members``."""
     return np.array([len(range(k, n_samples, n_members)) for k in range(n_members)])
 
 

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator
 from .._validation import GeoairInputError, check_option
 from ..options import get_options
 from . import _features, _models, _resample
-from ._exact import EXPECTATIONS, uses_exact
+from ._exact import EXPECTATIONS, draw_shares, uses_exact
 from ._intervals import period_estimate
 
 _CHUNK = 400_000  # rows per predict call: bounds memory, keeps the model's threads busy
@@ -265,7 +265,7 @@ class Normaliser(BaseEstimator):
             window=self.window)
         pred = self._predict_draws(held, donors)
         K = self.n_folds
-        n_k = np.array([len(range(k, self.n_samples, K)) for k in range(K)])
+        n_k = draw_shares(self.n_samples, K)
         mem = np.stack([pred[:, k::K].mean(axis=1) for k in range(K)])
         resid = np.concatenate([pred[:, k::K] - mem[k][:, None] for k in range(K)], axis=1)
         draw_var = np.sum(resid**2, axis=1) / max(self.n_samples - K, 1)

@@ -1,5 +1,8 @@
 """The briefing's weather-adjusted league table (geoair.briefing._weather)."""
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 
@@ -50,8 +53,10 @@ def test_left_out_with_the_reason(prsa, tmp_path):
     assert weather_sections(run) == [] and str(MIN_DAYS) in run.res.omitted["weather"]
 
 
-def test_met_columns_match_the_deweather_package():
-    from geoair.briefing._weather import _MET
-    from geoair.deweather._features import MET_CANDIDATES
-
-    assert tuple(_MET) == tuple(MET_CANDIDATES)
+def test_the_check_for_meteorology_does_not_load_scikit_learn():
+    # the default briefing (no meteorology) must not pay for importing the models
+    code = ("import sys, pandas as pd; from geoair.briefing._weather import _why_not; "
+            "r = _why_not(pd.DataFrame({'time': pd.to_datetime(['2019-01-01']), 'pm25': [1.0]}),"
+            " 'pm25', 'en'); print('meteorology' in r, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]
