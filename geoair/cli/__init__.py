@@ -59,8 +59,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"geoair {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"geoair {args.command}: interrupted; no output was left half-written.", file=sys.stderr)
-        return 130
+        return _interrupted(args.command)
+    except SystemError as err:
+        # Ctrl-C inside a compiled (numba) call surfaces as a SystemError caused by the
+        # KeyboardInterrupt: still an interruption, not a failure
+        if not _caused_by_interrupt(err):
+            raise
+        return _interrupted(args.command)
+
+
+def _interrupted(command: str) -> int:
+    print(f"geoair {command}: interrupted; no output was left half-written.", file=sys.stderr)
+    return 130
+
+
+def _caused_by_interrupt(err: BaseException) -> bool:
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
 
 
 if __name__ == "__main__":  # pragma: no cover

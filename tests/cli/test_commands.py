@@ -75,6 +75,27 @@ def test_option_value_error_is_exit_code_2(tmp_path, capsys, monkeypatch):
     assert "n_jobs must be a positive int" in capsys.readouterr().err
 
 
+def test_interrupt_inside_a_compiled_call_is_exit_code_130(capsys, monkeypatch):
+    # numba wraps a KeyboardInterrupt raised during a kernel call (or its cache load) in a
+    # SystemError; the command was interrupted all the same
+    def interrupted(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as err:
+            raise SystemError("CPUDispatcher(...) returned a result with an exception set") from err
+
+    monkeypatch.setattr("geoair.cli.summary.run", interrupted)
+    assert main(["summary"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+    def broken(args):
+        raise SystemError("not an interrupt")
+
+    monkeypatch.setattr("geoair.cli.summary.run", broken)
+    with pytest.raises(SystemError, match="not an interrupt"):
+        main(["summary"])
+
+
 @pytest.mark.parametrize("text, suffix, where", [
     ("[data\nobservations = 'x'\n", ".toml", "line 1"),
     ('{"data": {"observations": }', ".json", "line 1 column 27"),
