@@ -53,17 +53,16 @@ def _step_lengths(g, c, d, x, theta, axis):
     else ``beta``" exactly, in 4 calls instead of 8 (this runs twice per iteration on small
     arrays, where numpy's per-call cost dominates).
     """
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        beta = g / c
-        ok = c > 0
-        ok &= g > 0
-        beta[~ok] = 1.0
-        # d / x < 0 where the step shrinks an element; 0 / 0 (an element at 0) is skipped
-        worst = _min_over(d / x, axis)
-        np.minimum(worst, -1e-30, out=worst)
-        cap = np.divide(theta - 1.0, worst, out=worst)
-        np.fmax(cap, 1.0, out=cap)  # fmax: a NaN cap (all elements at 0) leaves beta
-        return np.minimum(beta, cap, out=beta)
+    beta = g / c
+    ok = c > 0
+    ok &= g > 0
+    np.putmask(beta, ~ok, 1.0)
+    # d / x < 0 where the step shrinks an element; 0 / 0 (an element at 0) is skipped
+    worst = _min_over(d / x, axis)
+    np.minimum(worst, -1e-30, out=worst)
+    cap = np.divide(theta - 1.0, worst, out=worst)
+    np.fmax(cap, 1.0, out=cap)  # fmax: a NaN cap (all elements at 0) leaves beta
+    return np.minimum(beta, cap, out=beta)
 
 
 class _Batch:
@@ -119,8 +118,7 @@ class _Batch:
         q = self.rowsum(cell)
         # factor alpha / (2 r) where r > alpha (< 1/2 there), else 1: min(., 1/2) then max with
         # the inlier mask (masked writes cost 10-30 x a dense ufunc pass)
-        with np.errstate(divide="ignore", over="ignore"):  # r = 0 or tiny: f -> 1 below
-            f = np.divide(0.5 * self.alpha, r, out=cell)
+        f = np.divide(0.5 * self.alpha, r, out=cell)  # r = 0 or tiny: f -> 1 below
         np.minimum(f, 0.5, out=f)
         np.maximum(f, np.less_equal(r, self.alpha, out=self.mask), out=f)
         np.multiply(self.We, f, out=self.Wt)
@@ -139,11 +137,10 @@ class _Batch:
 
     def h_step(self, fixed, theta):
         """Line-searched MU step of H; returns ``(WD, bh)``: ``W D`` and the step lengths."""
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            D = self.NH / self.DH
+        D = self.NH / self.DH
         D -= 1.0
         D *= self.H
-        D[~(self.DH > 0)] = 0.0
+        np.putmask(D, ~(self.DH > 0), 0.0)  # putmask: 2-3 x faster than D[mask] = 0
         if fixed is not None:
             D[:, fixed] = 0.0
         WD = np.matmul(self.W, D, out=self.P)
@@ -166,11 +163,10 @@ class _Batch:
         HT = np.swapaxes(self.H, 1, 2)
         s1 = self.A @ HT
         s2 = B @ HT
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            d = s1 / s2
+        d = s1 / s2
         d -= 1.0
         d *= self.W
-        d[~(s2 > 0)] = 0.0
+        np.putmask(d, ~(s2 > 0), 0.0)
         s1 -= s2
         s1 *= d
         T = np.matmul(d, self.H, out=self.T)  # dh, the fitted values' change
@@ -207,6 +203,16 @@ def ls_fit_batch(V, We, W, H, *, robust, alpha, max_iter, rtol, atol, window, fi
     n_iter : ndarray of int
     converged : ndarray of bool
     """
+    # divisions by 0 and 0 / 0 are expected (masked or skipped right after); one errstate
+    # for the whole loop: entering one costs ~3 us, five per iteration did add up
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _fit(V, We, W, H, robust, alpha, max_iter, rtol, atol, window, fixed, traces,
+                    theta, on_done)
+
+
+def _fit(V, We, W, H, robust, alpha, max_iter, rtol, atol, window, fixed, traces, theta,
+         on_done):
+    """The body of :func:`ls_fit_batch` (under its ``np.errstate``)."""
     R = W.shape[0]
     b = _Batch(V, We, W, H, robust, alpha)
     fixed = None if fixed is None or not np.any(fixed) else np.asarray(fixed, bool)
