@@ -5,6 +5,7 @@ Every measurement runs in a fresh Python process, as a user's script would::
     python benchmarks/bench_pmf.py firstcall   # empty numba cache vs warm cache
     python benchmarks/bench_pmf.py cores       # n_jobs 1 vs 2, robust vs plain, per iteration
     python benchmarks/bench_pmf.py steps       # plain MU vs line-searched MU: cost, iterations
+    python benchmarks/bench_pmf.py workers     # 1 worker vs 2 threads vs 2 forked processes
 
 ``firstcall`` points ``NUMBA_CACHE_DIR`` at a new empty folder (a user's very first call:
 every kernel is compiled and written to the cache), then runs again on the filled folder (every
@@ -14,7 +15,9 @@ times the whole process and reads its peak RSS. ``cores`` reports wall and CPU t
 iteration. ``steps`` (one process) times the default numpy solver (line search, batched over
 runs, float32) per run-iteration at batch sizes 1, 5 and 20 against the numba plain-MU kernel
 (CPU, 1,000 iterations, best of 3), and fits the 20 runs with each to the default stopping
-rule (iterations, CPU, best Q(robust)). With the numpy solver the "empty cache" case compiles
+rule (iterations, CPU, best Q(robust)). ``workers`` (one process) fits the 20 runs with
+one worker, two threads and two forked processes (CPU counts the reaped children too) and
+checks that the three give identical results. With the numpy solver the "empty cache" case compiles
 nothing (only ``line_search=False`` and WS-NMF use numba). Record ``uptime`` next to the
 numbers: on a shared machine they are inflated.
 """
@@ -48,15 +51,49 @@ def child(robust: bool, n_jobs: int, method: str = "ls-nmf"):
     kw = dict(n_components=6, method=method, robust=robust, n_jobs=n_jobs)
     PMF(n_runs=1, max_iter=1, random_state=0, **kw).fit(conc.iloc[:20], unc.iloc[:20])
     t2 = time.perf_counter()
-    c2 = time.process_time()
+    c2 = _cpu()
     m = PMF(n_runs=20, random_state=42, **kw).fit(conc, unc)
     t3 = time.perf_counter()
-    c3 = time.process_time()
+    c3 = _cpu()
     it = int(m.runs_["n_iter"].sum())
     print(json.dumps({"import_read_s": t1 - t0, "kernel_s": t2 - t1, "fit_s": t3 - t2,
                       "fit_cpu_s": c3 - c2, "n_iter": it, "us_per_iter": 1e6 * (t3 - t2) / it,
                       "cpu_us_per_iter": 1e6 * (c3 - c2) / it, "q_robust": m.q_robust_,
                       "q_true": m.q_true_}))
+
+
+def _cpu():
+    """CPU seconds of this process and of its reaped children (forked PMF workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def workers():
+    """Baton Rouge, 20 robust runs: wall and CPU with 1 worker, 2 threads, 2 processes."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from geoair.apportion.pmf import _batch_seeds, _esat_init, _q_values, fit_runs
+    from geoair.apportion.pmf_prep import read_epa_pmf
+
+    conc, unc = read_epa_pmf(CONC, UNC)
+    V = conc.to_numpy(float)
+    We = 1.0 / np.maximum(unc.to_numpy(float), 1e-12) ** 2
+    starts = [_esat_init(V, 6, s, "ls-nmf") for s in _batch_seeds(42, 20)]
+    W0, H0 = np.stack([w for w, _ in starts]), np.stack([h for _, h in starts])
+    ref = None
+    for label, jobs, proc in (("1 worker", 1, False), ("2 threads", 2, False),
+                              ("2 forked processes", 2, True)):
+        t0, c0 = time.perf_counter(), _cpu()
+        out = fit_runs(V, We, W0, H0, n_jobs=jobs, processes=proc)
+        wall, cpu = time.perf_counter() - t0, _cpu() - c0
+        ref = out if ref is None else ref
+        same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(out, ref, strict=True))
+        q = _q_values(V, We, out[0], out[1], 4.0)[1].min()
+        print(f"{label:20s}: fit {wall:.2f} s wall, {cpu:.2f} s CPU, {int(out[2].sum())} "
+              f"iterations, best Q(robust) {q:.1f}, identical to 1 worker: {same}; load "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
 
 
 def steps(n_iter=1000, repeats=3):
@@ -119,6 +156,8 @@ def main():
     print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     if mode == "steps":
         return steps()
+    if mode == "workers":
+        return workers()
     cache = tempfile.mkdtemp(prefix="geoair-bench-pmf-")
     env = {**os.environ, "NUMBA_CACHE_DIR": cache}
     if mode == "firstcall":

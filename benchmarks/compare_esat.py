@@ -290,13 +290,20 @@ def summarise(results):
     print(g.to_string(float_format=lambda v: f"{v:.1f}"))
     if "cpu_s" not in df:
         df["cpu_s"] = np.nan
+    print("\nIssue 16's acceptance: geoair's process wall (fresh process, imports and first call "
+          "included) <= 0.50 x ESAT's process wall, Q(robust) <= ESAT's (medians over repeats):")
     for name, d in df.groupby("dataset"):
         for ewhat, es in d[d["label"] == "esat"].groupby("what"):
             for what, r in d[d["label"] != "esat"].groupby("what"):
-                print(f"{name}: {what} vs {ewhat}: process wall / ESAT train (medians) = "
-                      f"{r['process_s'].median() / es['train_s'].median():.2f}; process cpu / "
-                      f"ESAT process cpu = {r['cpu_s'].median() / es['cpu_s'].median():.2f}; "
-                      f"Q(robust) {r['q_robust'].min():.1f} vs {es['q_robust'].min():.1f}")
+                ratio = r["process_s"].median() / es["process_s"].median()
+                q_ok = r["q_robust"].max() <= es["q_robust"].min()
+                verdict = "MET" if ratio <= 0.5 and q_ok else "NOT MET"
+                print(f"{name}: {what} vs {ewhat}: process wall {r['process_s'].median():.1f} / "
+                      f"{es['process_s'].median():.1f} s = {ratio:.2f} -> {verdict}; process cpu "
+                      f"{r['cpu_s'].median() / es['cpu_s'].median():.2f} x ESAT's; wall / ESAT "
+                      f"train alone {r['process_s'].median() / es['train_s'].median():.2f}; "
+                      f"Q(robust) {r['q_robust'].max():.1f} vs {es['q_robust'].min():.1f}; "
+                      f"load {d['load'].min():.1f}-{d['load'].max():.1f}")
         print(trace_table(d))
 
 
