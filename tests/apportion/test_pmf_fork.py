@@ -87,3 +87,13 @@ def test_processes_without_fork_is_an_input_error(monkeypatch):
     b = fit_runs(V, We, W0, H0, n_jobs=1, max_iter=200)
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+@needs_fork
+def test_forked_batches_without_traces():
+    V, We, W0, H0 = _problem(runs=3)
+    a = fit_runs(V, We, W0, H0, n_jobs=2, processes=True, trace=False, max_iter=300)
+    b = fit_runs(V, We, W0, H0, n_jobs=1, trace=False, max_iter=300)
+    assert a[4].shape == (3, 0)
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
