@@ -170,8 +170,9 @@ def _resolve_n_jobs(n_jobs, n_tasks: int) -> int:
         from ..options import get_options
 
         n_jobs = get_options()["n_jobs"]
-    if n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
+    if n_jobs == -1:  # the cores this process may use (taskset, cgroup cpusets), not the machine's
+        usable = getattr(os, "sched_getaffinity", None)
+        n_jobs = len(usable(0)) if usable is not None else (os.cpu_count() or 1)
     if not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
         raise GeoairInputError("n_jobs must be a positive int, -1 (all cores) or None",
                                received=n_jobs, fix="e.g. n_jobs=2")
@@ -342,10 +343,11 @@ class PMF(Estimator):
         the same matrices as ESAT's ``BatchSA(seed=42)``. A sequence gives the per-run seeds
         directly (``n_runs`` is then its length), e.g. to repeat one ESAT model.
     n_jobs : int or None
-        Threads running the random starts in parallel (numpy and the numba kernels release
-        the GIL). The default -1 uses all cores, as ESAT's ``BatchSA(parallel=True)`` does;
-        None means the ``n_jobs`` option of :func:`geoair.set_options` (default 1). Results
-        do not depend on it.
+        Workers running the random starts in parallel: forked processes on Linux for the
+        default solver (one batch of runs each), threads elsewhere and for the numba
+        kernels (:func:`fit_runs`). The default -1 uses all cores this process may run on,
+        as ESAT's ``BatchSA(parallel=True)`` does; None means the ``n_jobs`` option of
+        :func:`geoair.set_options` (default 1). Results do not depend on it.
     line_search : bool
         LS-NMF only. Stretch every multiplicative step of H (per species) and of W (per
         sample) to the minimum of the weighted least-squares objective along it (exact, a

@@ -97,3 +97,17 @@ def test_forked_batches_without_traces():
     assert a[4].shape == (3, 0)
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+def test_all_cores_means_the_usable_ones(monkeypatch):
+    """``n_jobs=-1`` counts the cores this process may run on (taskset, cpusets)."""
+    import os
+
+    from geoair.apportion.pmf import _resolve_n_jobs
+
+    if hasattr(os, "sched_getaffinity"):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 3, 5})
+        assert _resolve_n_jobs(-1, 20) == 3
+        assert _resolve_n_jobs(-1, 2) == 2
+    else:
+        assert _resolve_n_jobs(-1, 20) == min(os.cpu_count() or 1, 20)
