@@ -3,7 +3,7 @@
 Station weather records have breaks - a sensor replaced, a mast moved, a station that took its
 weather from another site for a while. A break looks to a deweathering model like a change of
 weather and moves the split between weather and emissions at that one station. In the PRSA
-Beijing data the Wanliu (1012A) wind speed is 0.85 m/s higher in 2016-17 than in 2013-14 while
+Beijing data the Gucheng (1012A) wind speed is 0.85 m/s higher in 2016-17 than in 2013-14 while
 its neighbours' barely move, and the station-met model gives it a weather part of -19 % for
 PM2.5 next to -1 % to +3 % at its neighbours. Vu et al. (2019) took one (airport) weather record
 for all 12 stations for this reason. :func:`network_met` builds such a record from the stations

@@ -82,10 +82,10 @@ def test_network_met_removes_a_false_emission_change(broken_network):
         normalise(b, "pm25", met_source="airport", **FAST)
 
 
-def test_prsa_wanliu_wind_record_moves_against_the_network():
+def test_prsa_gucheng_wind_record_moves_against_the_network():
     obs = geoair.datasets.load_beijing_observations()
     s = met_shifts(obs).pivot(index="station", columns="variable", values="shift")
-    # Wanliu's anemometer reads 0.6 m/s more in 2016-17 than in 2013-14 against the other
+    # Gucheng's (1012A) anemometer reads 0.6 m/s more in 2016-17 than in 2013-14 against the other
     # stations' median: the largest wind shift in the network
     assert s["ws"].idxmax() == "1012A" and s.loc["1012A", "ws"] > 0.5
     assert (s["ws"].drop("1012A").abs() < 0.4).all()
