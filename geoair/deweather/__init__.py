@@ -9,7 +9,9 @@ weather-normalised concentration, whose changes reflect emissions rather than we
 * :func:`decompose` - the observed change between two periods split into its emission
   (normalised) and meteorological parts, with intervals;
 * :func:`aggregate` - normalised series to months or years, intervals recomputed;
-* :class:`Normaliser` - the estimator under both (fit, normalise, partial dependence).
+* :class:`Normaliser` - the estimator under both (fit, normalise, partial dependence);
+* :func:`network_met`, :func:`met_shifts` - one weather record per city from its stations, and
+  how far each station's own record drifts from it (breaks that would pass for weather).
 
 References
 ----------
@@ -21,12 +23,13 @@ Environ. 43, 3563. Method notes and validation: ``docs/methods/deweather.md``.
 import importlib as _importlib
 
 __all__ = ["normalise", "decompose", "aggregate", "Normaliser", "PoorFitError",
-           "DeweatherWarning"]
+           "DeweatherWarning", "network_met", "met_shifts"]
 
 # resolved on first use, so that the light helpers (``_features``, ``_exact``) can be imported
 # without loading scikit-learn (the estimator's base class)
 _LAZY = {"aggregate": ".aggregate", "decompose": ".decomposition", "Normaliser": ".estimator",
-         "PoorFitError": ".estimator", "normalise": ".series", "DeweatherWarning": ".series"}
+         "PoorFitError": ".estimator", "normalise": ".series", "DeweatherWarning": ".series",
+         "network_met": ".network", "met_shifts": ".network"}
 
 
 def __getattr__(name: str):

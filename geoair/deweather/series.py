@@ -23,11 +23,12 @@ class DeweatherWarning(UserWarning):
 
 def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos",
               history="24h", model="hgb", n_samples: int = 300, expectation: str = "auto",
-              sampling: str = "whole",
-              window=(14, 0), resolution: str = "D", n_folds: int = 5, block: str = "7D",
+              sampling: str = "whole", window=(14, 0), resolution: str = "D",
+              n_folds: int = 5, block: str = "7D",
               level: float = 0.95, min_r2: float | None = 0.2, members: bool = False,
-              era5=None, stations=None, random_state: int | None = 0, n_jobs=None,
-              progress: bool | None = None) -> pd.DataFrame:
+              era5=None, stations=None, met_source: str = "station", met_group=None,
+              random_state: int | None = 0, n_jobs=None, progress: bool | None = None,
+              ) -> pd.DataFrame:
     """Weather-normalised concentrations with intervals (rmweather's method, or Vu et al.'s).
 
     For each station (and pollutant) a :class:`~geoair.deweather.Normaliser` is fitted and
@@ -48,6 +49,9 @@ def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos"
         ``ws/wd``; other meteorology still comes from the station columns.
     stations : DataFrame, optional
         ``station`` with ``lon, lat`` (or point geometry), for ``era5``.
+    met_source, met_group : {"station", "network"}, str, optional
+        Each station's own meteorology (default), or the hourly median over the stations of
+        each ``met_group`` (column, e.g. ``"city"``; default all): :func:`network_met`.
     random_state : int or None
         Seed; each station-pollutant derives its own stream from it and its name, so a result
         does not depend on which other stations are in the frame.
@@ -79,27 +83,23 @@ def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos"
     >>> obs = geoair.datasets.load_beijing_observations()  # doctest: +SKIP
     >>> res = normalise(obs[obs.station == "1004A"], ["so2", "pm25"])  # doctest: +SKIP
     """
-    pols = [pollutant] if isinstance(pollutant, str) else list(pollutant)
-    check_frame(data, pols)
-    frame = _with_era5(data, era5, stations) if era5 is not None else data
+    check_frame(data, pols := [pollutant] if isinstance(pollutant, str) else list(pollutant))
+    frame = _met_frame(data, met_source, met_group, era5, stations)
     kw = dict(met=met, wind=wind, history=history, model=model, n_samples=n_samples,
               expectation=expectation, sampling=sampling, window=window, resolution=resolution,
               n_folds=n_folds, block=block, level=level, min_r2=min_r2, n_jobs=n_jobs)
     Normaliser(pollutant=pols[0], **kw)._check_params()
     has_station = "station" in frame.columns
-    groups = (sorted(frame.groupby("station", sort=True).indices.items()) if has_station
-              else [(None, np.arange(len(frame)))])
-    tasks = [(s, pos, p) for s, pos in groups for p in pols]
+    tasks = _tasks(frame, pols)
     parts, perf, log = _collect(frame, tasks, kw, members, random_state, progress,
                                 DropLog().extend(get_droplog(data)))
     out = _assemble(parts, has_station, len(pols) > 1, members, n_folds)
     _warn(perf := pd.DataFrame(perf))
     out.attrs["performance"] = perf if has_station else perf.drop(columns="station")
-    out.attrs["params"] = {
+    out.attrs.update(droplog=log, params={
         "pollutant": pollutant, **kw, "model": str(model), "members": members,
         "expectation": "exact" if uses_exact(expectation, sampling, model) else "draws",
-        "era5": era5 is not None, "random_state": random_state}
-    out.attrs["droplog"] = log
+        "era5": era5 is not None, "met_source": met_source, "random_state": random_state})
     return out
 
 
@@ -202,6 +202,25 @@ def _warn(perf: pd.DataFrame) -> None:
             warnings.warn(f"{len(sel)} station-pollutant(s) {what}: {names[:10]}"
                           f"{' ...' if len(names) > 10 else ''} (see attrs['performance']).",
                           DeweatherWarning, stacklevel=3)
+
+
+def _tasks(frame: pd.DataFrame, pols: list[str]) -> list:
+    """(station, row positions, pollutant) for every series to normalise."""
+    groups = (sorted(frame.groupby("station", sort=True).indices.items())
+              if "station" in frame.columns else [(None, np.arange(len(frame)))])
+    return [(s, pos, p) for s, pos in groups for p in pols]
+
+
+def _met_frame(data: pd.DataFrame, met_source: str, met_group, era5, stations):
+    """The observations with the meteorology the models will see."""
+    if met_source not in ("station", "network"):
+        raise GeoairInputError("Unknown met_source.", received=met_source,
+                               fix="Use 'station' or 'network'.")
+    if met_source == "network":
+        from .network import network_met
+
+        data = network_met(data, group=met_group)
+    return _with_era5(data, era5, stations) if era5 is not None else data
 
 
 def _with_era5(data: pd.DataFrame, era5, stations) -> pd.DataFrame:
