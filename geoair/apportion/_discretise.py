@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-__all__ = ["Elements", "elements_of", "subpoints", "size_limit", "shapes_of", "station_pairs"]
+__all__ = ["Elements", "Pairs", "elements_of", "station_elements", "subpoints", "size_limit", "shapes_of", "station_pairs"]
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -349,6 +349,101 @@ def _triangle_points(st, geom, el, st_lon, st_lat, lim):
     return st[pair], geom[pair], pts[..., 0].ravel(), pts[..., 1].ravel(), ww
 
 
+def station_elements(st_lon, st_lat, el: Elements, cutoff_m: float, *, frac: float = 0.2, h_min: float = 1.0):
+    """Segments and triangles of every line/area geometry near every station, finer near it.
+
+    Each segment is halved, each triangle split in four, until its size (length, longest edge)
+    is at most ``max(frac d, h_min)``, ``d`` its distance to the station. The hourly kernels
+    integrate each element in closed form across the wind (:func:`geoair.apportion.kernels._transfer_seg`,
+    ``_transfer_tri``), so no element needs to be narrower than the plume.
+
+    Parameters
+    ----------
+    st_lon, st_lat : float arrays (S,)
+        Stations (degrees).
+    el : Elements
+        From :func:`elements_of`.
+    cutoff_m : float
+        Elements whose centre lies farther than this from the station are left out.
+    frac : float, default 0.2
+        Largest element size as a fraction of its distance to the station.
+    h_min : float, default 1.0
+        Smallest element size (m).
+
+    Returns
+    -------
+    station, geometry : int arrays (n,)
+    east, north : float arrays (n,)
+        Element centre (segment midpoint, triangle centroid) relative to the station (m).
+    kind : int8 array (n,)
+        1 segment, 2 triangle.
+    shape : float array (n, 6)
+        Segment: half-vector from the centre to its end (m) in columns 0-1; triangle: its
+        vertices relative to the centre (m).
+    weight : float array (n,)
+        Share of the geometry's total length or area.
+    """
+    st_lon, st_lat = np.asarray(st_lon, float), np.asarray(st_lat, float)
+    st, geom = _candidate_pairs(st_lon, st_lat, el, cutoff_m)
+
+    def lim(d):
+        return size_limit(d, frac, np.inf, h_min)
+
+    parts = []
+    if len(el.seg):
+        pair, idx = _expand(st, geom, el.seg_geom, el, st_lon, st_lat)
+        p = _local(el.seg[idx], st[pair], st_lon, st_lat)
+        length = np.hypot(*(p[:, 1] - p[:, 0]).T)
+        pair, p, w = _refine_segments(pair, p, _shares(pair, length, len(st)), lim)
+        c = 0.5 * (p[:, 0] + p[:, 1])
+        shape = np.zeros((len(c), 6))
+        shape[:, :2] = p[:, 1] - c
+        parts.append((pair, c, np.ones(len(c), np.int8), shape, w))
+    if len(el.tri):
+        pair, idx = _expand(st, geom, el.tri_geom, el, st_lon, st_lat)
+        v = _local(el.tri[idx], st[pair], st_lon, st_lat)
+        area = 0.5 * np.abs((v[:, 1, 0] - v[:, 0, 0]) * (v[:, 2, 1] - v[:, 0, 1])
+                            - (v[:, 1, 1] - v[:, 0, 1]) * (v[:, 2, 0] - v[:, 0, 0]))
+        pair, v, w = _refine_triangles(pair, v, _shares(pair, area, len(st)), lim)
+        c = v.mean(axis=1)
+        parts.append((pair, c, np.full(len(c), 2, np.int8), (v - c[:, None, :]).reshape(-1, 6), w))
+    if not parts:
+        z = np.zeros(0)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), z, z, np.zeros(0, np.int8), np.zeros((0, 6)), z
+    pair, c, kind, shape, w = (np.concatenate([q[k] for q in parts]) for k in range(5))
+    keep = np.hypot(c[:, 0], c[:, 1]) <= cutoff_m
+    return st[pair][keep], geom[pair][keep], c[keep, 0], c[keep, 1], kind[keep], shape[keep], w[keep]
+
+
+def _local(deg, st, st_lon, st_lat):
+    """Vertices (n, k, 2) in degrees -> east/north metres around station ``st`` (n,)."""
+    e, n = _enu(deg[..., 0], deg[..., 1], st_lon[st, None], st_lat[st, None])
+    return np.stack([e, n], axis=-1)
+
+
+def _shares(pair, size, n_pairs):
+    tot = np.bincount(pair, size, n_pairs)
+    return size / np.where(tot[pair] > 0, tot[pair], 1.0)
+
+
+class Pairs(tuple):
+    """``(ptr, src, dx, dy, dist)`` as :func:`geoair.apportion.kernels.pair_index`, plus elements.
+
+    Attributes
+    ----------
+    kind : int8 array (n_pairs,)
+        0 point, 1 segment, 2 triangle.
+    geometry : float array (n_pairs, 6)
+        The element relative to its centre, on the same tangent plane as ``dx, dy`` (m): see
+        :func:`station_elements`. ``dx, dy, dist`` of an element pair refer to its centre.
+    """
+
+    def __new__(cls, pairs, kind, geometry):
+        obj = super().__new__(cls, pairs)
+        obj.kind, obj.geometry = kind, geometry
+        return obj
+
+
 def _offsets(st_lon, st_lat, s, e, n):
     """Distance and station offset from each sub-point as :func:`kernels.pair_index` gives them
     for points (great circle, bearing on the source's tangent plane)."""
@@ -391,7 +486,7 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
         rows of fires (design names with ``@``) are never shapes.
     cutoff_m : float
     **options
-        Passed to :func:`subpoints` (``frac``, ``plume``, ``plume_area``, ``order``, ``h_min``).
+        Passed to :func:`station_elements` (``frac``, ``h_min``).
 
     Returns
     -------
@@ -416,8 +511,15 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
     n_st = len(st_lon)
     st0, src0 = np.repeat(np.arange(n_st), np.diff(ptr0)), pts[src0]
     rows = np.flatnonzero(is_shape)
-    s, g, e, n, w = subpoints(st_lon, st_lat, elements_of([shapes[sid[r]] for r in rows]), cutoff_m, **options)
+    s, g, e, n, kind, shape, w = station_elements(st_lon, st_lat, elements_of([shapes[sid[r]] for r in rows]),
+                                                  cutoff_m, **options)
     dist, dxs, dys = _offsets(st_lon, st_lat, s, e, n)
+    # the element's shape on the same tangent plane as (dx, dy): turn it by the angle between
+    # the great-circle offset and the station's east/north one (meridian convergence, < 0.5°)
+    rot = np.arctan2(dys, dxs) - np.arctan2(-n, -e)
+    cr, sr = np.cos(rot)[:, None], np.sin(rot)[:, None]
+    shape = np.stack([cr * shape[:, 0::2] - sr * shape[:, 1::2], sr * shape[:, 0::2] + cr * shape[:, 1::2]],
+                     axis=-1).reshape(-1, 6)
     parent = rows[g]
     extra = table.iloc[parent].copy()
     extra["weight"] = extra["weight"].to_numpy(float) * w
@@ -426,9 +528,12 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
     par_all = np.concatenate([src0, parent])
     dx, dy = np.concatenate([dx0, dxs]), np.concatenate([dy0, dys])
     dist = np.concatenate([d0, dist])
+    kinds = np.concatenate([np.zeros(len(src0), np.int8), kind])
+    shapes_ = np.concatenate([np.zeros((len(src0), 6)), shape])
     order = np.lexsort((dist, par_all, st_all))
     ptr = np.concatenate([[0], np.cumsum(np.bincount(st_all, minlength=n_st))]).astype(np.int64)
     import pandas as pd
 
     out = pd.concat([table, extra], ignore_index=True)
-    return (ptr, src_all[order].astype(np.int64), dx[order], dy[order], dist[order]), out
+    return Pairs((ptr, src_all[order].astype(np.int64), dx[order], dy[order], dist[order]), kinds[order],
+                 shapes_[order]), out

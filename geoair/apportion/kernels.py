@@ -345,6 +345,297 @@ def _transfer_tab(dx, dy, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r
     return k * 1e6, 1 if abs(y) <= 2.0 * sy else 0
 
 
+# Element integration (lines and areas, see geoair.apportion._discretise): largest relative
+# change of the downwind distance over which sigma is held constant (segments), and over which
+# one Gauss node suffices in the along-wind integral (triangles); tested against a brute-force
+# discretisation in tests/apportion/test_discretise.py.
+_ETA_SEG = 0.1
+_ETA_TRI = 0.1
+_SQRT2 = math.sqrt(2.0)
+_SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
+
+
+@njit(cache=True)
+def _sig_blh(x, cls, blh, tab, xs, fy, fz):
+    """sigma_y, sigma_z at ``x`` with sigma_z capped at 0.8 BLH (as :func:`_transfer_tab`)."""
+    sy, sz = _sig_tab(x, cls, tab, xs, fy, fz)
+    if blh == blh and sz > 0.8 * blh:
+        sz = max(0.8 * blh, 1.0)
+    return sy, sz
+
+
+@njit(cache=True)
+def _band(lo, hi, sy):
+    """Integral of exp(-y^2 / 2 sy^2) over [lo, hi] (m): the crosswind Gaussian in closed form."""
+    return sy * _SQRT_HALF_PI * (math.erf(hi / (_SQRT2 * sy)) - math.erf(lo / (_SQRT2 * sy)))
+
+
+@njit(cache=True)
+def _sort4(a, b, c, d):
+    if a > b:
+        a, b = b, a
+    if c > d:
+        c, d = d, c
+    if a > c:
+        a, c = c, a
+    if b > d:
+        b, d = d, b
+    if b > c:
+        b, c = c, b
+    return a, b, c, d
+
+
+@njit(cache=True)
+def _plume_f(x, ws, h, cls, blh, tab, xs, fy, fz):
+    """sigma_y and the plume's ground-level factor 1 / (pi u sy sz) exp(-h^2 / 2 sz^2) at x."""
+    sy, sz = _sig_blh(x, cls, blh, tab, xs, fy, fz)
+    return sy, 1.0 / (math.pi * ws * sy * sz) * math.exp(-0.5 * (h / sz) ** 2)
+
+
+@njit(cache=True)
+def _seg_piece(s1, s2, x0, a, y0, b, fixed, ws, h, cls, blh, tab, xs, fy, fz, r_min):
+    """Integral over s in [s1, s2] of the plume at x = x0 - s a, y = y0 - s b.
+
+    ``fixed``: sigma at ``r_min`` (near field). Otherwise, when the piece sweeps more than one
+    sigma_y across the wind, the crosswind Gaussian is integrated in closed form (erf) with
+    sigma at the point nearest the plume axis; when it sweeps less (wind along the piece),
+    two-point Gauss-Legendre on the point kernel.
+    """
+    y1, y2 = y0 - s1 * b, y0 - s2 * b
+    lo, hi = min(y1, y2), max(y1, y2)
+    if not fixed:
+        sy, f = _plume_f(x0 - 0.5 * (s1 + s2) * a, ws, h, cls, blh, tab, xs, fy, fz)
+        if hi - lo <= sy:
+            tot, up = 0.0, 0
+            for t in (-0.5773502691896258, 0.5773502691896258):
+                s = 0.5 * (s1 + s2) + 0.5 * (s2 - s1) * t
+                y = y0 - s * b
+                sy, f = _plume_f(x0 - s * a, ws, h, cls, blh, tab, xs, fy, fz)
+                if abs(y) <= 4.0 * sy:
+                    tot += 0.5 * (s2 - s1) * f * math.exp(-0.5 * (y / sy) ** 2)
+                    if abs(y) <= 2.0 * sy:
+                        up = 1
+            return tot, up
+        s = min(max(y0 / b, s1), s2)
+        sy, f = _plume_f(x0 - s * a, ws, h, cls, blh, tab, xs, fy, fz)
+    else:
+        sy, f = _plume_f(r_min, ws, h, cls, blh, tab, xs, fy, fz)
+    if hi - lo < 1e-6 * sy:
+        g = (s2 - s1) * math.exp(-0.5 * (0.5 * (lo + hi) / sy) ** 2)
+    else:
+        g = _band(lo, hi, sy) / abs(b)
+    return f * g, 1 if (lo <= 2.0 * sy and hi >= -2.0 * sy) else 0
+
+
+@njit(cache=True)
+def _seg_interval(s1, s2, x0, a, y0, b, r0sq, dh, hh, ws, h, cls, blh, tab, xs, fy, fz, r_min):
+    """One interval between breakpoints of a segment: zero, constant sigma, or split by x."""
+    sm = 0.5 * (s1 + s2)
+    xm = x0 - sm * a
+    if xm <= 0.0 and r0sq - 2.0 * sm * dh + sm * sm * hh > r_min * r_min:
+        return 0.0, 0
+    if xm < r_min:
+        return _seg_piece(s1, s2, x0, a, y0, b, True, ws, h, cls, blh, tab, xs, fy, fz, r_min)
+    x_lo = min(x0 - s1 * a, x0 - s2 * a)
+    m = min(int(abs(a) * (s2 - s1) / (_ETA_SEG * max(x_lo, r_min))) + 1, 64)
+    tot, up = 0.0, 0
+    ds = (s2 - s1) / m
+    for i in range(m):
+        lo = s1 + i * ds
+        hi = s2 if i == m - 1 else lo + ds
+        k, f = _seg_piece(lo, hi, x0, a, y0, b, False, ws, h, cls, blh, tab, xs, fy, fz, r_min)
+        tot += k
+        up = max(up, f)
+    return tot, up
+
+
+@njit(cache=True)
+def _transfer_seg(dx, dy, hx, hy, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso):
+    """Mean transfer coefficient (µg/m³ per g/s) of a segment ``centre + s (hx, hy)``, s in [-1, 1].
+
+    ``(dx, dy)``: station offset from the centre (m). The plume's crosswind Gaussian is
+    integrated in closed form (erf) along the segment, sigma held at the downwind distance of
+    pieces whose x varies by at most ``_ETA_SEG``; the near-field rules of
+    :func:`_transfer_tab` (x floored at ``r_min``, upwind only within ``r_min``) are applied
+    exactly by cutting the segment where they change. Calm, unknown-wind and
+    direction-averaged hours: two-point Gauss-Legendre on the smooth symmetric kernel.
+    """
+    ws = math.sqrt(u * u + v * v) if (u == u and v == v) else -1.0
+    if iso or ws < calm_ws:
+        g = 1.0 / math.sqrt(3.0)
+        k1, _ = _transfer_tab(dx - g * hx, dy - g * hy, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws,
+                              r_min, iso)
+        k2, _ = _transfer_tab(dx + g * hx, dy + g * hy, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws,
+                              r_min, iso)
+        return 0.5 * (k1 + k2), 0
+    x0, y0 = (dx * u + dy * v) / ws, (-dx * v + dy * u) / ws
+    a, b = (hx * u + hy * v) / ws, (-hx * v + hy * u) / ws
+    hh = hx * hx + hy * hy
+    dh = dx * hx + dy * hy
+    r0sq = dx * dx + dy * dy
+    # breakpoints: |station - point(s)| = r_min, x(s) = 0, r_min and the sigma table's switch
+    p1 = p2 = p3 = p4 = p5 = 2.0
+    disc = dh * dh - hh * (r0sq - r_min * r_min)
+    if disc > 0.0 and hh > 0.0:
+        sq = math.sqrt(disc)
+        p1, p2 = (dh - sq) / hh, (dh + sq) / hh
+    if a != 0.0:
+        p3, p4 = x0 / a, (x0 - r_min) / a
+        if xs < 1e30:
+            p5 = (x0 - xs) / a
+    p1, p2, p3, p4, p5 = _sort5(p1, p2, p3, p4, p5)
+    tot, up, prev = 0.0, 0, -1.0
+    for q in (p1, p2, p3, p4, p5, 1.0):
+        q = min(q, 1.0)
+        if q > prev:
+            k, f = _seg_interval(prev, q, x0, a, y0, b, r0sq, dh, hh, ws, h, cls, blh, tab, xs, fy, fz, r_min)
+            tot += k
+            up = max(up, f)
+            prev = q
+    return 0.5 * tot * 1e6, up
+
+
+@njit(cache=True)
+def _sort5(a, b, c, d, e):
+    a, b, c, d = _sort4(a, b, c, d)
+    if e < d:
+        d, e = e, d
+        if d < c:
+            c, d = d, c
+            if c < b:
+                b, c = c, b
+                if b < a:
+                    a, b = b, a
+    return a, b, c, d, e
+
+
+@njit(cache=True)
+def _edge_y(x, xa, ya, xb, yb):
+    return ya if xb <= xa else ya + (x - xa) / (xb - xa) * (yb - ya)
+
+
+@njit(cache=True)
+def _psi(z):
+    """Antiderivative of the standard normal CDF: z Phi(z) + phi(z)."""
+    return z * 0.5 * (1.0 + math.erf(z / _SQRT2)) + math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+
+@njit(cache=True)
+def _edge_cdf(x1, x2, y1, y2, sy):
+    """Integral over x in [x1, x2] of Phi(y(x) / sy), y linear from y1 to y2 (closed form)."""
+    z1, z2 = y1 / sy, y2 / sy
+    if abs(z2 - z1) < 1e-7:
+        return (x2 - x1) * 0.5 * (1.0 + math.erf(0.5 * (z1 + z2) / _SQRT2))
+    return (x2 - x1) * (_psi(z2) - _psi(z1)) / (z2 - z1)
+
+
+@njit(cache=True)
+def _tri_upwind(x1, x2, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, fz, r_min):
+    """Part of the triangle upwind of the station (x in [x1, x2] <= 0), within r_min of it: sigma at
+    r_min, the crosswind integral (erf) clipped to the disc, 4-point Gauss-Legendre along the wind."""
+    sy, sz = _sig_blh(r_min, cls, blh, tab, xs, fy, fz)
+    f = 1.0 / (math.pi * ws * sy * sz) * math.exp(-0.5 * (h / sz) ** 2)
+    tot = 0.0
+    for i in range(4):
+        t = (-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526)[i]
+        w = (0.3478548451374538, 0.6521451548625461, 0.6521451548625461, 0.3478548451374538)[i]
+        x = 0.5 * (x1 + x2) + 0.5 * (x2 - x1) * t
+        y1 = _edge_y(x, xa, ya, xc, yc)
+        y2 = _edge_y(x, xa, ya, xb, yb) if x <= xb else _edge_y(x, xb, yb, xc, yc)
+        c = math.sqrt(max(r_min * r_min - x * x, 0.0))
+        lo, hi = max(min(y1, y2), -c), min(max(y1, y2), c)
+        if hi > lo:
+            tot += 0.5 * (x2 - x1) * w * f * _band(lo, hi, sy)
+    return tot, 0
+
+
+@njit(cache=True)
+def _tri_interval(x1, x2, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, fz, r_min):
+    """Integral over the triangle between downwind distances x1 < x2 (no vertex or rule change
+    inside): crosswind and along-wind integrals of the Gaussian in closed form, sigma held at
+    the middle of pieces whose x varies by at most ``_ETA_TRI``."""
+    if x2 <= 0.0:
+        return _tri_upwind(x1, x2, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, fz, r_min)
+    m = 1 if x2 <= r_min else min(int((x2 - x1) / (_ETA_TRI * max(x1, r_min))) + 1, 64)
+    dx = (x2 - x1) / m
+    tot, up = 0.0, 0
+    for i in range(m):
+        p1 = x1 + i * dx
+        p2 = x2 if i == m - 1 else p1 + dx
+        sy, sz = _sig_blh(max(p1 + 0.5 * dx, r_min), cls, blh, tab, xs, fy, fz)
+        f = 1.0 / (math.pi * ws * sy * sz) * math.exp(-0.5 * (h / sz) ** 2)
+        ya1, ya2 = _edge_y(p1, xa, ya, xc, yc), _edge_y(p2, xa, ya, xc, yc)
+        if p1 + 0.5 * dx <= xb:
+            yb1, yb2 = _edge_y(p1, xa, ya, xb, yb), _edge_y(p2, xa, ya, xb, yb)
+        else:
+            yb1, yb2 = _edge_y(p1, xb, yb, xc, yc), _edge_y(p2, xb, yb, xc, yc)
+        g = _edge_cdf(p1, p2, ya1, ya2, sy) - _edge_cdf(p1, p2, yb1, yb2, sy)
+        tot += f * sy * math.sqrt(2.0 * math.pi) * abs(g)
+        lo, hi = min(ya1 + ya2, yb1 + yb2) * 0.5, max(ya1 + ya2, yb1 + yb2) * 0.5
+        if lo <= 2.0 * sy and hi >= -2.0 * sy:
+            up = 1
+    return tot, up
+
+
+@njit(cache=True)
+def _transfer_tri(dx, dy, g, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso):
+    """Mean transfer coefficient (µg/m³ per g/s) over a triangle ``centre + g[0:2], g[2:4], g[4:6]``.
+
+    ``(dx, dy)``: station offset from the centre (m). As ISC3 area sources (EPA 1995, vol. II,
+    1.2.3) the crosswind integral is in closed form (erf) between the triangle's edges; here the
+    along-wind integral of the resulting normal CDFs is in closed form too (``_psi``), sigma
+    held piecewise constant, between the breakpoints (middle vertex; x = -r_min, 0, r_min and
+    the sigma table's switch, where the near-field rules of :func:`_transfer_tab` or the
+    curves change). Calm, unknown-wind and direction-averaged hours: the 3-point degree-2 rule
+    on the smooth symmetric kernel.
+    """
+    ws = math.sqrt(u * u + v * v) if (u == u and v == v) else -1.0
+    if iso or ws < calm_ws:
+        tot = 0.0
+        for i in range(3):
+            ex = dx - (4.0 * g[2 * i] + g[0] + g[2] + g[4]) / 6.0
+            ey = dy - (4.0 * g[2 * i + 1] + g[1] + g[3] + g[5]) / 6.0
+            k, _ = _transfer_tab(ex, ey, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso)
+            tot += k
+        return tot / 3.0, 0
+    xa = ((dx - g[0]) * u + (dy - g[1]) * v) / ws
+    ya = (-(dx - g[0]) * v + (dy - g[1]) * u) / ws
+    xb = ((dx - g[2]) * u + (dy - g[3]) * v) / ws
+    yb = (-(dx - g[2]) * v + (dy - g[3]) * u) / ws
+    xc = ((dx - g[4]) * u + (dy - g[5]) * v) / ws
+    yc = (-(dx - g[4]) * v + (dy - g[5]) * u) / ws
+    area = 0.5 * abs((xb - xa) * (yc - ya) - (xc - xa) * (yb - ya))
+    if area <= 0.0:
+        return 0.0, 0
+    if xa > xb:
+        xa, ya, xb, yb = xb, yb, xa, ya
+    if xb > xc:
+        xb, yb, xc, yc = xc, yc, xb, yb
+    if xa > xb:
+        xa, ya, xb, yb = xb, yb, xa, ya
+    p1, p2, p3, p4, p5 = _sort5(xb, -r_min, 0.0, r_min, xs)
+    tot, up, prev = 0.0, 0, max(xa, -r_min)
+    for q in (p1, p2, p3, p4, p5, xc):
+        q = min(q, xc)
+        if q > prev:
+            k, f = _tri_interval(prev, q, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, fz, r_min)
+            tot += k
+            up = max(up, f)
+            prev = q
+    return tot / area * 1e6, up
+
+
+@njit(cache=True)
+def _transfer_el(kind, geo, p, dx, dy, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso):
+    """Transfer coefficient of pair ``p``: a point, a segment or a triangle (``kind[p]`` 0/1/2)."""
+    if kind.size == 0 or kind[p] == 0:
+        return _transfer_tab(dx, dy, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso)
+    if kind[p] == 1:
+        return _transfer_seg(dx, dy, geo[p, 0], geo[p, 1], u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws,
+                             r_min, iso)
+    return _transfer_tri(dx, dy, geo[p], u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso)
+
+
 @njit(cache=True)
 def _transfer(dx, dy, u, v, cls, blh, h, scheme, calm_ws, iso_ws, r_min):
     return _transfer_tab(dx, dy, u, v, cls, blh, h, _SCHEME_TABLES[scheme], _SCHEME_SWITCH[scheme], 1.0, 1.0,
@@ -352,10 +643,11 @@ def _transfer(dx, dy, u, v, cls, blh, h, scheme, calm_ws, iso_ws, r_min):
 
 
 @njit(parallel=True, cache=True)
-def _exposure_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, u, v, cls, blh,
+def _exposure_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act, u, v, cls, blh,
                      n_cat, scheme, calm_ws, iso_ws, r_min):
     n_st, n_t = u.shape
     out = np.zeros((n_st, n_t, n_cat))
+    tab, xs = _SCHEME_TABLES[scheme], _SCHEME_SWITCH[scheme]
     for s in prange(n_st):
         for t in range(n_t):
             for p in range(ptr[s], ptr[s + 1]):
@@ -363,15 +655,15 @@ def _exposure_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, u, v, cls, b
                 a = act[sprof[j], t]
                 if a == 0.0:
                     continue
-                k, _ = _transfer(pdx[p], pdy[p], u[s, t], v[s, t], cls[s, t], blh[s, t], sh[j],
-                                 scheme, calm_ws, iso_ws, r_min)
+                k, _ = _transfer_el(pkind, pgeo, p, pdx[p], pdy[p], u[s, t], v[s, t], cls[s, t], blh[s, t], sh[j],
+                                    tab, xs, 1.0, 1.0, calm_ws, iso_ws, r_min, False)
                 if k > 0.0:
                     out[s, t, scat[j]] += sw[j] * a * k
     return out
 
 
 @njit(parallel=True, cache=True)
-def _variants_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, u, v, cls, blh, n_cat,
+def _variants_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act, u, v, cls, blh, n_cat,
                      tabs, xss, fys, fzs, rules, calms, isos, hadd, sat, iso_ws, r_min):
     n_st, n_t = u.shape
     n_v = tabs.shape[0]
@@ -388,9 +680,9 @@ def _variants_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, u, v, cls, b
                 if a == 0.0:
                     continue
                 for iv in range(n_v):
-                    k, _ = _transfer_tab(pdx[p], pdy[p], u[s, t], v[s, t], cls[rules[iv], s, t], blh[s, t],
-                                         sh[j] + hadd[iv], tabs[iv], xss[iv], fys[iv], fzs[iv], calms[iv], iso_ws,
-                                         r_min, isos[iv])
+                    k, _ = _transfer_el(pkind, pgeo, p, pdx[p], pdy[p], u[s, t], v[s, t], cls[rules[iv], s, t],
+                                        blh[s, t], sh[j] + hadd[iv], tabs[iv], xss[iv], fys[iv], fzs[iv], calms[iv],
+                                        iso_ws, r_min, isos[iv])
                     if k > 0.0:
                         k *= a
                         for il in range(n_l):
@@ -404,7 +696,7 @@ def _variants_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, u, v, cls, b
 
 
 @njit(parallel=True, cache=True)
-def _series_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, amult, u, v, cls, blh, coef,
+def _series_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act, amult, u, v, cls, blh, coef,
                    tabs, xss, fys, fzs, rules, calms, isos, hadd, sat, iso_ws, r_min):
     n_st, n_t = u.shape
     n_v = tabs.shape[0]
@@ -421,9 +713,9 @@ def _series_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, amult, u, v, c
                 tot = 0.0
                 up = 0
                 for iv in range(n_v):
-                    k, f = _transfer_tab(pdx[p], pdy[p], u[s, t], v[s, t], cls[rules[iv], s, t], blh[s, t],
-                                         sh[j] + hadd[iv], tabs[iv], xss[iv], fys[iv], fzs[iv], calms[iv], iso_ws,
-                                         r_min, isos[iv])
+                    k, f = _transfer_el(pkind, pgeo, p, pdx[p], pdy[p], u[s, t], v[s, t], cls[rules[iv], s, t],
+                                        blh[s, t], sh[j] + hadd[iv], tabs[iv], xss[iv], fys[iv], fzs[iv], calms[iv],
+                                        iso_ws, r_min, isos[iv])
                     if k <= 0.0:
                         continue
                     k *= sw[j] * a
@@ -435,6 +727,19 @@ def _series_kernel(ptr, psrc, pdx, pdy, scat, sprof, sw, sh, act, amult, u, v, c
                 out[p, t] = tot
                 hours[p] += up
     return out, hours
+
+
+def _elements(pairs):
+    """Per-pair element kind (0 point, 1 segment, 2 triangle) and geometry of a pairs tuple.
+
+    Pairs from :func:`pair_index` are points (empty arrays); those of
+    :func:`geoair.apportion._discretise.station_pairs` carry ``kind`` and ``geometry``
+    attributes (see :class:`geoair.apportion._discretise.Pairs`).
+    """
+    kind = getattr(pairs, "kind", None)
+    if kind is None:
+        return np.zeros(0, np.int8), np.zeros((0, 6))
+    return np.ascontiguousarray(kind, np.int8), np.ascontiguousarray(pairs.geometry, np.float64)
 
 
 def _prep(u, v, cls, blh):
@@ -484,7 +789,7 @@ def exposure(pairs, src_category, src_profile, src_weight, src_height, activity,
     """
     ptr, psrc, pdx, pdy, _ = pairs
     u, v, cls, blh = _prep(u, v, stability, blh)
-    return _exposure_kernel(ptr, psrc, pdx, pdy, *_sources(src_category, src_profile, src_weight, src_height,
+    return _exposure_kernel(ptr, psrc, pdx, pdy, *_elements(pairs), *_sources(src_category, src_profile, src_weight, src_height,
                                                            activity),
                             u, v, cls, blh, int(n_categories), SIGMA_SCHEMES[scheme],
                             float(calm_ws), float(iso_ws), float(r_min))
@@ -557,7 +862,7 @@ def exposure_variants(pairs, src_category, src_profile, src_weight, src_height, 
     cls = np.ascontiguousarray(np.asarray(stability).reshape((-1,) + np.shape(u)), dtype=np.int64)
     u, v, _, blh = _prep(u, v, cls[0], blh)
     sat = np.full((int(n_categories), 1), np.inf) if saturation is None else saturation
-    return _variants_kernel(ptr, psrc, pdx, pdy, *_sources(src_category, src_profile, src_weight, src_height,
+    return _variants_kernel(ptr, psrc, pdx, pdy, *_elements(pairs), *_sources(src_category, src_profile, src_weight, src_height,
                                                            activity),
                             u, v, cls, blh, int(n_categories), *_variant_arrays(variants),
                             np.ascontiguousarray(sat, np.float64), float(iso_ws), float(r_min))
@@ -596,6 +901,6 @@ def pair_series(pairs, src_category, src_profile, src_weight, src_height, activi
     sat = np.full((coef.shape[0], 1), np.inf) if saturation is None else saturation
     amult = np.ones((coef.shape[0], u.shape[1])) if activity_factor is None else activity_factor
     sc, sp, sw, sh, act = _sources(src_category, src_profile, src_weight, src_height, activity)
-    return _series_kernel(ptr, psrc, pdx, pdy, sc, sp, sw, sh, act, np.ascontiguousarray(amult, np.float64),
+    return _series_kernel(ptr, psrc, pdx, pdy, *_elements(pairs), sc, sp, sw, sh, act, np.ascontiguousarray(amult, np.float64),
                           u, v, cls, blh, coef, *_variant_arrays(variants), np.ascontiguousarray(sat, np.float64),
                           float(iso_ws), float(r_min))
