@@ -349,7 +349,8 @@ def _triangle_points(st, geom, el, st_lon, st_lat, lim):
     return st[pair], geom[pair], pts[..., 0].ravel(), pts[..., 1].ravel(), ww
 
 
-def station_elements(st_lon, st_lat, el: Elements, cutoff_m: float, *, frac: float = 0.2, h_min: float = 1.0):
+def station_elements(st_lon, st_lat, el: Elements, cutoff_m: float, *, frac: float = 0.2, frac_area: float = 1.0,
+                     h_min: float = 10.0):
     """Segments and triangles of every line/area geometry near every station, finer near it.
 
     Each segment is halved, each triangle split in four, until its size (length, longest edge)
@@ -366,9 +367,13 @@ def station_elements(st_lon, st_lat, el: Elements, cutoff_m: float, *, frac: flo
     cutoff_m : float
         Elements whose centre lies farther than this from the station are left out.
     frac : float, default 0.2
-        Largest element size as a fraction of its distance to the station.
-    h_min : float, default 1.0
-        Smallest element size (m).
+        Largest segment length as a fraction of its distance to the station.
+    frac_area : float, default 1.0
+        Same for the longest edge of a triangle (the kernels integrate a triangle in closed
+        form along and across the wind, and split it further for the direction-averaged kernel).
+    h_min : float, default 10.0
+        Smallest element size (m), well under the kernels' near-field radius (100 m), inside
+        which the kernels hold the dispersion fixed.
 
     Returns
     -------
@@ -389,6 +394,9 @@ def station_elements(st_lon, st_lat, el: Elements, cutoff_m: float, *, frac: flo
     def lim(d):
         return size_limit(d, frac, np.inf, h_min)
 
+    def lim_area(d):
+        return size_limit(d, frac_area, np.inf, h_min)
+
     parts = []
     if len(el.seg):
         pair, idx = _expand(st, geom, el.seg_geom, el, st_lon, st_lat)
@@ -404,7 +412,7 @@ def station_elements(st_lon, st_lat, el: Elements, cutoff_m: float, *, frac: flo
         v = _local(el.tri[idx], st[pair], st_lon, st_lat)
         area = 0.5 * np.abs((v[:, 1, 0] - v[:, 0, 0]) * (v[:, 2, 1] - v[:, 0, 1])
                             - (v[:, 1, 1] - v[:, 0, 1]) * (v[:, 2, 0] - v[:, 0, 0]))
-        pair, v, w = _refine_triangles(pair, v, _shares(pair, area, len(st)), lim)
+        pair, v, w = _refine_triangles(pair, v, _shares(pair, area, len(st)), lim_area)
         c = v.mean(axis=1)
         parts.append((pair, c, np.full(len(c), 2, np.int8), (v - c[:, None, :]).reshape(-1, 6), w))
     if not parts:
@@ -486,7 +494,7 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
         rows of fires (design names with ``@``) are never shapes.
     cutoff_m : float
     **options
-        Passed to :func:`station_elements` (``frac``, ``h_min``).
+        Passed to :func:`station_elements` (``frac``, ``frac_area``, ``h_min``).
 
     Returns
     -------

@@ -351,6 +351,7 @@ def _transfer_tab(dx, dy, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r
 # discretisation in tests/apportion/test_discretise.py.
 _ETA_SEG = 0.1
 _ETA_TRI = 0.1
+_ISO_FRAC = 0.5
 _SQRT2 = math.sqrt(2.0)
 _SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
 
@@ -473,6 +474,14 @@ def _transfer_seg(dx, dy, hx, hy, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, i
     hh = hx * hx + hy * hy
     dh = dx * hx + dy * hy
     r0sq = dx * dx + dy * dy
+    # quick exits (most station-element-hours): wholly upwind beyond r_min, or wholly more than
+    # 5 sigma_y (at the farthest downwind point, the widest) from the plume axis
+    x_hi = x0 + abs(a)
+    if x_hi <= 0.0 and math.sqrt(r0sq) - math.sqrt(hh) > r_min:
+        return 0.0, 0
+    sy_hi, _ = _sig_blh(max(x_hi, r_min), cls, blh, tab, xs, fy, fz)
+    if abs(y0) - abs(b) > 5.0 * sy_hi:
+        return 0.0, 0
     # breakpoints: |station - point(s)| = r_min, x(s) = 0, r_min and the sigma table's switch
     p1 = p2 = p3 = p4 = p5 = 2.0
     disc = dh * dh - hh * (r0sq - r_min * r_min)
@@ -556,12 +565,15 @@ def _tri_interval(x1, x2, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, 
     the middle of pieces whose x varies by at most ``_ETA_TRI``."""
     if x2 <= 0.0:
         return _tri_upwind(x1, x2, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, fz, r_min)
-    m = 1 if x2 <= r_min else min(int((x2 - x1) / (_ETA_TRI * max(x1, r_min))) + 1, 64)
-    dx = (x2 - x1) / m
+    # pieces in geometric progression of x (ratio <= 1 + _ETA_TRI); one where sigma is fixed
+    m = 1 if x2 <= r_min else min(int(math.log(x2 / max(x1, r_min)) / math.log1p(_ETA_TRI)) + 1, 200)
+    ratio = (x2 / x1) ** (1.0 / m) if x1 > 0.0 else 1.0
     tot, up = 0.0, 0
+    p2 = x1
     for i in range(m):
-        p1 = x1 + i * dx
-        p2 = x2 if i == m - 1 else p1 + dx
+        p1 = p2
+        p2 = x2 if i == m - 1 else p1 * ratio
+        dx = p2 - p1
         sy, sz = _sig_blh(max(p1 + 0.5 * dx, r_min), cls, blh, tab, xs, fy, fz)
         f = 1.0 / (math.pi * ws * sy * sz) * math.exp(-0.5 * (h / sz) ** 2)
         ya1, ya2 = _edge_y(p1, xa, ya, xc, yc), _edge_y(p2, xa, ya, xc, yc)
@@ -578,6 +590,47 @@ def _tri_interval(x1, x2, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, 
 
 
 @njit(cache=True)
+def _seg_dist0(ax, ay, bx, by):
+    """Distance from the origin to the segment a-b."""
+    ex, ey = bx - ax, by - ay
+    ll = ex * ex + ey * ey
+    t = 0.0 if ll <= 0.0 else min(max(-(ax * ex + ay * ey) / ll, 0.0), 1.0)
+    return math.hypot(ax + t * ex, ay + t * ey)
+
+
+@njit(cache=True)
+def _tri_iso(dx, dy, g, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso):
+    """Direction-averaged kernel over a triangle: split into n^2 equal triangles, n from its size
+    against its distance to the station (``_ISO_FRAC``), 3-point degree-2 rule on each."""
+    ax, ay, bx, by, cx, cy = dx - g[0], dy - g[1], dx - g[2], dy - g[3], dx - g[4], dy - g[5]
+    c1, c2, c3 = ax * by - ay * bx, bx * cy - by * cx, cx * ay - cy * ax
+    inside = (c1 >= 0.0 and c2 >= 0.0 and c3 >= 0.0) or (c1 <= 0.0 and c2 <= 0.0 and c3 <= 0.0)
+    d = 0.0 if inside else min(_seg_dist0(ax, ay, bx, by), _seg_dist0(bx, by, cx, cy), _seg_dist0(cx, cy, ax, ay))
+    size = max(math.hypot(bx - ax, by - ay), math.hypot(cx - bx, cy - by), math.hypot(ax - cx, ay - cy))
+    n = min(int(size / (_ISO_FRAC * max(d, r_min))) + 1, 32)
+    # sub-triangles of the barycentric grid: (i, j) upward and, where it fits, downward
+    ex, ey, fx, fy_ = (bx - ax) / n, (by - ay) / n, (cx - ax) / n, (cy - ay) / n
+    tot = 0.0
+    for i in range(n):
+        for j in range(n - i):
+            for up in range(2):
+                if up == 1 and i + j + 2 > n:
+                    continue
+                for q in range(3):
+                    # 3-point rule at 2/3 of one vertex + 1/6 of the others
+                    if up == 0:
+                        si = i + (2.0 / 3.0 if q == 0 else 1.0 / 6.0)
+                        sj = j + (2.0 / 3.0 if q == 1 else 1.0 / 6.0)
+                    else:
+                        si = i + 1.0 - (2.0 / 3.0 if q == 0 else 1.0 / 6.0)
+                        sj = j + 1.0 - (2.0 / 3.0 if q == 1 else 1.0 / 6.0)
+                    k, _ = _transfer_tab(ax + si * ex + sj * fx, ay + si * ey + sj * fy_, u, v, cls, blh, h, tab,
+                                         xs, fy, fz, calm_ws, iso_ws, r_min, iso)
+                    tot += k
+    return tot / (3.0 * n * n)
+
+
+@njit(cache=True)
 def _transfer_tri(dx, dy, g, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso):
     """Mean transfer coefficient (µg/m³ per g/s) over a triangle ``centre + g[0:2], g[2:4], g[4:6]``.
 
@@ -591,13 +644,7 @@ def _transfer_tri(dx, dy, g, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws
     """
     ws = math.sqrt(u * u + v * v) if (u == u and v == v) else -1.0
     if iso or ws < calm_ws:
-        tot = 0.0
-        for i in range(3):
-            ex = dx - (4.0 * g[2 * i] + g[0] + g[2] + g[4]) / 6.0
-            ey = dy - (4.0 * g[2 * i + 1] + g[1] + g[3] + g[5]) / 6.0
-            k, _ = _transfer_tab(ex, ey, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso)
-            tot += k
-        return tot / 3.0, 0
+        return _tri_iso(dx, dy, g, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso), 0
     xa = ((dx - g[0]) * u + (dy - g[1]) * v) / ws
     ya = (-(dx - g[0]) * v + (dy - g[1]) * u) / ws
     xb = ((dx - g[2]) * u + (dy - g[3]) * v) / ws
@@ -605,7 +652,11 @@ def _transfer_tri(dx, dy, g, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws
     xc = ((dx - g[4]) * u + (dy - g[5]) * v) / ws
     yc = (-(dx - g[4]) * v + (dy - g[5]) * u) / ws
     area = 0.5 * abs((xb - xa) * (yc - ya) - (xc - xa) * (yb - ya))
-    if area <= 0.0:
+    x_hi = max(xa, xb, xc)
+    if area <= 0.0 or x_hi <= -r_min:
+        return 0.0, 0
+    sy_hi, _ = _sig_blh(max(x_hi, r_min), cls, blh, tab, xs, fy, fz)
+    if min(ya, yb, yc) > 5.0 * sy_hi or max(ya, yb, yc) < -5.0 * sy_hi:
         return 0.0, 0
     if xa > xb:
         xa, ya, xb, yb = xb, yb, xa, ya
