@@ -444,11 +444,14 @@ class Pairs(tuple):
     geometry : float array (n_pairs, 6)
         The element relative to its centre, on the same tangent plane as ``dx, dy`` (m): see
         :func:`station_elements`. ``dx, dy, dist`` of an element pair refer to its centre.
+    parent : int array (n_pairs,) or None
+        Source (row of the original table) of each pair: consecutive pairs of one parent at a
+        station are the elements of one line or area, summed before the saturation transform.
     """
 
-    def __new__(cls, pairs, kind, geometry):
+    def __new__(cls, pairs, kind, geometry, parent=None):
         obj = super().__new__(cls, pairs)
-        obj.kind, obj.geometry = kind, geometry
+        obj.kind, obj.geometry, obj.parent = kind, geometry, parent
         return obj
 
 
@@ -544,4 +547,4 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
 
     out = pd.concat([table, extra], ignore_index=True)
     return Pairs((ptr, src_all[order].astype(np.int64), dx[order], dy[order], dist[order]), kinds[order],
-                 shapes_[order]), out
+                 shapes_[order], par_all[order].astype(np.int64)), out

@@ -713,8 +713,18 @@ def _exposure_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act,
     return out
 
 
+@njit(cache=True)
+def _group_end(pgrp, p0, end):
+    """End of the run of pairs of one source starting at ``p0`` (one pair when ``pgrp`` is empty)."""
+    p1 = p0 + 1
+    if pgrp.size:
+        while p1 < end and pgrp[p1] == pgrp[p0]:
+            p1 += 1
+    return p1
+
+
 @njit(parallel=True, cache=True)
-def _variants_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act, u, v, cls, blh, n_cat,
+def _variants_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, pgrp, scat, sprof, sw, sh, act, u, v, cls, blh, n_cat,
                      tabs, xss, fys, fzs, rules, calms, isos, hadd, sat, iso_ws, r_min):
     n_st, n_t = u.shape
     n_v = tabs.shape[0]
@@ -722,23 +732,33 @@ def _variants_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act,
     out = np.zeros((n_st, n_t, n_cat, n_v, n_l), np.float32)
     for s in prange(n_st):
         acc = np.zeros((n_cat, n_v, n_l))
+        tmp = np.zeros(n_v)
         for t in range(n_t):
             acc[:, :, :] = 0.0
-            for p in range(ptr[s], ptr[s + 1]):
-                j = psrc[p]
-                c = scat[j]
-                a = act[sprof[j], t] * sw[j]
-                if a == 0.0:
-                    continue
+            p0 = ptr[s]
+            while p0 < ptr[s + 1]:
+                # the elements of one line/area source (or one point) add up before saturation
+                p1 = _group_end(pgrp, p0, ptr[s + 1])
+                c = scat[psrc[p0]]
+                tmp[:] = 0.0
+                for p in range(p0, p1):
+                    j = psrc[p]
+                    a = act[sprof[j], t] * sw[j]
+                    if a == 0.0:
+                        continue
+                    for iv in range(n_v):
+                        k, _ = _transfer_el(pkind, pgeo, p, pdx[p], pdy[p], u[s, t], v[s, t], cls[rules[iv], s, t],
+                                            blh[s, t], sh[j] + hadd[iv], tabs[iv], xss[iv], fys[iv], fzs[iv],
+                                            calms[iv], iso_ws, r_min, isos[iv])
+                        if k > 0.0:
+                            tmp[iv] += k * a
                 for iv in range(n_v):
-                    k, _ = _transfer_el(pkind, pgeo, p, pdx[p], pdy[p], u[s, t], v[s, t], cls[rules[iv], s, t],
-                                        blh[s, t], sh[j] + hadd[iv], tabs[iv], xss[iv], fys[iv], fzs[iv], calms[iv],
-                                        iso_ws, r_min, isos[iv])
+                    k = tmp[iv]
                     if k > 0.0:
-                        k *= a
                         for il in range(n_l):
                             x0 = sat[c, il]
                             acc[c, iv, il] += k if x0 == np.inf else x0 * k / (x0 + k)
+                p0 = p1
             for c in range(n_cat):
                 for iv in range(n_v):
                     for il in range(n_l):
@@ -746,37 +766,62 @@ def _variants_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act,
     return out
 
 
+@njit(cache=True)
+def _series_group(out, hours, p0, p1, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act, amult, u, v, cls,
+                  blh, coef, tabs, xss, fys, fzs, rules, calms, isos, hadd, sat, iso_ws, r_min, s):
+    """pair_series for the pairs p0:p1 of one source at station s: each pair's share of the
+    source's (saturated) mixture."""
+    n_t = u.shape[1]
+    n_v = tabs.shape[0]
+    kb = np.zeros((p1 - p0, n_v))
+    tot = np.zeros(n_v)
+    c = scat[psrc[p0]]
+    for t in range(n_t):
+        tot[:] = 0.0
+        for p in range(p0, p1):
+            j = psrc[p]
+            a = act[sprof[j], t] * amult[c, t]
+            up = 0
+            for iv in range(n_v):
+                kb[p - p0, iv] = 0.0
+                if a == 0.0:
+                    continue
+                k, f = _transfer_el(pkind, pgeo, p, pdx[p], pdy[p], u[s, t], v[s, t], cls[rules[iv], s, t],
+                                    blh[s, t], sh[j] + hadd[iv], tabs[iv], xss[iv], fys[iv], fzs[iv], calms[iv],
+                                    iso_ws, r_min, isos[iv])
+                if k <= 0.0:
+                    continue
+                k *= sw[j] * a
+                kb[p - p0, iv] = k
+                tot[iv] += k
+                up = max(up, f)
+            hours[p] += up
+        for iv in range(n_v):
+            k = tot[iv]
+            if k <= 0.0:
+                continue
+            g = 0.0
+            for il in range(sat.shape[1]):
+                if coef[c, iv, il] != 0.0:
+                    x0 = sat[c, il]
+                    g += coef[c, iv, il] * (k if x0 == np.inf else x0 * k / (x0 + k))
+            for p in range(p0, p1):
+                out[p, t] += kb[p - p0, iv] / k * g
+
+
 @njit(parallel=True, cache=True)
-def _series_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act, amult, u, v, cls, blh, coef,
+def _series_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, pgrp, scat, sprof, sw, sh, act, amult, u, v, cls, blh, coef,
                    tabs, xss, fys, fzs, rules, calms, isos, hadd, sat, iso_ws, r_min):
     n_st, n_t = u.shape
-    n_v = tabs.shape[0]
     out = np.zeros((psrc.size, n_t), np.float32)
     hours = np.zeros(psrc.size, np.int64)
     for s in prange(n_st):
-        for p in range(ptr[s], ptr[s + 1]):
-            j = psrc[p]
-            c = scat[j]
-            for t in range(n_t):
-                a = act[sprof[j], t] * amult[c, t]
-                if a == 0.0:
-                    continue
-                tot = 0.0
-                up = 0
-                for iv in range(n_v):
-                    k, f = _transfer_el(pkind, pgeo, p, pdx[p], pdy[p], u[s, t], v[s, t], cls[rules[iv], s, t],
-                                        blh[s, t], sh[j] + hadd[iv], tabs[iv], xss[iv], fys[iv], fzs[iv], calms[iv],
-                                        iso_ws, r_min, isos[iv])
-                    if k <= 0.0:
-                        continue
-                    k *= sw[j] * a
-                    up = max(up, f)
-                    for il in range(sat.shape[1]):
-                        if coef[c, iv, il] != 0.0:
-                            x0 = sat[c, il]
-                            tot += coef[c, iv, il] * (k if x0 == np.inf else x0 * k / (x0 + k))
-                out[p, t] = tot
-                hours[p] += up
+        p0 = ptr[s]
+        while p0 < ptr[s + 1]:
+            p1 = _group_end(pgrp, p0, ptr[s + 1])
+            _series_group(out, hours, p0, p1, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act, amult, u, v,
+                          cls, blh, coef, tabs, xss, fys, fzs, rules, calms, isos, hadd, sat, iso_ws, r_min, s)
+            p0 = p1
     return out, hours
 
 
@@ -791,6 +836,27 @@ def _elements(pairs):
     if kind is None:
         return np.zeros(0, np.int8), np.zeros((0, 6))
     return np.ascontiguousarray(kind, np.int8), np.ascontiguousarray(pairs.geometry, np.float64)
+
+
+def _groups(pairs):
+    """Source of each pair whose elements add up before saturation (empty: every pair alone)."""
+    parent = getattr(pairs, "parent", None)
+    return np.zeros(0, np.int64) if parent is None else np.ascontiguousarray(parent, np.int64)
+
+
+def group_starts(pairs) -> np.ndarray:
+    """First pair of every run of pairs of one source at one station (lines and areas have one
+    pair per element; points and plain :func:`pair_index` pairs one run each)."""
+    ptr, n = pairs[0], len(pairs[1])
+    first = np.zeros(n, bool)
+    first[ptr[:-1][ptr[:-1] < n]] = True
+    parent = getattr(pairs, "parent", None)
+    if parent is None:
+        first[:] = True
+    elif n:
+        first[1:] |= parent[1:] != parent[:-1]
+        first[0] = True
+    return np.flatnonzero(first)
 
 
 def _prep(u, v, cls, blh):
@@ -901,9 +967,11 @@ def exposure_variants(pairs, src_category, src_profile, src_weight, src_height, 
         One stability-class array per rule (0=A ... 5=F); each variant names its rule.
     variants : sequence of :class:`Variant`
     saturation : float array (n_categories, L), optional
-        Saturation levels ``x0`` (exposure units, ``inf`` = linear): each pair's hourly
-        exposure ``k`` enters the sums as ``x0 k / (x0 + k)``, a concave transform that caps
-        a single plume at ``x0``. Default: one linear level.
+        Saturation levels ``x0`` (exposure units, ``inf`` = linear): each station-source
+        hourly exposure ``k`` enters the sums as ``x0 k / (x0 + k)``, a concave transform that
+        caps a single plume at ``x0``; the elements of a line or area (pairs with a common
+        ``parent``, see :class:`geoair.apportion._discretise.Pairs`) are summed first. Default:
+        one linear level.
 
     Returns
     -------
@@ -913,8 +981,8 @@ def exposure_variants(pairs, src_category, src_profile, src_weight, src_height, 
     cls = np.ascontiguousarray(np.asarray(stability).reshape((-1,) + np.shape(u)), dtype=np.int64)
     u, v, _, blh = _prep(u, v, cls[0], blh)
     sat = np.full((int(n_categories), 1), np.inf) if saturation is None else saturation
-    return _variants_kernel(ptr, psrc, pdx, pdy, *_elements(pairs), *_sources(src_category, src_profile, src_weight, src_height,
-                                                           activity),
+    return _variants_kernel(ptr, psrc, pdx, pdy, *_elements(pairs), _groups(pairs),
+                            *_sources(src_category, src_profile, src_weight, src_height, activity),
                             u, v, cls, blh, int(n_categories), *_variant_arrays(variants),
                             np.ascontiguousarray(sat, np.float64), float(iso_ws), float(r_min))
 
@@ -926,7 +994,8 @@ def pair_series(pairs, src_category, src_profile, src_weight, src_height, activi
     ``out[p, t] = sum_v sum_l coef[c, v, l] g_l(k_v)`` with ``k_v = weight_j * activity_j(t) *
     activity_factor[c, t] * K_v(p, t)``, ``K_v`` the transfer coefficient of variant ``v``
     (µg/m³ per g/s), ``g_l`` the saturation transform of level ``l`` and ``c`` the source's
-    category.
+    category. For the elements of a line or area (pairs with a common ``parent``) ``g_l``
+    applies to their sum and each element gets its share ``k_v(p) / sum k_v``.
 
     Parameters
     ----------
@@ -952,6 +1021,7 @@ def pair_series(pairs, src_category, src_profile, src_weight, src_height, activi
     sat = np.full((coef.shape[0], 1), np.inf) if saturation is None else saturation
     amult = np.ones((coef.shape[0], u.shape[1])) if activity_factor is None else activity_factor
     sc, sp, sw, sh, act = _sources(src_category, src_profile, src_weight, src_height, activity)
-    return _series_kernel(ptr, psrc, pdx, pdy, *_elements(pairs), sc, sp, sw, sh, act, np.ascontiguousarray(amult, np.float64),
+    return _series_kernel(ptr, psrc, pdx, pdy, *_elements(pairs), _groups(pairs), sc, sp, sw, sh, act,
+                          np.ascontiguousarray(amult, np.float64),
                           u, v, cls, blh, coef, *_variant_arrays(variants), np.ascontiguousarray(sat, np.float64),
                           float(iso_ws), float(r_min))

@@ -69,7 +69,8 @@ def _element_pairs(geom):
     st, g, e, n, kind, shape, w = D.station_elements([LON0], [LAT0], D.elements_of([geom]), 1e7)
     assert np.all(st == 0) and np.all(g == 0)
     np.testing.assert_allclose(w.sum(), 1.0, rtol=1e-12)
-    return D.Pairs((np.array([0, len(e)]), np.arange(len(e)), -e, -n, np.hypot(e, n)), kind, shape), w
+    return D.Pairs((np.array([0, len(e)]), np.arange(len(e)), -e, -n, np.hypot(e, n)), kind, shape,
+                   np.zeros(len(e), np.int64)), w
 
 
 def _brute(kind, d, geom):
@@ -152,6 +153,37 @@ def test_element_upwind_flag_and_series():
     expo = K.exposure_variants(*args, n_categories=1)[0, :, 0, 0, 0]
     np.testing.assert_allclose(series.sum(axis=0), expo, rtol=1e-5, atol=1e-9)
     assert 0 < hours.max() <= u.shape[1]
+
+
+@pytest.mark.parametrize("kind", ["line", "area"])
+def test_saturation_applies_to_the_whole_source(kind):
+    """The saturation transform caps a line's or area's summed exposure, as for the brute force's
+    points taken as one source; pair_series splits it over the elements by their shares."""
+    from geoair.apportion import _physics
+
+    geom = _shape(kind, 500.0)
+    pairs, w = _element_pairs(geom)
+    bp, wb = _brute(kind, 500.0, geom)
+    bp = D.Pairs(bp, np.zeros(len(wb), np.int8), np.zeros((len(wb), 6)), np.zeros(len(wb), np.int64))
+    u, v, cls = _winds_with_road(geom)
+    lib = _physics.library(u, v, np.zeros(u.shape), None)
+    variants = lib.variants[:4]
+    lin = _run(bp, wb, u, v, None, lib)
+    sat = np.array([[np.inf, np.median(lin[lin > 0]), np.quantile(lin[lin > 0], 0.9)]])
+
+    def run(p, ww):
+        z = np.zeros(len(ww), int)
+        args = (p, z, z, ww, np.zeros(len(ww)), np.ones((1, u.shape[1])), u, v, lib.stability, variants)
+        return K.exposure_variants(*args, n_categories=1, saturation=sat)[0, :, 0], args
+
+    (a, args), (b, _) = run(pairs, w), run(bp, wb)
+    assert (np.abs(a - b).max(axis=0) <= 0.01 * b.max(axis=0)).all()
+    assert (b[..., 1] <= sat[0, 1] + 1e-9).all() and (b[..., 1] < b[..., 0]).any()
+    coef = np.ones((1, len(variants), 3))
+    series, _ = K.pair_series(*args, coef, saturation=sat)
+    np.testing.assert_allclose(series.sum(axis=0), a.sum(axis=(1, 2)), rtol=1e-4, atol=1e-9)
+    starts = K.group_starts(pairs)
+    assert list(starts) == [0]
 
 
 @pytest.mark.parametrize("kind", ["line", "area"])
