@@ -429,7 +429,7 @@ def _seg_piece(s1, s2, x0, a, y0, b, fixed, ws, h, cls, blh, tab, xs, fy, fz, r_
 
 
 @njit(cache=True)
-def _seg_interval(s1, s2, x0, a, y0, b, r0sq, dh, hh, ws, h, cls, blh, tab, xs, fy, fz, r_min):
+def _seg_interval(s1, s2, x0, a, y0, b, r0sq, dh, hh, ws, h, cls, blh, tab, xs, fy, fz, r_min, sy_hi):
     """One interval between breakpoints of a segment: zero, constant sigma, or split by x."""
     sm = 0.5 * (s1 + s2)
     xm = x0 - sm * a
@@ -444,6 +444,8 @@ def _seg_interval(s1, s2, x0, a, y0, b, r0sq, dh, hh, ws, h, cls, blh, tab, xs, 
     for i in range(m):
         lo = s1 + i * ds
         hi = s2 if i == m - 1 else lo + ds
+        if min(y0 - lo * b, y0 - hi * b) > 5.0 * sy_hi or max(y0 - lo * b, y0 - hi * b) < -5.0 * sy_hi:
+            continue  # piece wholly off the plume (sy_hi the widest)
         k, f = _seg_piece(lo, hi, x0, a, y0, b, False, ws, h, cls, blh, tab, xs, fy, fz, r_min)
         tot += k
         up = max(up, f)
@@ -497,7 +499,8 @@ def _transfer_seg(dx, dy, hx, hy, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, i
     for q in (p1, p2, p3, p4, p5, 1.0):
         q = min(q, 1.0)
         if q > prev:
-            k, f = _seg_interval(prev, q, x0, a, y0, b, r0sq, dh, hh, ws, h, cls, blh, tab, xs, fy, fz, r_min)
+            k, f = _seg_interval(prev, q, x0, a, y0, b, r0sq, dh, hh, ws, h, cls, blh, tab, xs, fy, fz, r_min,
+                                 sy_hi)
             tot += k
             up = max(up, f)
             prev = q
@@ -533,6 +536,10 @@ def _psi(z):
 def _edge_cdf(x1, x2, y1, y2, sy):
     """Integral over x in [x1, x2] of Phi(y(x) / sy), y linear from y1 to y2 (closed form)."""
     z1, z2 = y1 / sy, y2 / sy
+    if z1 > 6.0 and z2 > 6.0:
+        return x2 - x1
+    if z1 < -6.0 and z2 < -6.0:
+        return 0.0
     if abs(z2 - z1) < 1e-7:
         return (x2 - x1) * 0.5 * (1.0 + math.erf(0.5 * (z1 + z2) / _SQRT2))
     return (x2 - x1) * (_psi(z2) - _psi(z1)) / (z2 - z1)
@@ -559,7 +566,7 @@ def _tri_upwind(x1, x2, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, fz
 
 
 @njit(cache=True)
-def _tri_interval(x1, x2, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, fz, r_min):
+def _tri_interval(x1, x2, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, fz, r_min, sy_hi):
     """Integral over the triangle between downwind distances x1 < x2 (no vertex or rule change
     inside): crosswind and along-wind integrals of the Gaussian in closed form, sigma held at
     the middle of pieces whose x varies by at most ``_ETA_TRI``."""
@@ -574,17 +581,19 @@ def _tri_interval(x1, x2, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, 
         p1 = p2
         p2 = x2 if i == m - 1 else p1 * ratio
         dx = p2 - p1
-        sy, sz = _sig_blh(max(p1 + 0.5 * dx, r_min), cls, blh, tab, xs, fy, fz)
-        f = 1.0 / (math.pi * ws * sy * sz) * math.exp(-0.5 * (h / sz) ** 2)
         ya1, ya2 = _edge_y(p1, xa, ya, xc, yc), _edge_y(p2, xa, ya, xc, yc)
         if p1 + 0.5 * dx <= xb:
             yb1, yb2 = _edge_y(p1, xa, ya, xb, yb), _edge_y(p2, xa, ya, xb, yb)
         else:
             yb1, yb2 = _edge_y(p1, xb, yb, xc, yc), _edge_y(p2, xb, yb, xc, yc)
+        lo, hi = min(ya1, ya2, yb1, yb2), max(ya1, ya2, yb1, yb2)
+        if lo > 5.0 * sy_hi or hi < -5.0 * sy_hi:  # piece wholly off the plume (sy_hi the widest)
+            continue
+        sy, sz = _sig_blh(max(p1 + 0.5 * dx, r_min), cls, blh, tab, xs, fy, fz)
+        f = 1.0 / (math.pi * ws * sy * sz) * math.exp(-0.5 * (h / sz) ** 2)
         g = _edge_cdf(p1, p2, ya1, ya2, sy) - _edge_cdf(p1, p2, yb1, yb2, sy)
         tot += f * sy * math.sqrt(2.0 * math.pi) * abs(g)
-        lo, hi = min(ya1 + ya2, yb1 + yb2) * 0.5, max(ya1 + ya2, yb1 + yb2) * 0.5
-        if lo <= 2.0 * sy and hi >= -2.0 * sy:
+        if min(ya1 + ya2, yb1 + yb2) <= 4.0 * sy and max(ya1 + ya2, yb1 + yb2) >= -4.0 * sy:
             up = 1
     return tot, up
 
@@ -669,7 +678,7 @@ def _transfer_tri(dx, dy, g, u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws
     for q in (p1, p2, p3, p4, p5, xc):
         q = min(q, xc)
         if q > prev:
-            k, f = _tri_interval(prev, q, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, fz, r_min)
+            k, f = _tri_interval(prev, q, xa, ya, xb, yb, xc, yc, ws, h, cls, blh, tab, xs, fy, fz, r_min, sy_hi)
             tot += k
             up = max(up, f)
             prev = q
