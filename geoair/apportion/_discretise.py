@@ -1,31 +1,24 @@
-"""Line and area sources as weighted sub-points, adaptively finer near each station.
+"""Line and area sources as segments and triangles, finer near each station.
 
-A road (LineString) or a village / site / inventory cell (Polygon) is integrated by the point
-kernels of :mod:`geoair.apportion.kernels`: its emission is split over quadrature points and
-every point is a pseudo-source with a share of the source's strength. The split depends on the
-station, not on the hour, so it is done once per station-source pair and the hourly kernels
-run unchanged on the sub-points.
+A road (LineString) or a village / site / inventory cell (Polygon) is cut, for every station
+within reach, into elements: its segments and the triangles of a constrained Delaunay
+triangulation (holes respected), halved (segments) or split in four (triangles) until each is at
+most ``max(frac d, h_min)`` long, ``d`` its distance to the station (:func:`station_elements`).
+The split depends on the station, not on the hour, so it is done once per station-source pair.
+Every element is one station-source pair (a pseudo-row of the source table with its share of the
+strength); the pairs tuple (:class:`Pairs`) carries each element's kind and shape, and the
+hourly kernels of :mod:`geoair.apportion.kernels` integrate it in closed form across the wind
+(``erf``; along the wind too for triangles), so no element needs to be narrower than an hourly
+plume. Coordinates are local east/north metres around each station (mid-latitude
+equirectangular projection, < 0.1 % distance error within 50 km).
 
-Scheme (per station-source pair, vectorised over all pairs):
-
-1. A whole geometry whose diameter is at most ``frac`` times its distance to the station is one
-   point at its centroid (length- or area-weighted): a distant grid cell costs one evaluation.
-2. Otherwise lines are cut into their segments and polygons into triangles (constrained
-   Delaunay of the polygon, holes respected); every element whose size (segment length, longest
-   triangle edge) exceeds ``max(frac * d, h_min)`` -- ``d`` its distance to the station, 0 when
-   the station lies on it -- is halved (segments) or split into four (triangles), until none
-   does. Near the station elements thus shrink to ``h_min`` (1 m by default), far away they stay
-   a fraction of their distance.
-3. Segments get ``order``-point Gauss-Legendre nodes, triangles the 3-point degree-2 rule
-   (Strang & Fix 1973); weights are the element's share of the source's length or area.
-
-Like ISC3's area-source integration (EPA 1995, vol. II, sec. 1.2.3) the receptor may lie on
-or inside the source; the kernels' near-field radius ``r_min`` floors each sub-point's
-distance, as it does for points. Coordinates are local east/north metres around each station
-(mid-latitude equirectangular projection, < 0.1 % distance error within 50 km).
+:func:`subpoints` (weighted quadrature points resolving the plume, the earlier scheme) is kept for
+comparison; the attribution does not use it.
 
 References
 ----------
+Benson, P.E. (1979), CALINE3 - a versatile dispersion model for predicting air pollutant levels
+near highways and arterial streets, FHWA/CA/TL-79/23.
 U.S. EPA (1995), User's Guide for the Industrial Source Complex (ISC3) Dispersion Models,
 vol. II, EPA-454/B-95-003b, sec. 1.2.3 (area sources).
 Strang, G. & Fix, G. (1973), An Analysis of the Finite Element Method, Prentice-Hall (table 4.1).
@@ -484,7 +477,7 @@ def shapes_of(sources) -> dict:
 
 
 def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **options):
-    """Station-source pairs of points and of the sub-points of lines and areas.
+    """Station-source pairs of points and of the elements (segments, triangles) of lines and areas.
 
     Parameters
     ----------
@@ -503,10 +496,13 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
     -------
     pairs : tuple
         As :func:`geoair.apportion.kernels.pair_index`, pointing into the returned table;
-        within a station the pairs of one source are consecutive, nearest sub-point first.
+        within a station the pairs of one source are consecutive, nearest element first. When
+        there are lines or areas, a :class:`Pairs` (the same 5-tuple with each pair's element
+        kind, shape and parent source, read by the kernels).
     table : DataFrame
-        ``table`` followed by one row per sub-point (copy of its source's row, ``weight``
-        times the sub-point's share), so the kernels and the per-source sums run unchanged.
+        ``table`` followed by one row per element (copy of its source's row, ``weight`` times
+        the element's share of the length or area), so the kernels and the per-source sums run
+        unchanged.
     """
     from .kernels import pair_index
 
