@@ -4,13 +4,13 @@ National station list (bundled), synthetic roads (bent polylines 5-30 km long wi
 every ~1 km, each passing near a random station), villages (~1 km² squares) and a 0.1°
 inventory grid over one region. Measures:
 
-- the one-off sub-point decomposition (``_discretise.station_pairs``): time and the number of
-  station-sub-point pairs;
+- the one-off decomposition into elements (``_discretise.station_pairs``): time and the number
+  of station-element pairs (segments and triangles, integrated in closed form by the kernels);
 - the hourly kernel (``kernels.exposure``, one physics) over ``--hours`` random-wind hours with
   (a) the shapes, (b) each shape as its vertices (the road digitised as points, a village as its
   corners + centre, a cell as its centre) and (c) each shape as one representative point.
 
-Usage: ``NUMBA_NUM_THREADS=2 python benchmarks/bench_sources_shapes.py [--hours 48]``
+Usage: ``NUMBA_NUM_THREADS=2 python benchmarks/bench_sources_shapes.py [--hours 48 --frac 0.2]``
 (record ``uptime``: the project machine is shared).
 """
 
@@ -82,10 +82,10 @@ def _kernel(pairs, weight, hours, S, rng):
     cls = rng.integers(0, 6, (S, hours))
     n = len(weight)
     z = np.zeros(n, np.int64)
-    k.exposure(pairs, z, z, weight, np.zeros(n), np.ones((1, hours)), u[:, :2], v[:, :2], cls[:, :2], n_categories=1)
-    t0 = time.perf_counter()
+    k.exposure(pairs, z, z, weight, np.zeros(n), np.ones((1, 2)), u[:, :2], v[:, :2], cls[:, :2], n_categories=1)
+    t0, c0 = time.perf_counter(), time.process_time()
     k.exposure(pairs, z, z, weight, np.zeros(n), np.ones((1, hours)), u, v, cls, n_categories=1)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def main(hours, n_roads, n_villages, **options):
@@ -110,11 +110,16 @@ def main(hours, n_roads, n_villages, **options):
     n_sp = pd.MultiIndex.from_arrays([np.repeat(np.arange(S), np.diff(pairs[0])),
                                       t["source_id"].to_numpy()[pairs[1]]]).nunique()
     print(f"{S} stations; {n_roads} roads, {n_villages} villages, 100 grid cells; {hours} h")
-    print(f"decomposition: {t_pre:.1f} s, {pairs[1].size:,} sub-point pairs for {n_sp:,} station-source pairs "
+    print(f"decomposition: {t_pre:.1f} s, {pairs[1].size:,} element pairs for {n_sp:,} station-source pairs "
           f"({pairs[1].size / max(n_sp, 1):.1f} per pair)")
-    print(f"kernel: shapes {t_shape:.2f} s ({pairs[1].size:,} pairs); as vertices {t_vert:.2f} s "
-          f"({p_vert[1].size:,} pairs); as one point each {t_rep:.2f} s ({p_rep[1].size:,} pairs)")
-    print(f"ratio shapes / vertices = {t_shape / t_vert:.2f}; shapes / one point = {t_shape / t_rep:.2f}")
+    kinds = np.bincount(getattr(pairs, "kind", np.zeros(0, np.int8)), minlength=3)
+    print(f"element pairs: {kinds[1]:,} segments, {kinds[2]:,} triangles (+ {kinds[0]:,} points)")
+    for name, (wall, cpu), n in (("shapes", t_shape, pairs[1].size), ("as vertices", t_vert, p_vert[1].size),
+                                 ("as one point each", t_rep, p_rep[1].size)):
+        print(f"kernel {name}: wall {wall:.2f} s, CPU {cpu:.2f} s, {n:,} pairs x {hours} h = {n * hours:,} "
+              "pair-hour evaluations")
+    print(f"ratio shapes / vertices: wall {t_shape[0] / t_vert[0]:.2f}, CPU {t_shape[1] / t_vert[1]:.2f}; "
+          f"shapes / one point: wall {t_shape[0] / t_rep[0]:.2f}, CPU {t_shape[1] / t_rep[1]:.2f}")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} GB")
 
 
@@ -124,8 +129,6 @@ if __name__ == "__main__":
     ap.add_argument("--roads", type=int, default=500)
     ap.add_argument("--villages", type=int, default=1000)
     ap.add_argument("--frac", type=float, default=0.2)
-    ap.add_argument("--plume", type=float, default=2.0, help="inf: frac alone")
-    ap.add_argument("--plume-area", type=float, default=3.0, help="inf: frac alone")
     a = ap.parse_args()
-    print(f"options: frac={a.frac} plume={a.plume} plume_area={a.plume_area}")
-    main(a.hours, a.roads, a.villages, frac=a.frac, plume=a.plume, plume_area=a.plume_area)
+    print(f"options: frac={a.frac}")
+    main(a.hours, a.roads, a.villages, frac=a.frac)

@@ -1,31 +1,24 @@
-"""Line and area sources as weighted sub-points, adaptively finer near each station.
+"""Line and area sources as segments and triangles, finer near each station.
 
-A road (LineString) or a village / site / inventory cell (Polygon) is integrated by the point
-kernels of :mod:`geoair.apportion.kernels`: its emission is split over quadrature points and
-every point is a pseudo-source with a share of the source's strength. The split depends on the
-station, not on the hour, so it is done once per station-source pair and the hourly kernels
-run unchanged on the sub-points.
+A road (LineString) or a village / site / inventory cell (Polygon) is cut, for every station
+within reach, into elements: its segments and the triangles of a constrained Delaunay
+triangulation (holes respected), halved (segments) or split in four (triangles) until each is at
+most ``max(frac d, h_min)`` long, ``d`` its distance to the station (:func:`station_elements`).
+The split depends on the station, not on the hour, so it is done once per station-source pair.
+Every element is one station-source pair (a pseudo-row of the source table with its share of the
+strength); the pairs tuple (:class:`Pairs`) carries each element's kind and shape, and the
+hourly kernels of :mod:`geoair.apportion.kernels` integrate it in closed form across the wind
+(``erf``; along the wind too for triangles), so no element needs to be narrower than an hourly
+plume. Coordinates are local east/north metres around each station (mid-latitude
+equirectangular projection, < 0.1 % distance error within 50 km).
 
-Scheme (per station-source pair, vectorised over all pairs):
-
-1. A whole geometry whose diameter is at most ``frac`` times its distance to the station is one
-   point at its centroid (length- or area-weighted): a distant grid cell costs one evaluation.
-2. Otherwise lines are cut into their segments and polygons into triangles (constrained
-   Delaunay of the polygon, holes respected); every element whose size (segment length, longest
-   triangle edge) exceeds ``max(frac * d, h_min)`` -- ``d`` its distance to the station, 0 when
-   the station lies on it -- is halved (segments) or split into four (triangles), until none
-   does. Near the station elements thus shrink to ``h_min`` (1 m by default), far away they stay
-   a fraction of their distance.
-3. Segments get ``order``-point Gauss-Legendre nodes, triangles the 3-point degree-2 rule
-   (Strang & Fix 1973); weights are the element's share of the source's length or area.
-
-Like ISC3's area-source integration (EPA 1995, vol. II, sec. 1.2.3) the receptor may lie on
-or inside the source; the kernels' near-field radius ``r_min`` floors each sub-point's
-distance, as it does for points. Coordinates are local east/north metres around each station
-(mid-latitude equirectangular projection, < 0.1 % distance error within 50 km).
+:func:`subpoints` (weighted quadrature points resolving the plume, the earlier scheme) is kept for
+comparison; the attribution does not use it.
 
 References
 ----------
+Benson, P.E. (1979), CALINE3 - a versatile dispersion model for predicting air pollutant levels
+near highways and arterial streets, FHWA/CA/TL-79/23.
 U.S. EPA (1995), User's Guide for the Industrial Source Complex (ISC3) Dispersion Models,
 vol. II, EPA-454/B-95-003b, sec. 1.2.3 (area sources).
 Strang, G. & Fix, G. (1973), An Analysis of the Finite Element Method, Prentice-Hall (table 4.1).
@@ -37,7 +30,7 @@ import math
 
 import numpy as np
 
-__all__ = ["Elements", "elements_of", "subpoints", "size_limit", "shapes_of", "station_pairs"]
+__all__ = ["Elements", "Pairs", "elements_of", "station_elements", "subpoints", "size_limit", "shapes_of", "station_pairs"]
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -349,6 +342,112 @@ def _triangle_points(st, geom, el, st_lon, st_lat, lim):
     return st[pair], geom[pair], pts[..., 0].ravel(), pts[..., 1].ravel(), ww
 
 
+def station_elements(st_lon, st_lat, el: Elements, cutoff_m: float, *, frac: float = 0.2, frac_area: float = 1.0,
+                     h_min: float = 10.0):
+    """Segments and triangles of every line/area geometry near every station, finer near it.
+
+    Each segment is halved, each triangle split in four, until its size (length, longest edge)
+    is at most ``max(frac d, h_min)``, ``d`` its distance to the station. The hourly kernels
+    integrate each element in closed form across the wind (:func:`geoair.apportion.kernels._transfer_seg`,
+    ``_transfer_tri``), so no element needs to be narrower than the plume.
+
+    Parameters
+    ----------
+    st_lon, st_lat : float arrays (S,)
+        Stations (degrees).
+    el : Elements
+        From :func:`elements_of`.
+    cutoff_m : float
+        Elements whose centre lies farther than this from the station are left out.
+    frac : float, default 0.2
+        Largest segment length as a fraction of its distance to the station.
+    frac_area : float, default 1.0
+        Same for the longest edge of a triangle (the kernels integrate a triangle in closed
+        form along and across the wind, and split it further for the direction-averaged kernel).
+    h_min : float, default 10.0
+        Smallest element size (m), well under the kernels' near-field radius (100 m), inside
+        which the kernels hold the dispersion fixed.
+
+    Returns
+    -------
+    station, geometry : int arrays (n,)
+    east, north : float arrays (n,)
+        Element centre (segment midpoint, triangle centroid) relative to the station (m).
+    kind : int8 array (n,)
+        1 segment, 2 triangle.
+    shape : float array (n, 6)
+        Segment: half-vector from the centre to its end (m) in columns 0-1; triangle: its
+        vertices relative to the centre (m).
+    weight : float array (n,)
+        Share of the geometry's total length or area.
+    """
+    st_lon, st_lat = np.asarray(st_lon, float), np.asarray(st_lat, float)
+    st, geom = _candidate_pairs(st_lon, st_lat, el, cutoff_m)
+
+    def lim(d):
+        return size_limit(d, frac, np.inf, h_min)
+
+    def lim_area(d):
+        return size_limit(d, frac_area, np.inf, h_min)
+
+    parts = []
+    if len(el.seg):
+        pair, idx = _expand(st, geom, el.seg_geom, el, st_lon, st_lat)
+        p = _local(el.seg[idx], st[pair], st_lon, st_lat)
+        length = np.hypot(*(p[:, 1] - p[:, 0]).T)
+        pair, p, w = _refine_segments(pair, p, _shares(pair, length, len(st)), lim)
+        c = 0.5 * (p[:, 0] + p[:, 1])
+        shape = np.zeros((len(c), 6))
+        shape[:, :2] = p[:, 1] - c
+        parts.append((pair, c, np.ones(len(c), np.int8), shape, w))
+    if len(el.tri):
+        pair, idx = _expand(st, geom, el.tri_geom, el, st_lon, st_lat)
+        v = _local(el.tri[idx], st[pair], st_lon, st_lat)
+        area = 0.5 * np.abs((v[:, 1, 0] - v[:, 0, 0]) * (v[:, 2, 1] - v[:, 0, 1])
+                            - (v[:, 1, 1] - v[:, 0, 1]) * (v[:, 2, 0] - v[:, 0, 0]))
+        pair, v, w = _refine_triangles(pair, v, _shares(pair, area, len(st)), lim_area)
+        c = v.mean(axis=1)
+        parts.append((pair, c, np.full(len(c), 2, np.int8), (v - c[:, None, :]).reshape(-1, 6), w))
+    if not parts:
+        z = np.zeros(0)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), z, z, np.zeros(0, np.int8), np.zeros((0, 6)), z
+    pair, c, kind, shape, w = (np.concatenate([q[k] for q in parts]) for k in range(5))
+    keep = np.hypot(c[:, 0], c[:, 1]) <= cutoff_m
+    return st[pair][keep], geom[pair][keep], c[keep, 0], c[keep, 1], kind[keep], shape[keep], w[keep]
+
+
+def _local(deg, st, st_lon, st_lat):
+    """Vertices (n, k, 2) in degrees -> east/north metres around station ``st`` (n,)."""
+    e, n = _enu(deg[..., 0], deg[..., 1], st_lon[st, None], st_lat[st, None])
+    return np.stack([e, n], axis=-1)
+
+
+def _shares(pair, size, n_pairs):
+    tot = np.bincount(pair, size, n_pairs)
+    return size / np.where(tot[pair] > 0, tot[pair], 1.0)
+
+
+class Pairs(tuple):
+    """``(ptr, src, dx, dy, dist)`` as :func:`geoair.apportion.kernels.pair_index`, plus elements.
+
+    Attributes
+    ----------
+    kind : int8 array (n_pairs,)
+        0 point, 1 segment, 2 triangle.
+    geometry : float array (n_pairs, 6)
+        The element relative to its centre, on the same tangent plane as ``dx, dy`` (m): see
+        :func:`station_elements`. ``dx, dy, dist`` of an element pair refer to its centre.
+    parent : int array (n_pairs,) or None
+        Source (row of the original table) of each pair: consecutive pairs of one parent at a
+        station are the elements of one line or area, summed before the saturation transform.
+    """
+
+    def __new__(cls, pairs, kind, geometry, parent=None):
+        obj = super().__new__(cls, pairs)
+        obj.kind, obj.geometry, obj.parent = kind, geometry, parent
+        return obj
+
+
 def _offsets(st_lon, st_lat, s, e, n):
     """Distance and station offset from each sub-point as :func:`kernels.pair_index` gives them
     for points (great circle, bearing on the source's tangent plane)."""
@@ -378,7 +477,7 @@ def shapes_of(sources) -> dict:
 
 
 def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **options):
-    """Station-source pairs of points and of the sub-points of lines and areas.
+    """Station-source pairs of points and of the elements (segments, triangles) of lines and areas.
 
     Parameters
     ----------
@@ -391,16 +490,19 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
         rows of fires (design names with ``@``) are never shapes.
     cutoff_m : float
     **options
-        Passed to :func:`subpoints` (``frac``, ``plume``, ``plume_area``, ``order``, ``h_min``).
+        Passed to :func:`station_elements` (``frac``, ``frac_area``, ``h_min``).
 
     Returns
     -------
     pairs : tuple
         As :func:`geoair.apportion.kernels.pair_index`, pointing into the returned table;
-        within a station the pairs of one source are consecutive, nearest sub-point first.
+        within a station the pairs of one source are consecutive, nearest element first. When
+        there are lines or areas, a :class:`Pairs` (the same 5-tuple with each pair's element
+        kind, shape and parent source, read by the kernels).
     table : DataFrame
-        ``table`` followed by one row per sub-point (copy of its source's row, ``weight``
-        times the sub-point's share), so the kernels and the per-source sums run unchanged.
+        ``table`` followed by one row per element (copy of its source's row, ``weight`` times
+        the element's share of the length or area), so the kernels and the per-source sums run
+        unchanged.
     """
     from .kernels import pair_index
 
@@ -416,8 +518,15 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
     n_st = len(st_lon)
     st0, src0 = np.repeat(np.arange(n_st), np.diff(ptr0)), pts[src0]
     rows = np.flatnonzero(is_shape)
-    s, g, e, n, w = subpoints(st_lon, st_lat, elements_of([shapes[sid[r]] for r in rows]), cutoff_m, **options)
+    s, g, e, n, kind, shape, w = station_elements(st_lon, st_lat, elements_of([shapes[sid[r]] for r in rows]),
+                                                  cutoff_m, **options)
     dist, dxs, dys = _offsets(st_lon, st_lat, s, e, n)
+    # the element's shape on the same tangent plane as (dx, dy): turn it by the angle between
+    # the great-circle offset and the station's east/north one (meridian convergence, < 0.5°)
+    rot = np.arctan2(dys, dxs) - np.arctan2(-n, -e)
+    cr, sr = np.cos(rot)[:, None], np.sin(rot)[:, None]
+    shape = np.stack([cr * shape[:, 0::2] - sr * shape[:, 1::2], sr * shape[:, 0::2] + cr * shape[:, 1::2]],
+                     axis=-1).reshape(-1, 6)
     parent = rows[g]
     extra = table.iloc[parent].copy()
     extra["weight"] = extra["weight"].to_numpy(float) * w
@@ -426,9 +535,12 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
     par_all = np.concatenate([src0, parent])
     dx, dy = np.concatenate([dx0, dxs]), np.concatenate([dy0, dys])
     dist = np.concatenate([d0, dist])
+    kinds = np.concatenate([np.zeros(len(src0), np.int8), kind])
+    shapes_ = np.concatenate([np.zeros((len(src0), 6)), shape])
     order = np.lexsort((dist, par_all, st_all))
     ptr = np.concatenate([[0], np.cumsum(np.bincount(st_all, minlength=n_st))]).astype(np.int64)
     import pandas as pd
 
     out = pd.concat([table, extra], ignore_index=True)
-    return (ptr, src_all[order].astype(np.int64), dx[order], dy[order], dist[order]), out
+    return Pairs((ptr, src_all[order].astype(np.int64), dx[order], dy[order], dist[order]), kinds[order],
+                 shapes_[order], par_all[order].astype(np.int64)), out

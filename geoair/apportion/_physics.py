@@ -96,8 +96,9 @@ def saturation_levels(pairs, table, activity, u, v, lib: Library, n_design: int,
                       quantiles=(0.5, 0.9, 0.99), step: int = 3) -> np.ndarray:
     """Saturation levels per design category: ``inf`` (linear) and quantiles of the exposures.
 
-    The quantiles are those of the non-zero hourly station-source exposures under the
-    library's reference variant, on every ``step``-th hour (enough for percentiles).
+    The quantiles are those of the non-zero hourly station-source exposures (the elements of a
+    line or area summed) under the library's reference variant, on every ``step``-th hour
+    (enough for percentiles).
 
     Returns
     -------
@@ -111,7 +112,11 @@ def saturation_levels(pairs, table, activity, u, v, lib: Library, n_design: int,
     series, _ = kernels.pair_series(pairs, table["design"], table["profile"], table["weight"], table["height"],
                                     activity[:, hrs], u[:, hrs], v[:, hrs], lib.stability[:, :, hrs], [ref],
                                     np.ones((n_design, 1)))
-    pd_ = table["design"].to_numpy()[pairs[1]]
+    # a line's or area's elements at a station add up to one station-source exposure
+    starts = kernels.group_starts(pairs)
+    if len(starts) < len(series):
+        series = np.add.reduceat(series, starts, axis=0)
+    pd_ = table["design"].to_numpy()[pairs[1][starts]]
     for c in range(n_design):
         x = series[pd_ == c]
         x = x[x > 0]

@@ -329,7 +329,7 @@ class SourceAttribution(BaseEstimator):
     def _exposure_design(self, grid, table, met) -> _Design:
         from ._discretise import station_pairs
 
-        # lines and areas become sub-points per station (pseudo-rows appended to the table)
+        # lines and areas become elements per station (pseudo-rows appended to the table)
         pairs, table.table = station_pairs(grid.lon, grid.lat, table.table, table.shapes, self.cutoff_km * 1000.0)
         t = table.table
         lib = _physics.library(met.u, met.v, met.elevation, met.blh, scheme=self.physics,

@@ -85,7 +85,7 @@ def test_fit_ranks_roads_and_villages():
     sc = model.source_scores_
     for sid in ("ROAD1", "VIL1"):
         rows = sc[sc["source_id"] == sid]
-        assert len(rows) == 3  # one row per station, sub-points summed
+        assert len(rows) == 3  # one row per station, elements summed
         assert rows["contribution"].ge(0).all()
     near = sc[(sc["source_id"] == "ROAD1") & (sc["station"] == st.index[0])]
-    assert float(near["distance_m"].iloc[0]) < 150  # nearest sub-point: the road passes ~110 m away
+    assert float(near["distance_m"].iloc[0]) < 150  # nearest element: the road passes ~110 m away
