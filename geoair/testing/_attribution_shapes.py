@@ -106,7 +106,8 @@ def _villages(rng, st_lon, st_lat, per_station, village_km):
             d = np.exp(rng.uniform(*np.log(village_km))) * 1000.0
             brg = rng.uniform(0, 2 * np.pi)
             cx, cy = d * np.sin(brg), d * np.cos(brg)
-            ang = np.sort(rng.uniform(0, 2 * np.pi, 7))
+            # jittered even angles: star-shaped around the centre, hence a simple polygon
+            ang = (np.arange(7) + rng.uniform(-0.35, 0.35, 7)) * 2 * np.pi / 7 + rng.uniform(0, 2 * np.pi)
             rad = rng.uniform(300.0, 1000.0) * rng.uniform(0.6, 1.0, 7)
             out.append(np.column_stack(_to_lonlat(lon0, lat0, cx + rad * np.sin(ang), cy + rad * np.cos(ang))))
     return out
