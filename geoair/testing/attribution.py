@@ -35,6 +35,12 @@ axis                      estimator's assumption ("off")    default truth ("on")
                                                             hours (half in gaps of 6-48 h)
 ========================  ================================  ======================================
 
+With ``shapes=True`` (or a dict of options) the family also has line and area sources (issue
+20): a road 0.1-0.5 km from every station, radial highways and a ring road (``vehicle`` lines),
+villages (``coal`` polygons) and optionally a coarse inventory grid, with the generator's own
+traffic and stove activity; the truth integrates them by its own brute-force discretisation
+(:mod:`geoair.testing._attribution_shapes`).
+
 Sizes default to those of the held-out experiment described in issue 10: all 12 stations,
 2016-11-15 .. 2017-01-15, 125 point sources, 400 fires, regional share about 64 %.
 
@@ -517,33 +523,29 @@ def make_attribution_truth(
         PRSA station codes (1001A-1012A); default all 12.
     start, days : str, int
         Period (Beijing time); PRSA winds cover 2013-03-01 .. 2017-02-28.
-    n_sources : int
-        Point sources, placed round-robin around every station.
+    n_sources, n_fires : int
+        Point sources, placed round-robin around every station; fire detections (``burning``).
     mix : dict, optional
         Category -> fraction of the point sources (default coal 0.25, dust 0.35, vehicle 0.4).
     radius_km : (float, float)
         Source distances from their host station, log-uniform (km).
-    n_fires : int
-        Fire detections (category ``burning``).
     shares : dict, optional
-        Mean PM2.5 share of each local category; default :data:`TRUTH_SHARES` x U(0.7, 1.3).
-        The regional share is the rest.
+        Mean PM2.5 share of each local category (default :data:`TRUTH_SHARES` x U(0.7, 1.3)).
     sigma : {"random", "briggs_rural", "briggs_urban", "pasquill_gifford", "powerlaw"}
         Truth sigma family ("random": one of the last three per seed).
     sigma_scale : float
         Standard deviation of the log sigma_y and sigma_z multipliers (0 = none).
     stability : "random", "turner" or a tuple (rule, day_class, night_class, shift)
-    saturation : bool
-        Per source-station-hour saturation ``c / (1 + c / c_half)``, c_half ~ U(50, 150) µg/m³.
-    weight_error : float
-        Log-normal sd of the error of prior weights and FRP given to the estimator.
+    saturation, weight_error : bool, float
+        Per source-station-hour saturation ``c / (1 + c / c_half)``, c_half ~ U(50, 150) µg/m³;
+        log-normal sd of the error of the prior weights and FRP given to the estimator.
     heights : {"hidden", "given"}
         Whether the sources carry their release height (15-60 m stacks for coal).
     signatures : {"random", "prior"}
-        Gas/PM ratios of the truth (and gases from unlisted sources with "random").
+        Gas/PM ratios of the truth (plus gases from unlisted sources).
     activity : {"shapes", "daily", "prior"}
-        Activity of the truth: other diurnal/weekly shapes than the priors, the same plus
-        day-to-day variation (log-AR(1), sd 0.2), or the estimator's priors.
+        Other diurnal/weekly shapes than the priors, the same plus day-to-day variation
+        (log-AR(1), sd 0.2), or the estimator's priors.
     regional : {"structured", "shared", "ar1"}
         Regional field: real haze template with gradient/lag/station noise, the same
         template at every station, or a synthetic log-AR(1) series.
@@ -554,14 +556,9 @@ def make_attribution_truth(
     noise, missing : float
         Log-normal noise sd on every pollutant; fraction of missing station-hours.
     shapes : bool or dict, optional
-        Add line and area sources (issue 20): roads and highways (``vehicle``), villages
-        (``coal``) and a coarse inventory grid, given to the estimator as LineStrings and
-        Polygons with prior weights carrying ``weight_error``; the truth integrates each shape
-        by its own brute-force discretisation. ``True`` for
-        :data:`~geoair.testing._attribution_shapes.SHAPE_DEFAULTS`, a dict to override some
-        (``road_km``, ``n_highways``, ``villages``, ``village_km``, ``grid_deg``,
-        ``grid_category``, ``share``); see :mod:`geoair.testing._attribution_shapes`.
-        Drawn from a stream of its own, so the points, fires and winds of a seed do not change.
+        Roads, highways, villages and an optional inventory grid as lines and polygons (issue
+        20; ``True`` or overrides of ``SHAPE_DEFAULTS`` in :mod:`._attribution_shapes`), drawn
+        from a stream of their own (the seed's points, fires and winds do not change).
     seed : int
 
     Returns

@@ -135,7 +135,9 @@ def test_small_twin_with_roads_and_villages():
     res = score_attribution(syn, model.contributions_, model.source_scores_)
     t = res["table"]
     print(t.round(3), "recall", res["recall"])
-    assert t.loc["coal", "r2"] > 0.5 and t.loc["vehicle", "r2"] > 0.5
+    # measured (seed 11): R² coal 0.71, vehicle 0.72; share errors <= 4.6 pp; coverage coal 0.89,
+    # vehicle 0.75; recall 0.93 (full-size family: benchmarks/RESULTS.md, twin family with shapes)
+    assert t.loc["coal", "r2"] > 0.6 and t.loc["vehicle", "r2"] > 0.6
     assert t.loc[["coal", "vehicle", "regional"], "share_err_pp"].abs().max() < 8.0
-    assert t.loc[["coal", "vehicle"], "coverage"].between(0.75, 1.0).all()
-    assert res["recall"] >= 0.7
+    assert t.loc[["coal", "vehicle"], "coverage"].between(0.65, 1.0).all()
+    assert res["recall"] >= 0.8
