@@ -134,7 +134,7 @@ def report(path) -> str:
                    "regional | top-5 recall | fit s |")
         out.append("|---|---|---|---|---|---|---|")
         if any("shape_top5" in x for x in rows if x["group"] == group):
-            out[-2] = out[-2][:-1] + " shapes in true top-5 (found) |"
+            out[-2] += " shapes in true top-5 (found) |"
             out[-1] += "---|"
         for r in (x for x in rows if x["group"] == group):
             t = r["truth"]
