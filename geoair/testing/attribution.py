@@ -35,6 +35,12 @@ axis                      estimator's assumption ("off")    default truth ("on")
                                                             hours (half in gaps of 6-48 h)
 ========================  ================================  ======================================
 
+With ``shapes=True`` (or a dict of options) the family also has line and area sources (issue
+20): a road 0.1-0.5 km from every station, radial highways and a ring road (``vehicle`` lines),
+villages (``coal`` polygons) and optionally a coarse inventory grid, with the generator's own
+traffic and stove activity; the truth integrates them by its own brute-force discretisation
+(:mod:`geoair.testing._attribution_shapes`).
+
 Sizes default to those of the held-out experiment described in issue 10: all 12 stations,
 2016-11-15 .. 2017-01-15, 125 point sources, 400 fires, regional share about 64 %.
 
@@ -280,19 +286,37 @@ def _fire_activity(rng, mode, times, fire_times) -> np.ndarray:
     return np.where((x >= 0) & (x <= 1), np.sin(np.pi * np.clip(x, 0, 1)) ** 0.5, 0.0)
 
 
-def _truth_pairs(phys, st_lon, st_lat, table, act, u, v, times):
-    """Per station-source pair hourly transfer q * activity * K (before category scaling)."""
+def _truth_pairs(phys, st_lon, st_lat, table, act, u, v, times, shapes=None):
+    """Per station-source pair hourly transfer q * activity * K (before category scaling).
+
+    ``shapes`` (lines and areas, the last rows of ``table``) are integrated by the twin's own
+    brute-force discretisation (:func:`._attribution_shapes.shape_series`), one series per
+    station-shape pair; the pairs stay grouped by station.
+    """
     from ..apportion import kernels
 
-    pairs = kernels.pair_index(st_lon, st_lat, table["lon"], table["lat"], 50_000.0)
+    n_pt = len(table) - (0 if shapes is None else len(shapes))
+    pt = table.iloc[:n_pt]
+    pairs = kernels.pair_index(st_lon, st_lat, pt["lon"], pt["lat"], 50_000.0)
     elev = kernels.solar_elevation(times, st_lon, st_lat)
     kind, day, night, shift = phys["rule"]
     cls = kernels.stability_class(np.hypot(u, v), elev, rule=kind, day_class=day, night_class=night, shift=shift)
     var = kernels.Variant(phys["table"], phys["switch_m"], phys["scale_y"], phys["scale_z"], calm_ws=phys["calm_ws"])
     n_cat = int(table["cat_idx"].max()) + 1
-    series, _ = kernels.pair_series(pairs, table["cat_idx"], table["profile"], table["q"], table["height"], act,
+    series, _ = kernels.pair_series(pairs, pt["cat_idx"], pt["profile"], pt["q"], pt["height"], act,
                                     u, v, cls[None], [var], np.ones((n_cat, 1)))
-    return pairs, series
+    if shapes is None:
+        return pairs, series
+    from ._attribution_shapes import shape_series
+
+    per = shape_series(phys, cls, st_lon, st_lat, shapes, table["profile"].to_numpy()[n_pt:], act, u, v)
+    st = np.concatenate([np.repeat(np.arange(len(st_lon)), np.diff(pairs[0]))] + [np.full(ids.size, s)
+                                                                                  for s, ids, _, _ in per])
+    src = np.concatenate([pairs[1]] + [n_pt + ids for _, ids, _, _ in per])
+    order = np.argsort(st, kind="stable")
+    series = np.concatenate([series.astype(np.float64)] + [a for _, _, a, _ in per])[order]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(st, minlength=len(st_lon)))]).astype(np.int64)
+    return (ptr, src[order]), series
 
 
 def _scale_to_shares(series, pcat, pst, S, targets, total, c_half):
@@ -405,6 +429,20 @@ def _estimator_inputs(rng, src, fires, weight_error, heights):
     return sources, fires_out
 
 
+def _shape_inputs(sources, shp, weight_error, heights):
+    """Append lines and areas as the user would give them: geometry and a prior weight with error."""
+    import geopandas as gpd
+
+    shapes, _, _, srng = shp
+    err = srng.lognormal(0.0, weight_error, len(shapes)) if weight_error else np.ones(len(shapes))
+    cols = {"source_id": shapes["source_id"], "category": shapes["category"], "kind": shapes["kind"],
+            "name": shapes["source_id"], "weight": shapes["q"].to_numpy() * err}
+    if heights == "given":
+        cols["height"] = shapes["height"]
+    extra = gpd.GeoDataFrame(cols, geometry=list(shapes["geometry"]), crs="EPSG:4326")
+    return gpd.GeoDataFrame(pd.concat([sources, extra], ignore_index=True), geometry="geometry", crs="EPSG:4326")
+
+
 def _wind_field(st, codes, times, ws, wd, mode):
     """Gridded wind (IDW of the station winds) for the estimator, and the truth's (u, v).
 
@@ -474,6 +512,7 @@ def make_attribution_truth(
     wind: str = "field",
     noise: float = 0.2,
     missing: float = 0.1,
+    shapes=None,
     seed: int = 0,
 ) -> SyntheticAttribution:
     """Generate a seeded twin experiment around real Beijing stations with real winds.
@@ -484,33 +523,29 @@ def make_attribution_truth(
         PRSA station codes (1001A-1012A); default all 12.
     start, days : str, int
         Period (Beijing time); PRSA winds cover 2013-03-01 .. 2017-02-28.
-    n_sources : int
-        Point sources, placed round-robin around every station.
+    n_sources, n_fires : int
+        Point sources, placed round-robin around every station; fire detections (``burning``).
     mix : dict, optional
         Category -> fraction of the point sources (default coal 0.25, dust 0.35, vehicle 0.4).
     radius_km : (float, float)
         Source distances from their host station, log-uniform (km).
-    n_fires : int
-        Fire detections (category ``burning``).
     shares : dict, optional
-        Mean PM2.5 share of each local category; default :data:`TRUTH_SHARES` x U(0.7, 1.3).
-        The regional share is the rest.
+        Mean PM2.5 share of each local category (default :data:`TRUTH_SHARES` x U(0.7, 1.3)).
     sigma : {"random", "briggs_rural", "briggs_urban", "pasquill_gifford", "powerlaw"}
         Truth sigma family ("random": one of the last three per seed).
     sigma_scale : float
         Standard deviation of the log sigma_y and sigma_z multipliers (0 = none).
     stability : "random", "turner" or a tuple (rule, day_class, night_class, shift)
-    saturation : bool
-        Per source-station-hour saturation ``c / (1 + c / c_half)``, c_half ~ U(50, 150) µg/m³.
-    weight_error : float
-        Log-normal sd of the error of prior weights and FRP given to the estimator.
+    saturation, weight_error : bool, float
+        Per source-station-hour saturation ``c / (1 + c / c_half)``, c_half ~ U(50, 150) µg/m³;
+        log-normal sd of the error of the prior weights and FRP given to the estimator.
     heights : {"hidden", "given"}
         Whether the sources carry their release height (15-60 m stacks for coal).
     signatures : {"random", "prior"}
-        Gas/PM ratios of the truth (and gases from unlisted sources with "random").
+        Gas/PM ratios of the truth (plus gases from unlisted sources).
     activity : {"shapes", "daily", "prior"}
-        Activity of the truth: other diurnal/weekly shapes than the priors, the same plus
-        day-to-day variation (log-AR(1), sd 0.2), or the estimator's priors.
+        Other diurnal/weekly shapes than the priors, the same plus day-to-day variation
+        (log-AR(1), sd 0.2), or the estimator's priors.
     regional : {"structured", "shared", "ar1"}
         Regional field: real haze template with gradient/lag/station noise, the same
         template at every station, or a synthetic log-AR(1) series.
@@ -520,6 +555,10 @@ def make_attribution_truth(
         0.05°/0.25° field; ``stations``: both use the station ``ws``/``wd`` columns.
     noise, missing : float
         Log-normal noise sd on every pollutant; fraction of missing station-hours.
+    shapes : bool or dict, optional
+        Roads, highways, villages and an optional inventory grid as lines and polygons (issue
+        20; ``True`` or overrides of ``SHAPE_DEFAULTS`` in :mod:`._attribution_shapes`), drawn
+        from a stream of their own (the seed's points, fires and winds do not change).
     seed : int
 
     Returns
@@ -558,13 +597,18 @@ def _simulate_truth(rng, cfg, w) -> dict:
     fires = _place_fires(rng, w["lon"], w["lat"], cfg["n_fires"], w["t0"], cfg["days"])
     phys = _physics(rng, cfg["sigma"], cfg["stability"], cfg["sigma_scale"])
     cat_act = _category_activity(rng, cfg["activity"], w["times"])
-    cats = [c for c in ("coal", "dust", "vehicle", "industry") if c in set(src["category"])] + (
+    shp = _shapes(cfg, w, src, cat_act)  # own random stream: the rest of the twin is unchanged
+    present = set(src["category"]) | (set() if shp is None else set(shp[0]["category"]))
+    cats = [c for c in ("coal", "dust", "vehicle", "industry") if c in present] + (
         ["burning"] if cfg["n_fires"] else [])
     shares = cfg["shares"] or {c: TRUTH_SHARES.get(c, 0.05) * rng.uniform(0.7, 1.3) for c in cats}
     c_half = rng.uniform(50.0, 150.0) if cfg["saturation"] else 0.0
     fire_act = _fire_activity(rng, cfg["activity"], w["times"], fires["time"])
     table, act = _source_table(src, fires, cats, cat_act, fire_act)
-    pairs, series = _truth_pairs(phys, w["lon"], w["lat"], table, act, w["u"], w["v"], w["times"])
+    if shp is not None:
+        table, act = _add_shape_rows(table, act, shp, cats)
+    pairs, series = _truth_pairs(phys, w["lon"], w["lat"], table, act, w["u"], w["v"], w["times"],
+                                 None if shp is None else shp[0])
     pcat = table["cat_idx"].to_numpy()[pairs[1]]
     pst = np.repeat(np.arange(len(w["codes"])), np.diff(pairs[0]))
     with warnings.catch_warnings():
@@ -573,8 +617,8 @@ def _simulate_truth(rng, cfg, w) -> dict:
     E, pair_mean = _scale_to_shares(series, pcat, pst, len(w["codes"]), [shares[c] for c in cats], total, c_half)
     reg, reg_info = _regional(rng, cfg["regional"], w["pm_real"], w["lon"], w["lat"],
                               total * (1 - sum(shares.values())))
-    return {"src": src, "fires": fires, "phys": phys, "cats": cats, "shares": shares, "c_half": c_half,
-            "table": table, "pairs": pairs, "pcat": pcat, "E": E, "pair_mean": pair_mean, "reg": reg,
+    return {"src": src, "fires": fires, "shapes": shp, "phys": phys, "cats": cats, "shares": shares,
+            "c_half": c_half, "table": table, "pairs": pairs, "pcat": pcat, "E": E, "pair_mean": pair_mean, "reg": reg,
             "reg_info": reg_info}
 
 
@@ -590,6 +634,8 @@ def _assemble(rng, cfg, w, t) -> SyntheticAttribution:
     obs = pd.DataFrame({"station": codes[ss.ravel()], "time": times[tt.ravel()],
                         **{k: a.ravel() for k, a in data.items()}, "ws": w["ws"].ravel(), "wd": w["wd"].ravel()})
     sources, fires_in = _estimator_inputs(rng, t["src"], t["fires"], cfg["weight_error"], cfg["heights"])
+    if t["shapes"] is not None:
+        sources = _shape_inputs(sources, t["shapes"], cfg["weight_error"], cfg["heights"])
     contrib, truth = _truth_frames(codes, times, cats, E, reg, t["pairs"], t["pair_mean"],
                                    t["table"]["source_id"].to_numpy(), np.asarray(cats)[t["pcat"]])
     phys = t["phys"]
@@ -598,10 +644,37 @@ def _assemble(rng, cfg, w, t) -> SyntheticAttribution:
               "sigma_family": phys["family"], "sigma_scale_yz": (phys["scale_y"], phys["scale_z"]),
               "stability_rule": phys["rule"], "calm_ws": phys["calm_ws"], "c_half": t["c_half"], "signatures": sig,
               **t["reg_info"], "shares": {c: float(x) for c, x in t["shares"].items()}}
-    truth_src = pd.concat([t["src"], t["fires"].rename(columns={"fire_id": "source_id"})], ignore_index=True)
+    parts = [t["src"], t["fires"].rename(columns={"fire_id": "source_id"})]
+    if t["shapes"] is not None:
+        parts.append(t["shapes"][0])
+        params["shapes"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in t["shapes"][2].items()}
+    truth_src = pd.concat(parts, ignore_index=True)
     return SyntheticAttribution(obs=obs, stations=w["st"].drop(columns=["name_en"]), sources=sources,
                                 fires=fires_in, wind=w["field"], contributions=contrib, source_truth=truth,
                                 params=params, truth_sources=truth_src)
+
+
+def _shapes(cfg, w, src, cat_act):
+    """Lines and areas (``shapes`` option) and their activity, from the seed's own stream."""
+    from ._attribution_shapes import place_shapes, shape_activity, shape_options
+
+    opt = shape_options(cfg["shapes"])
+    if opt is None:
+        return None
+    srng = np.random.default_rng([cfg["seed"], 20])
+    shapes = place_shapes(srng, w["lon"], w["lat"], opt, src)
+    return shapes, shape_activity(srng, cfg["activity"], w["times"], cat_act, opt["grid_category"]), opt, srng
+
+
+def _add_shape_rows(table, act, shp, cats):
+    """Append the shapes to the truth's source table, one activity row per shape group."""
+    shapes, sact, _, _ = shp
+    groups = list(sact)
+    rows = pd.DataFrame({"source_id": shapes["source_id"], "cat_idx": shapes["category"].map(cats.index),
+                         "profile": len(act) + shapes["group"].map(groups.index), "q": shapes["q"],
+                         "height": shapes["height"], "lon": shapes["lon"], "lat": shapes["lat"]})
+    table = pd.concat([table, rows], ignore_index=True).astype({"cat_idx": np.int64, "profile": np.int64})
+    return table, np.vstack([act] + [sact[g] for g in groups])
 
 
 def _source_table(src, fires, cats, cat_act, fire_act):
