@@ -473,7 +473,25 @@ def shapes_of(sources) -> dict:
     kind = shapely.get_type_id(geom)
     keep = np.isin(kind, (1, 2, 3, 5, 6)) & ~shapely.is_empty(geom)
     ids = sources["source_id"].astype(str).to_numpy()
+    _check_areas(geom, kind, ids)
     return dict(zip(ids[keep], geom[keep], strict=True))
+
+
+def _check_areas(geom, kind, ids) -> None:
+    """Invalid polygons (self-intersecting rings, ...) cannot be triangulated: name them."""
+    import shapely
+
+    from .._validation import GeoairInputError
+
+    areas = np.isin(kind, (3, 6)) & ~shapely.is_empty(geom)
+    bad = np.flatnonzero(areas & ~shapely.is_valid(geom))
+    if len(bad):
+        raise GeoairInputError(
+            f"{len(bad)} area source(s) have an invalid polygon "
+            f"({shapely.is_valid_reason(geom[bad[0]])}).", column="geometry",
+            row=(bad[:10] + 1).tolist(), received=ids[bad[:10]].tolist(),
+            fix="Repair the polygons (e.g. shapely.make_valid or QGIS 'Fix geometries'); a "
+            "village outline must not cross itself.")
 
 
 def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **options):

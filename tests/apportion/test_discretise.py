@@ -253,3 +253,19 @@ def test_polygon_with_hole_triangulated_exactly():
     np.testing.assert_allclose(area, poly.area * np.cos(np.radians(39.05)), rtol=1e-3)
     mid = el.tri.mean(axis=1)
     assert not shapely.contains_xy(shapely.Polygon(hole), mid[:, 0], mid[:, 1]).any()
+
+
+def test_invalid_polygon_is_named_not_a_geos_traceback():
+    import pandas as pd
+    import shapely
+
+    from geoair import GeoairInputError
+    from geoair.apportion._discretise import shapes_of
+
+    bowtie = shapely.Polygon([(116.0, 40.0), (116.01, 40.01), (116.01, 40.0), (116.0, 40.01)])
+    ok = shapely.box(116.1, 40.1, 116.11, 40.11)
+    src = pd.DataFrame({"source_id": ["v1", "v2"], "geometry": [ok, bowtie]})
+    with pytest.raises(GeoairInputError, match="invalid polygon") as err:
+        shapes_of(src)
+    assert "v2" in str(err.value) and "Self-intersection" in str(err.value)
+    assert list(shapes_of(src.iloc[:1])) == ["v1"]
