@@ -12,9 +12,6 @@ hourly kernels of :mod:`geoair.apportion.kernels` integrate it in closed form ac
 plume. Coordinates are local east/north metres around each station (mid-latitude
 equirectangular projection, < 0.1 % distance error within 50 km).
 
-:func:`subpoints` (weighted quadrature points resolving the plume, the earlier scheme) is kept for
-comparison; the attribution does not use it.
-
 References
 ----------
 Benson, P.E. (1979), CALINE3 - a versatile dispersion model for predicting air pollutant levels
@@ -30,11 +27,10 @@ import math
 
 import numpy as np
 
-__all__ = ["Elements", "Pairs", "elements_of", "station_elements", "subpoints", "size_limit", "shapes_of", "station_pairs"]
+__all__ = ["Elements", "Pairs", "elements_of", "station_elements", "size_limit", "shapes_of", "station_pairs"]
 
 EARTH_RADIUS_M = 6_371_008.8
 
-_TRI_RULE = np.array([[2 / 3, 1 / 6, 1 / 6], [1 / 6, 2 / 3, 1 / 6], [1 / 6, 1 / 6, 2 / 3]])
 
 
 class Elements:
@@ -242,104 +238,6 @@ def _expand(st, geom, geom_of, el, st_lon, st_lat):
     idx = order[np.concatenate([np.arange(start[g], start[g + 1]) for g in geom])] if len(geom) else \
         np.zeros(0, np.int64)
     return pair, idx
-
-
-def _whole(st, geom, el, st_lon, st_lat, lim):
-    """Pairs whose geometry is far enough to be one point at its centroid."""
-    e, n = _enu(el.centroid[geom, 0], el.centroid[geom, 1], st_lon[st], st_lat[st])
-    d = np.hypot(e, n)
-    return 2.0 * el.radius_m[geom] <= lim(np.maximum(d - el.radius_m[geom], 0.0)), e, n
-
-
-def subpoints(st_lon, st_lat, el: Elements, cutoff_m: float, *, frac: float = 0.2, plume: float = 2.0,
-              plume_area: float = 3.0, order: int = 2, h_min: float = 1.0):
-    """Quadrature sub-points of every line/area geometry near every station.
-
-    Parameters
-    ----------
-    st_lon, st_lat : float arrays (S,)
-        Stations (degrees).
-    el : Elements
-        From :func:`elements_of`.
-    cutoff_m : float
-        Sub-points farther than this from the station are left out (as points beyond the cut-off).
-    frac : float, default 0.2
-        Largest element size as a fraction of its distance to the station.
-    plume : float, default 2.0
-        Largest segment length in units of the narrowest plume width at that distance
-        (:func:`size_limit`), so that an hourly plume crossing a road is resolved; ``np.inf``
-        uses ``frac`` alone.
-    plume_area : float, default 3.0
-        Same for triangles (coarser than for lines: an area already spreads the plume, and the
-        2-D cost grows as the square of the resolution; tests: < 1 % hourly at 50 m - 50 km).
-    order : int, default 2
-        Gauss-Legendre nodes per segment.
-    h_min : float, default 1.0
-        Smallest element size (m).
-
-    Returns
-    -------
-    station, geometry : int arrays (n,)
-    east, north : float arrays (n,)
-        Position of the sub-point relative to the station (m).
-    weight : float array (n,)
-        Share of the geometry's total strength (sums to 1 over a pair whose geometry lies
-        wholly within the cut-off).
-    """
-    st_lon, st_lat = np.asarray(st_lon, float), np.asarray(st_lat, float)
-    st, geom = _candidate_pairs(st_lon, st_lat, el, cutoff_m)
-
-    def lim(d):
-        return size_limit(d, frac, plume, h_min)
-
-    def lim_area(d):
-        return size_limit(d, frac, plume_area, h_min)
-
-    has_seg = np.zeros(len(el.is_point), bool)
-    has_seg[el.seg_geom] = True
-    whole, we, wn = _whole(st, geom, el, st_lon, st_lat, lambda d: np.where(has_seg[geom], lim(d), lim_area(d)))
-    parts = [(st[whole], geom[whole], we[whole], wn[whole], np.ones(int(whole.sum())))]
-    st, geom = st[~whole], geom[~whole]
-    if len(el.seg):
-        parts.append(_segment_points(st, geom, el, st_lon, st_lat, lim, order))
-    if len(el.tri):
-        parts.append(_triangle_points(st, geom, el, st_lon, st_lat, lim_area))
-    s, g, e, n, w = (np.concatenate([p[k] for p in parts]) for k in range(5))
-    keep = np.hypot(e, n) <= cutoff_m
-    return s[keep], g[keep], e[keep], n[keep], w[keep]
-
-
-def _segment_points(st, geom, el, st_lon, st_lat, lim, order):
-    pair, idx = _expand(st, geom, el.seg_geom, el, st_lon, st_lat)
-    seg = el.seg[idx]
-    e, n = _enu(seg[..., 0], seg[..., 1], st_lon[st[pair], None], st_lat[st[pair], None])
-    p = np.stack([e, n], axis=-1)
-    length = np.hypot(*(p[:, 1] - p[:, 0]).T)
-    tot = np.bincount(pair, length, len(st))
-    w = length / np.where(tot[pair] > 0, tot[pair], 1.0)
-    pair, p, w = _refine_segments(pair, p, w, lim)
-    x, gw = np.polynomial.legendre.leggauss(order)
-    t = 0.5 * (x + 1.0)
-    pts = p[:, None, 0] + t[None, :, None] * (p[:, None, 1] - p[:, None, 0])
-    ww = w[:, None] * (0.5 * gw)[None, :]
-    pair = np.repeat(pair, order)
-    return st[pair], geom[pair], pts[..., 0].ravel(), pts[..., 1].ravel(), ww.ravel()
-
-
-def _triangle_points(st, geom, el, st_lon, st_lat, lim):
-    pair, idx = _expand(st, geom, el.tri_geom, el, st_lon, st_lat)
-    tri = el.tri[idx]
-    e, n = _enu(tri[..., 0], tri[..., 1], st_lon[st[pair], None], st_lat[st[pair], None])
-    v = np.stack([e, n], axis=-1)
-    area = 0.5 * np.abs((v[:, 1, 0] - v[:, 0, 0]) * (v[:, 2, 1] - v[:, 0, 1])
-                        - (v[:, 1, 1] - v[:, 0, 1]) * (v[:, 2, 0] - v[:, 0, 0]))
-    tot = np.bincount(pair, area, len(st))
-    w = area / np.where(tot[pair] > 0, tot[pair], 1.0)
-    pair, v, w = _refine_triangles(pair, v, w, lim)
-    pts = np.einsum("qk,nkd->nqd", _TRI_RULE, v)
-    ww = np.repeat(w / 3.0, 3)
-    pair = np.repeat(pair, 3)
-    return st[pair], geom[pair], pts[..., 0].ravel(), pts[..., 1].ravel(), ww
 
 
 def station_elements(st_lon, st_lat, el: Elements, cutoff_m: float, *, frac: float = 0.2, frac_area: float = 1.0,

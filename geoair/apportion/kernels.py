@@ -696,12 +696,6 @@ def _transfer_el(kind, geo, p, dx, dy, u, v, cls, blh, h, tab, xs, fy, fz, calm_
     return _transfer_tri(dx, dy, geo[p], u, v, cls, blh, h, tab, xs, fy, fz, calm_ws, iso_ws, r_min, iso)
 
 
-@njit(cache=True)
-def _transfer(dx, dy, u, v, cls, blh, h, scheme, calm_ws, iso_ws, r_min):
-    return _transfer_tab(dx, dy, u, v, cls, blh, h, _SCHEME_TABLES[scheme], _SCHEME_SWITCH[scheme], 1.0, 1.0,
-                         calm_ws, iso_ws, r_min)
-
-
 @njit(parallel=True, cache=True)
 def _exposure_kernel(ptr, psrc, pdx, pdy, pkind, pgeo, scat, sprof, sw, sh, act, u, v, cls, blh,
                      n_cat, scheme, calm_ws, iso_ws, r_min):

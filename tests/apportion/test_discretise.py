@@ -186,49 +186,6 @@ def test_saturation_applies_to_the_whole_source(kind):
     assert list(starts) == [0]
 
 
-@pytest.mark.parametrize("kind", ["line", "area"])
-@pytest.mark.parametrize("d", [50.0, 500.0, 5000.0, 50_000.0])
-def test_subpoints_match_brute_force(kind, d):
-    geom = _shape(kind, d)
-    st, g, e, n, w = D.subpoints([LON0], [LAT0], D.elements_of([geom]), 1e7)
-    assert np.all(st == 0) and np.all(g == 0)
-    np.testing.assert_allclose(w.sum(), 1.0, rtol=1e-12)
-    xy = _projected(geom)
-    if kind == "line":
-        eb, nb, wb = _brute_line(xy, min(max(d / 100, 0.5), 50.0))
-    else:
-        eb, nb, wb = _brute_area(xy, min(d / 10, 10.0) if d < 5000 else 50.0)
-    assert len(e) < len(eb)  # cheaper than the brute force
-    u, v, cls = _winds()
-    a, b = _exposure(e, n, w, u, v, cls), _exposure(eb, nb, wb, u, v, cls)
-    # hourly plume exposure within 1 % of the largest hour, the period sum within 1 %
-    assert np.abs(a - b).max() <= 0.01 * b.max()
-    assert abs(a.sum() / b.sum() - 1) <= 0.01
-    # calm / unknown wind: the direction-averaged kernel
-    ai = _exposure(e, n, w, u * np.nan, v * np.nan, cls)
-    bi = _exposure(eb, nb, wb, u * np.nan, v * np.nan, cls)
-    np.testing.assert_allclose(ai, bi, rtol=0.01)
-
-
-def test_distant_geometry_is_one_point():
-    cell = shapely.box(LON0 + 0.4, LAT0 + 0.1, LON0 + 0.41, LAT0 + 0.11)  # ~1 km cell ~ 36 km away
-    st, g, e, n, w = D.subpoints([LON0], [LAT0], D.elements_of([cell]), 50_000.0)
-    assert len(e) == 1 and w[0] == 1.0
-    c = np.array(D._enu(np.array(cell.centroid.x), np.array(cell.centroid.y), LON0, LAT0))
-    np.testing.assert_allclose([e[0], n[0]], c.ravel(), rtol=1e-6)  # mm at 36 km
-
-
-def test_refined_near_station_and_cutoff():
-    road = shapely.LineString(_deg([(-30_000.0, 20.0), (30_000.0, 20.0)]))
-    st, g, e, n, w = D.subpoints([LON0], [LAT0], D.elements_of([road]), 10_000.0)
-    r = np.hypot(e, n)
-    assert r.max() <= 10_000.0  # beyond the cut-off: left out, as points are
-    assert w.sum() < 0.5  # the share of the 60 km road within 10 km
-    near = np.sort(np.abs(e[r < 200]))
-    assert np.diff(near).min() < 5.0  # metres apart next to the station
-    assert np.diff(np.sort(np.abs(e[r > 5000]))).max() > 100.0  # coarse far away
-
-
 def test_points_have_no_elements_and_multiparts():
     geoms = [shapely.Point(LON0, LAT0), shapely.MultiLineString([_deg([(0, 0), (100, 0)]), _deg([(0, 50), (0, 150)])]),
              shapely.MultiPolygon([shapely.box(LON0, LAT0, LON0 + 0.01, LAT0 + 0.01),
@@ -237,7 +194,7 @@ def test_points_have_no_elements_and_multiparts():
     assert list(el.is_point) == [True, False, False]
     assert set(el.seg_geom) == {1} and len(el.seg) == 2
     assert set(el.tri_geom) == {2}
-    st, g, e, n, w = D.subpoints([LON0 - 0.05], [LAT0], el, 50_000.0)
+    st, g, e, n, kind, shape, w = D.station_elements([LON0 - 0.05], [LAT0], el, 50_000.0)
     for k in (1, 2):
         np.testing.assert_allclose(w[g == k].sum(), 1.0)
     assert 0 not in g
