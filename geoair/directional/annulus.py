@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 
+from .._attrs import FrameAttr
 from .._validation import GeoairInputError, check_option
 from ..schema import attach_units, value_unit
 from ._prep import prepare, r_seq, time_column
@@ -235,8 +236,8 @@ def polar_annulus(
     zz, TT, WW, info = _annulus_surface(g, k, resolution, exclude_missing, force_positive)
     out = _annulus_frame(zz.reshape(resolution, resolution), resolution)  # [wd, time]
     prediction = pd.DataFrame({"trend": TT, "hour": TT * 23 / 10, "wd": WW, "z": zz})
-    out.attrs = {"binned": g, "fit": info, "droplog": log, "params": params,
-                 "prediction": prediction}
+    out.attrs = {"binned": FrameAttr(g), "fit": info, "droplog": log, "params": params,
+                 "prediction": FrameAttr(prediction)}
     return attach_units(out, _units(pollutant))
 
 

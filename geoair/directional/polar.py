@@ -36,6 +36,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._attrs import FrameAttr
 from .._validation import DropLog, GeoairInputError, check_option
 from ._prep import condition, prepare, r_seq, time_column
 
@@ -393,7 +394,7 @@ def _polar_one(data: pd.DataFrame, pollutant: str, o: dict) -> pd.DataFrame:
     if clean.empty:
         columns = ([by_name] if by_name else []) + ["u", "v", "z"]
         out = pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
-        out.attrs = {"params": params, "droplog": log, "binned": pd.DataFrame(), "fit": {}}
+        out.attrs = {"params": params, "droplog": log, "binned": FrameAttr(), "fit": {}}
         return out
     st = _settings(clean, pollutant, o, params)
     panels = [(None, np.ones(len(clean), dtype=bool))]
@@ -414,7 +415,7 @@ def _polar_one(data: pd.DataFrame, pollutant: str, o: dict) -> pd.DataFrame:
     if by_name:
         out[by_name] = pd.Categorical(out[by_name], categories=[p[0] for p in panels], ordered=True)
     out.attrs = {
-        "binned": pd.concat(tables, ignore_index=True),
+        "binned": FrameAttr(pd.concat(tables, ignore_index=True)),
         "params": {**params, "max_ws": st["max_ws"], "min_ws": st["min_ws"],
                    "upper_used": st["up"], "wd_int": st["wd_int"], "ws_bins": st["ws_bins"],
                    "n_rows": int(len(clean))},

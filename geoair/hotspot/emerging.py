@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._attrs import FrameAttr
 from .._i18n import LABELS, t
 from .._validation import GeoairInputError, require_columns
 from ..schema import attach_units
@@ -252,7 +253,7 @@ def emerging_hotspots(
     cls = classify_emerging(z, p, alpha=alpha, share=share, trend_alpha=trend_alpha)
     for c in cls.columns:
         out[c] = cls[c].to_numpy()
-    out.attrs["gi"] = pd.DataFrame(z, index=out[id_col].to_numpy(), columns=wide.columns)
+    out.attrs["gi"] = FrameAttr(z, index=out[id_col].to_numpy(), columns=wide.columns)
     out.attrs["droplog"] = log
     out.attrs["params"] = dict(column=column, alpha=alpha, share=share, trend_alpha=trend_alpha,
                                permutations=permutations, alternative=alternative,

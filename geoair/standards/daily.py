@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._attrs import FrameAttr
 from .._validation import DropLog, GeoairInputError, check_option, require_columns
 from ..schema import TIMEZONE, attach_units
 from .tables import SWITCH_DATE
@@ -258,6 +259,6 @@ def finish_daily(res: pd.DataFrame, val: pd.DataFrame, dup: np.ndarray, hour_lab
     for (ind, why), grp in bad.groupby(["indicator", "reason"], sort=False):
         log.add(f"daily value invalid: {why}", grp["row"].to_numpy(), column=ind)
     res.attrs["droplog"] = log
-    res.attrs["validity"] = val
+    res.attrs["validity"] = FrameAttr(val)
     res.attrs["params"] = {"hour_label": hour_label, "min_hours": min_hours}
     return attach_units(res)

@@ -1,0 +1,41 @@
+"""Tables carried in ``DataFrame.attrs`` that survive pandas' attribute propagation.
+
+Some results carry a second table in ``attrs`` (the validity table of :func:`geoair.daily`,
+the binned statistics of a polar plot, the Gi* panel of the emerging hotspots). pandas
+propagates ``attrs`` through ``concat``, ``merge`` and friends and decides whether to keep
+them with ``obj.attrs == other.attrs``; a plain DataFrame value makes that comparison raise
+"The truth value of a DataFrame is ambiguous" from inside pandas, so ``pd.concat`` of two
+results failed. :class:`FrameAttr` is a DataFrame whose equality *with another FrameAttr* is
+:meth:`pandas.DataFrame.equals` (one bool), and which stays a FrameAttr when pandas deep-copies
+``attrs``. Everything else (indexing, arithmetic, comparison with scalars or plain frames)
+behaves as a DataFrame and returns plain DataFrames.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["FrameAttr"]
+
+
+class FrameAttr(pd.DataFrame):
+    """A DataFrame meant for ``attrs``: ``==`` between two of them is one bool (``equals``)."""
+
+    __hash__ = None  # mutable, like DataFrame
+
+    def __eq__(self, other):
+        if isinstance(other, FrameAttr):
+            return self.equals(other)
+        return super().__eq__(other)
+
+    def __ne__(self, other):
+        if isinstance(other, FrameAttr):
+            return not self.equals(other)
+        return super().__ne__(other)
+
+    def __deepcopy__(self, memo=None):
+        return FrameAttr(self.copy(deep=True))
+
+    def __reduce__(self):
+        # pickles (and hence multiprocessing) rebuild a FrameAttr from a plain copy
+        return FrameAttr, (pd.DataFrame(self),)
