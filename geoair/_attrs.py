@@ -8,14 +8,17 @@ them with ``obj.attrs == other.attrs``; a plain DataFrame value makes that compa
 results failed. :class:`FrameAttr` is a DataFrame whose equality *with another FrameAttr* is
 :meth:`pandas.DataFrame.equals` (one bool), and which stays a FrameAttr when pandas deep-copies
 ``attrs``. Everything else (indexing, arithmetic, comparison with scalars or plain frames)
-behaves as a DataFrame and returns plain DataFrames.
+behaves as a DataFrame and returns plain DataFrames. :class:`SeriesAttr` does the same for a
+Series; :func:`as_attr` wraps either.
+
+``to_parquet`` still refuses such results: pandas writes ``attrs`` as JSON.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["FrameAttr"]
+__all__ = ["FrameAttr", "SeriesAttr", "as_attr"]
 
 
 class FrameAttr(pd.DataFrame):
@@ -39,3 +42,34 @@ class FrameAttr(pd.DataFrame):
     def __reduce__(self):
         # pickles (and hence multiprocessing) rebuild a FrameAttr from a plain copy
         return FrameAttr, (pd.DataFrame(self),)
+
+
+class SeriesAttr(pd.Series):
+    """A Series meant for ``attrs``: ``==`` between two of them is one bool (``equals``)."""
+
+    __hash__ = None
+
+    def __eq__(self, other):
+        if isinstance(other, SeriesAttr):
+            return self.equals(other)
+        return super().__eq__(other)
+
+    def __ne__(self, other):
+        if isinstance(other, SeriesAttr):
+            return not self.equals(other)
+        return super().__ne__(other)
+
+    def __deepcopy__(self, memo=None):
+        return SeriesAttr(self.copy(deep=True))
+
+    def __reduce__(self):
+        return SeriesAttr, (pd.Series(self),)
+
+
+def as_attr(obj):
+    """``obj`` ready for ``attrs``: DataFrames and Series wrapped, anything else unchanged."""
+    if isinstance(obj, pd.DataFrame) and not isinstance(obj, FrameAttr):
+        return FrameAttr(obj)
+    if isinstance(obj, pd.Series) and not isinstance(obj, SeriesAttr):
+        return SeriesAttr(obj)
+    return obj

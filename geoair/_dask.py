@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ._attrs import as_attr
 from ._compat import import_optional
 from ._validation import GeoairInputError, check_option, require_columns
 from .options import get_options
@@ -258,5 +259,5 @@ def map_stations(func: Callable, data, *, station: str = "station", n_batches: i
     failed = (pd.concat(failed, ignore_index=True) if failed
               else pd.DataFrame(columns=[station, "error"]))
     for frame in out if isinstance(out, tuple) else (out,):
-        frame.attrs["failed"] = failed
+        frame.attrs["failed"] = as_attr(failed)
     return out

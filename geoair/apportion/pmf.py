@@ -63,6 +63,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from .._attrs import as_attr
 from .._estimator import Estimator
 from .._validation import DropLog, GeoairInputError, check_option
 from ..schema import UNITS, attach_units
@@ -654,7 +655,7 @@ class PMF(Estimator):
                              "p75": q[3, k, j], "p95": q[4, k, j],
                              "n_mapped": int(np.isfinite(S[:, k, j]).sum())})
         out = pd.DataFrame(rows)
-        out.attrs["mapping"] = pd.DataFrame(mapping, index=names, columns=["mapped", "unmapped"])
+        out.attrs["mapping"] = as_attr(pd.DataFrame(mapping, index=names, columns=["mapped", "unmapped"]))
         out.attrs["params"] = {"n_boot": n_boot, "block_size": b, "threshold": threshold}
         return out
 

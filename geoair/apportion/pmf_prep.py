@@ -20,6 +20,7 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
+from .._attrs import as_attr
 from .._validation import DropLog, GeoairInputError
 
 __all__ = [
@@ -227,7 +228,7 @@ def categorize(
                 fix="use one of 'strong', 'weak', 'bad'",
             )
         cat[k] = v
-    cat.attrs["sn"] = sn
+    cat.attrs["sn"] = as_attr(sn)
     return cat
 
 
@@ -245,7 +246,7 @@ def apply_categories(
     u[weak] = u[weak] * 3.0
     c_out = conc[keep].copy()
     u_out = u[keep]
-    u_out.attrs["categories"] = cat
+    u_out.attrs["categories"] = as_attr(cat)
     log = DropLog()
     for c in conc.columns:
         if cat[c] == "bad":
@@ -329,7 +330,7 @@ def prepare(
             cat[total] = "weak"
         for k, v in dict(categories or {}).items():
             cat[k] = v
-        cat.attrs["sn"] = sn
+        cat.attrs["sn"] = as_attr(sn)
     if extra_uncertainty:
         u = add_model_uncertainty(c, u, extra_uncertainty)
     c2, u2 = apply_categories(c, u, cat)

@@ -8,6 +8,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
+from .._attrs import as_attr
 from .._validation import DropLog, GeoairInputError, get_droplog
 from ..options import get_options
 from . import _features
@@ -95,7 +96,7 @@ def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos"
                                 DropLog().extend(get_droplog(data)))
     out = _assemble(parts, has_station, len(pols) > 1, members, n_folds)
     _warn(perf := pd.DataFrame(perf))
-    out.attrs["performance"] = perf if has_station else perf.drop(columns="station")
+    out.attrs["performance"] = as_attr(perf if has_station else perf.drop(columns="station"))
     out.attrs.update(droplog=log, params={
         "pollutant": pollutant, **kw, "model": str(model), "members": members,
         "expectation": "exact" if uses_exact(expectation, sampling, model) else "draws",

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .._attrs import as_attr
 from .._validation import DropLog, GeoairInputError
 
 if TYPE_CHECKING:
@@ -237,7 +238,7 @@ def _assemble(data, transform, wkt, factor, per_area, units, cat, kind, path, gp
         out[c] = out[c].astype("string")
     out.attrs["units"] = {"weight": "g/s", "emission": units, "area_km2": "km2"}
     out.attrs["total_g_s"] = float(out["weight"].sum())
-    out.attrs["temporal_factors"] = _temporal(data, np.nansum(steps, axis=1))
+    out.attrs["temporal_factors"] = as_attr(_temporal(data, np.nansum(steps, axis=1)))
     out.attrs["n_zero"] = int((finite & (mean == 0)).sum())
     out.attrs["droplog"] = log
     return out

@@ -1,6 +1,7 @@
 """read_emission_grid: GeoTIFF and NetCDF inventories to area sources, totals preserved."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 rasterio = pytest.importorskip("rasterio")
@@ -85,6 +86,11 @@ def test_netcdf_monthly_factors(tmp_path):
     assert f["month"].tolist() == list(range(1, 13))
     g = src.set_index("source_id").loc["G1_0"].geometry.bounds  # lat 39.5-39.75, lon 116-116.25
     np.testing.assert_allclose(g, (116.0, 39.5, 116.25, 39.75), atol=1e-9)
+    # two sector grids concatenated (a user's usual next step): the factor tables in attrs
+    # must not make pandas' attrs comparison raise
+    other = read_emission_grid(tmp_path / "m.nc", category="dust", kind="construction")
+    both = pd.concat([src, other], ignore_index=True)
+    assert len(both) == 10 and both.attrs["temporal_factors"].equals(f)
 
 
 def test_errors(tmp_path):
