@@ -67,8 +67,11 @@ class SeriesAttr(pd.Series):
 
 
 def as_attr(obj):
-    """``obj`` ready for ``attrs``: DataFrames and Series wrapped, anything else unchanged."""
-    if isinstance(obj, pd.DataFrame) and not isinstance(obj, FrameAttr):
+    """``obj`` ready for ``attrs``: DataFrames and Series wrapped, anything else unchanged.
+
+    GeoDataFrames stay as they are (a FrameAttr would drop their geometry methods).
+    """
+    if isinstance(obj, pd.DataFrame) and not isinstance(obj, FrameAttr) and not hasattr(obj, "geometry"):
         return FrameAttr(obj)
     if isinstance(obj, pd.Series) and not isinstance(obj, SeriesAttr):
         return SeriesAttr(obj)

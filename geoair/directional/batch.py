@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._attrs import as_attr
 from .._validation import GeoairInputError, check_option, require_columns
 from ._prep import prepare, r_seq
 from .polar import _bilinear_refine, _uv, _wd_interval, bin_polar, cpf_thresholds, polar_plot
@@ -291,5 +292,5 @@ def polar_plot_many(data, pollutant, *, statistic: str = "mean", percentile=None
     summary.attrs["params"] = o
     if out is not None:
         return summary
-    surfaces.attrs.update(summary=summary, params=o)
+    surfaces.attrs.update(summary=as_attr(summary), params=o)
     return surfaces

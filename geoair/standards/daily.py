@@ -118,7 +118,7 @@ def _empty_result(pols) -> pd.DataFrame:
     res["station"] = res["station"].astype(object)
     res["date"] = pd.Series(dtype="datetime64[ns]")
     res["standard"] = pd.Series(dtype=object)
-    res.attrs.update(droplog=DropLog(), validity=pd.DataFrame(
+    res.attrs.update(droplog=DropLog(), validity=FrameAttr(
         columns=["station", "date", "indicator", "n", "valid", "reason"]))
     return attach_units(res)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._attrs import as_attr
 from .._validation import GeoairInputError, require_columns
 
 __all__ = ["county_table", "county_daily", "county_means", "period_mean", "to_evaluation", "league_table"]
@@ -239,7 +240,7 @@ def county_means(obs: pd.DataFrame, stations, counties, pollutant: str = "pm25",
         "n_stations": tab["adcode"].map(inside).fillna(0).astype(int).to_numpy(),
         "n_in_range": tab["n_stations"].to_numpy(),
     })
-    out.attrs["daily"] = est
+    out.attrs["daily"] = as_attr(est)
     out.attrs["droplog"] = daily.attrs.get("droplog")
     out.attrs["params"] = dict(est.attrs.get("params", {}), pollutant=pollutant, period_mean=True)
     return out

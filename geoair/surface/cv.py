@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._attrs import as_attr
 from .._validation import check_option
 from ..hotspot.aggregate import GRID_CRS
 from . import _kriging
@@ -120,7 +121,7 @@ def _loo(values, stations, *, methods, drift, covariates, variogram, model, tran
             est, lo, hi = _idw_cv(prep, near, power, level)
         frames.append(_frame(prep, est, lo, hi, m))
     out = pd.concat(frames, ignore_index=True)
-    out.attrs["summary"] = loo_summary(out)
+    out.attrs["summary"] = as_attr(loo_summary(out))
     out.attrs["droplog"] = prep.log
     out.attrs["params"] = dict(drift=drift, covariates=sorted(covariates or {}), transform=transform,
                                level=level, buffer=buffer, power=power, variogram=vario.params())
