@@ -21,49 +21,40 @@ import pandas as pd
 __all__ = ["FrameAttr", "SeriesAttr", "as_attr"]
 
 
-class FrameAttr(pd.DataFrame):
+class _AttrTable:
+    """Equality, deep copy and pickling of a pandas table kept in ``attrs``."""
+
+    __hash__ = None  # mutable, like the pandas objects
+    _plain: type
+
+    def __eq__(self, other):
+        if type(other) is type(self):
+            return self.equals(other)
+        return super().__eq__(other)
+
+    def __ne__(self, other):
+        if type(other) is type(self):
+            return not self.equals(other)
+        return super().__ne__(other)
+
+    def __deepcopy__(self, memo=None):
+        return type(self)(self.copy(deep=True))
+
+    def __reduce__(self):
+        # pickles (and hence multiprocessing) rebuild the wrapper from a plain copy
+        return type(self), (self._plain(self),)
+
+
+class FrameAttr(_AttrTable, pd.DataFrame):
     """A DataFrame meant for ``attrs``: ``==`` between two of them is one bool (``equals``)."""
 
-    __hash__ = None  # mutable, like DataFrame
-
-    def __eq__(self, other):
-        if isinstance(other, FrameAttr):
-            return self.equals(other)
-        return super().__eq__(other)
-
-    def __ne__(self, other):
-        if isinstance(other, FrameAttr):
-            return not self.equals(other)
-        return super().__ne__(other)
-
-    def __deepcopy__(self, memo=None):
-        return FrameAttr(self.copy(deep=True))
-
-    def __reduce__(self):
-        # pickles (and hence multiprocessing) rebuild a FrameAttr from a plain copy
-        return FrameAttr, (pd.DataFrame(self),)
+    _plain = pd.DataFrame
 
 
-class SeriesAttr(pd.Series):
+class SeriesAttr(_AttrTable, pd.Series):
     """A Series meant for ``attrs``: ``==`` between two of them is one bool (``equals``)."""
 
-    __hash__ = None
-
-    def __eq__(self, other):
-        if isinstance(other, SeriesAttr):
-            return self.equals(other)
-        return super().__eq__(other)
-
-    def __ne__(self, other):
-        if isinstance(other, SeriesAttr):
-            return not self.equals(other)
-        return super().__ne__(other)
-
-    def __deepcopy__(self, memo=None):
-        return SeriesAttr(self.copy(deep=True))
-
-    def __reduce__(self):
-        return SeriesAttr, (pd.Series(self),)
+    _plain = pd.Series
 
 
 def as_attr(obj):
