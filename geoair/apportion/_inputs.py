@@ -252,6 +252,8 @@ def source_table(sources, fires, times, cats, *, profiles=None, fire_sigma_grid=
     tl = times_local(times)
     rows: list = []
     act: list = []
+    if sources is not None and len(sources):
+        require_columns(sources, ["source_id", "category"], what="sources")
     shapes = shapes_of(sources)
     if sources is not None and len(sources):
         geo = {k: ("line" if g.geom_type.endswith("LineString") else "area") for k, g in shapes.items()} \

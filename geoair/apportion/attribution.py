@@ -25,7 +25,8 @@ Method (:class:`SourceAttribution`)
 4. **Hourly update** (:mod:`~geoair.apportion._assimilate`): every station-hour's PM2.5 and
    tracer increments (PM10, SO2, NO2, CO above their own regional backgrounds) update the prior
    in a linear-Gaussian analysis step; the tracer/PM2.5 ratios of each category are estimated
-   within bounds around :data:`SIGNATURES` and :data:`PM10_RATIO`, alternating with the update.
+   within bounds around :data:`SIGNATURES` and :data:`PM10_RATIO` (rows weighted by the
+   group-hour level of the tracer, never by their own value), alternating with the update.
 5. **Intervals**: the posterior variance, which includes the prior's model error
    (``prior_sd`` x prior), the day-block bootstrap spread of the stacking (Künsch 1989) and
    the observation noise fitted to the residuals. ``prior_sd`` was calibrated on the twin
