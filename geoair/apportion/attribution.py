@@ -175,8 +175,8 @@ class SourceAttribution(BaseEstimator):
         (``vehicle@line``, ``coal@area``, summed into their category in every output), with
         their own physics mixture, saturation levels and activity factors (village stoves and
         coal boilers differ in release height and hours). Off by default: on the twin with 4
-        villages per station it lowered coal's hourly R² from 0.63 to 0.44 (the prior's from
-        0.70 to 0.61; more collinear columns for the same data; ``docs/methods/attribution.md``).
+        villages per station it lowered coal's hourly R² from 0.84 to 0.75 (more collinear
+        columns for the same data; ``docs/methods/attribution.md``).
     activity_blocks : bool
         Estimate each category's activity per ``activity_block_h``-hour block of weekdays and
         weekends, shrunk towards the prior profiles (ridge chosen by day-blocked
