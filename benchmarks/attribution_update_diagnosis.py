@@ -11,7 +11,7 @@ the nominal 90 % intervals):
   (the rule before issue 20's follow-up; biased low under multiplicative noise);
 - ``truth signatures``: the gas ratios fixed at the twin's true signatures (an oracle: how much
   is lost to the ratio estimate);
-- ``prior only``: no tracers at all (PM2.5 alone updates the prior).
+- ``PM2.5 only``: no tracers at all (PM2.5 alone updates the prior).
 
 Usage::
 
@@ -79,7 +79,7 @@ def main() -> None:
     oracle = {"signatures": {c: {g: sig[g][c] for g in sig} for c in sig["so2"]}, "signature_bounds": 1.0001,
               "n_iter": 1}
     variants = [("default", {}, False), ("own-level weights", {}, True), ("truth signatures", oracle, False),
-                ("prior only", {"tracers": ()}, False)]
+                ("PM2.5 only", {"tracers": ()}, False)]
     group_level = _assimilate.group_level
     for name, params, own_level in variants:
         m = SourceAttribution(**{**model.get_params(), **params})
