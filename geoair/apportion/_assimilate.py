@@ -33,7 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["regional_field", "regional_spread", "festival_excess", "NoiseModel", "noise_model", "tracer_ratios", "posterior"]
+__all__ = ["regional_field", "regional_spread", "festival_excess", "NoiseModel", "noise_model", "group_level",
+           "tracer_ratios", "posterior"]
 
 
 def _group_median(values: np.ndarray, mask: np.ndarray, cluster: np.ndarray) -> pd.DataFrame:
@@ -66,6 +67,33 @@ def regional_field(resid: np.ndarray, mask: np.ndarray, cluster: np.ndarray, smo
     if not raw and smooth_h > 1:
         med = med.rolling(int(smooth_h), center=True, min_periods=1).median()
     out = np.maximum(med.to_numpy().T, 0.0)  # groups x hours, groups in sorted order
+    return out[np.searchsorted(med.columns.to_numpy(), cluster)]
+
+
+def group_level(values: np.ndarray, mask: np.ndarray, cluster: np.ndarray, floor_frac: float = 0.05) -> np.ndarray:
+    """Typical level of each station-hour: the median over its group's valid stations that hour.
+
+    The weights of a regression on noisy values must not depend on each row's own value: a
+    weight ``1 / y²`` gives the rows whose noise (or whose unexplained local part) is positive
+    less weight, and biases the fitted slopes downwards. The group-hour median is a level
+    shared by the group's stations (the same rule as the PM2.5 rows of the stacking,
+    :func:`geoair.apportion._solver.hourly_weights`); in groups of fewer than three stations,
+    where that median is (nearly) the row's own value, its centred 24-hour running median.
+    Hours without data take the nearest hour's level; the level is at least ``floor_frac`` x
+    the overall median.
+
+    Returns
+    -------
+    ndarray (S, T)
+    """
+    med = _group_median(values, mask, cluster).T  # hours x groups
+    med = med.interpolate(limit_direction="both")
+    small = np.bincount(cluster)[med.columns.to_numpy()] < 3
+    if small.any():
+        med.loc[:, small] = med.loc[:, small].rolling(24, center=True, min_periods=1).median()
+    overall = float(np.median(values[mask])) if mask.any() else 1.0
+    floor = max(floor_frac * abs(overall), 1e-9)
+    out = np.maximum(med.fillna(floor).to_numpy().T, floor)
     return out[np.searchsorted(med.columns.to_numpy(), cluster)]
 
 
@@ -153,7 +181,9 @@ def tracer_ratios(contrib: np.ndarray, incr: np.ndarray, mask: np.ndarray, level
     """Ratios of a tracer to PM2.5 per category by bounded weighted least squares.
 
     ``incr ≈ contrib @ ratio`` over valid station-hours, weights ``1 / level²``, each ratio
-    within ``[lower, upper]`` (scipy's bounded least squares, Branch et al. 1999).
+    within ``[lower, upper]`` (scipy's bounded least squares, Branch et al. 1999). ``level``
+    must not depend on the row's own observation (:func:`group_level`): weights ``1 / incr²``
+    or ``1 / observed²`` favour the rows whose noise is negative and bias the ratios low.
 
     Parameters
     ----------

@@ -403,7 +403,7 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
         :class:`geoair.apportion._inputs.SourceTable`).
     shapes : dict
         ``source_id -> geometry`` of the rows that are lines or areas (:func:`shapes_of`);
-        rows of fires (design names with ``@``) are never shapes.
+        rows of fires (column ``fire`` True) are never shapes.
     cutoff_m : float
     **options
         Passed to :func:`station_elements` (``frac``, ``frac_area``, ``h_min``).
@@ -423,8 +423,7 @@ def station_pairs(st_lon, st_lat, table, shapes: dict, cutoff_m: float, **option
     from .kernels import pair_index
 
     sid = table["source_id"].astype(str).to_numpy()
-    fire = table["design_name"].astype(str).str.contains("@").to_numpy() if "design_name" in table \
-        else np.zeros(len(table), bool)
+    fire = table["fire"].to_numpy(bool) if "fire" in table else np.zeros(len(table), bool)
     is_shape = np.array([s in shapes for s in sid], bool) & ~fire
     if not is_shape.any():
         return pair_index(st_lon, st_lat, table["lon"], table["lat"], cutoff_m), table

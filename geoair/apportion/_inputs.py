@@ -129,19 +129,25 @@ class SourceTable:
     """Point sources and fires as design sources.
 
     A fire appears once per candidate burning duration (one *design category* each, merged
-    into ``burning`` in the output). ``table`` columns: ``source_id, category (output),
+    into ``burning`` in the output); lines and areas may be design categories of their own
+    (``coal@area``, merged into ``coal``). ``table`` columns: ``source_id, category (output),
     design (design-category index), kind, lon, lat, weight, height, profile (row of
-    activity)``.
+    activity), fire (a fire detection)``.
     """
 
     table: pd.DataFrame
     activity: np.ndarray
-    design: list  # design-category names, e.g. "coal", "burning@3h"
+    design: list  # design-category names, e.g. "coal", "coal@area", "burning@3h"
     output: list  # output category of each design category
     shapes: dict = field(default_factory=dict)  # source_id -> line/area geometry (see _discretise)
 
     def output_index(self, cats) -> np.ndarray:
         return pd.Index(list(cats)).get_indexer(self.output)
+
+    def fire_designs(self) -> np.ndarray:
+        """True for the design categories of fire detections (bool, one per design category)."""
+        fire = self.table.loc[self.table["fire"], "design"] if "fire" in self.table else []
+        return np.isin(np.arange(len(self.design)), np.asarray(fire, np.int64))
 
 
 def _activity_fn(pname, af, at, tl):
@@ -155,10 +161,16 @@ def _activity_fn(pname, af, at, tl):
     return fn
 
 
-def _point_sources(sources, cats, tl, profiles, log, rows, act, keys):
-    """Rows of the point sources (activity profile by kind, active_from/active_to)."""
+def _point_sources(sources, cats, tl, profiles, log, rows, act, keys, geometry_class=None):
+    """Rows of the point sources (activity profile by kind, active_from/active_to).
+
+    ``geometry_class`` maps the source ids of lines and areas to ``"line"``/``"area"``: their
+    rows get the design category ``category@line`` or ``category@area`` (default: all rows
+    are designed as their category).
+    """
     require_columns(sources, ["source_id", "category"], what="sources")
     src = sources.reset_index(drop=True)
+    geometry_class = geometry_class or {}
     lon, lat = lonlat(src, "sources")
     kind_prof = {**_prof.KIND_PROFILE, **(profiles or {})}
     bad_cat = ~src["category"].isin(cats).to_numpy()
@@ -185,8 +197,9 @@ def _point_sources(sources, cats, tl, profiles, log, rows, act, keys):
         if key not in keys:
             keys[key] = len(act)
             act.append(_activity_fn(pname, key[1], key[2], tl)())
-        rows.append((str(src["source_id"].iat[i]), cat, cat, kind.iat[i], lon[i], lat[i], weight[i], height[i],
-                     keys[key]))
+        sid = str(src["source_id"].iat[i])
+        design = f"{cat}@{geometry_class[sid]}" if sid in geometry_class else cat
+        rows.append((sid, cat, design, kind.iat[i], lon[i], lat[i], weight[i], height[i], keys[key], False))
 
 
 def _warn_out_of_period(log, mask, what, column, tl):
@@ -223,32 +236,42 @@ def _fires(fires, tl, sigma_grid, weight_mode, log, rows, act, lag_grid=(0.0,)):
         prof = np.where(np.abs(dt_h - o) > 4 * g, 0.0, np.exp(-0.5 * ((dt_h - o) / g) ** 2))  # profiles.activity("fire")
         for row, i in zip(prof, keep, strict=True):
             act.append(row)
-            rows.append((ids[i], "burning", name, "fire", lon[i], lat[i], w[i], 0.0, len(act) - 1))
+            rows.append((ids[i], "burning", name, "fire", lon[i], lat[i], w[i], 0.0, len(act) - 1, True))
     return design
 
 
 def source_table(sources, fires, times, cats, *, profiles=None, fire_sigma_grid=(1.5, 3.0, 6.0),
-                 fire_lag_grid=(0.0,), fire_weight="frp", log: DropLog) -> SourceTable:
-    """Sources and fires as design sources with activity profiles (see :class:`SourceTable`)."""
+                 fire_lag_grid=(0.0,), fire_weight="frp", split_geometry=False, log: DropLog) -> SourceTable:
+    """Sources and fires as design sources with activity profiles (see :class:`SourceTable`).
+
+    With ``split_geometry`` the lines and areas of a category are design categories of their
+    own (``vehicle@line``, ``coal@area``), after the points' (``vehicle``, ``coal``).
+    """
+    from ._discretise import shapes_of
+
     tl = times_local(times)
     rows: list = []
     act: list = []
     if sources is not None and len(sources):
-        _point_sources(sources, cats, tl, profiles, log, rows, act, {})
+        require_columns(sources, ["source_id", "category"], what="sources")
+    shapes = shapes_of(sources)
+    if sources is not None and len(sources):
+        geo = {k: ("line" if g.geom_type.endswith("LineString") else "area") for k, g in shapes.items()} \
+            if split_geometry else None
+        _point_sources(sources, cats, tl, profiles, log, rows, act, {}, geo)
     fire_design: list = []
     if fires is not None and len(fires) and "burning" in cats:
         fire_design = _fires(fires, tl, tuple(fire_sigma_grid), fire_weight, log, rows, act,
                              tuple(float(o) for o in fire_lag_grid))
-    cols = ["source_id", "category", "design_name", "kind", "lon", "lat", "weight", "height", "profile"]
-    table = pd.DataFrame(rows, columns=cols)
+    cols = ["source_id", "category", "design_name", "kind", "lon", "lat", "weight", "height", "profile", "fire"]
+    table = pd.DataFrame(rows, columns=cols).astype({"fire": bool})
     names = set(table["design_name"])
-    design = [c for c in cats if c in names] + [d for d in fire_design if d in names]
+    design = [c for c in cats if c in names] + [f"{c}@{g}" for c in cats for g in ("line", "area")
+                                                  if f"{c}@{g}" in names] + [d for d in fire_design if d in names]
     table["design"] = pd.Index(design).get_indexer(table["design_name"]).astype(np.int64)
     output = [d.split("@")[0] for d in design]
     activity = np.vstack(act) if act else np.zeros((0, len(times)))
-    from ._discretise import shapes_of
-
-    return SourceTable(table, activity, design, output, shapes_of(sources))
+    return SourceTable(table, activity, design, output, shapes)
 
 
 def wind_at_stations(grid: Grid, wind, warn=True):

@@ -77,3 +77,29 @@ def test_pm10_sd_sets_the_pm10_row_error_only():
     _, _, var = m._observation_rows(y, mask, np.zeros((1, 1)), prior, tracers, tr_reg, Noise(), 2)
     assert var[0, 0, 1] == pytest.approx((0.1 * 4.0) ** 2)  # PM10: pm10_sd x prior PM10
     assert var[0, 0, 2] == pytest.approx((0.5 * 0.01) ** 2)  # CO: tracer_sd x prior CO
+
+
+def test_split_geometry_designs_lines_and_areas_apart():
+    shapely = pytest.importorskip("shapely")
+    src = gpd.GeoDataFrame(
+        {"source_id": ["P1", "V1", "R1", "B1"], "category": ["coal", "coal", "vehicle", "coal"],
+         "kind": ["boiler", "village", "road_network", "boiler"]},
+        geometry=[shapely.Point(116.4, 39.9), shapely.box(116.41, 39.91, 116.42, 39.92),
+                  shapely.LineString([(116.3, 39.95), (116.5, 39.95)]), shapely.Point(116.45, 39.85)],
+        crs="EPSG:4326")
+    fire = _fire().assign(time=TIMES[10])
+    split = _inputs.source_table(src, fire, TIMES, ["coal", "vehicle", "burning"], fire_sigma_grid=(1.5,),
+                                 split_geometry=True, log=DropLog())
+    # points keep their category's design; lines and areas get their own, after the points'
+    assert split.design == ["coal", "coal@area", "vehicle@line", "burning@1.5h"]
+    assert split.output == ["coal", "coal", "vehicle", "burning"]
+    t = split.table.set_index("source_id")
+    assert [split.design[i] for i in t.loc[["P1", "V1", "R1", "B1"], "design"]] == \
+        ["coal", "coal@area", "vehicle@line", "coal"]
+    assert split.fire_designs().tolist() == [False, False, False, True]
+    joint = _inputs.source_table(src, fire, TIMES, ["coal", "vehicle", "burning"], fire_sigma_grid=(1.5,),
+                                 log=DropLog())
+    assert joint.design == ["coal", "vehicle", "burning@1.5h"]
+    assert joint.fire_designs().tolist() == [False, False, True]
+    # the village's activity row is the residential-coal profile either way
+    assert (split.activity[int(t.loc["V1", "profile"])] == joint.activity[int(t.loc["V1", "profile"])]).all()
