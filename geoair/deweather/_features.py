@@ -120,7 +120,7 @@ def _history(frame: pd.DataFrame, met: list[str], block: dict, history: str):
     ``"24h"``: trailing 24-h means of wind speed, the wind vector, temperature, humidity and
     boundary-layer height, 24-h rain sum and 24-h pressure change. ``"72h"`` adds the same over
     72 h, the 24-h change of dew point and the hours since the last measurable rain
-    (see :data:`HISTORY_TERMS`).
+    (:func:`_memory`).
     """
     idx = pd.DatetimeIndex(frame["time"])
     src = {}
@@ -155,7 +155,8 @@ def _memory(block: dict, idx: pd.DatetimeIndex) -> dict:
     """Slow-weather terms of ``history="72h"``: dew-point change over 24 h, hours since rain.
 
     Hours since rain count from the last hour with >= 0.1 mm (WMO's measurable
-    precipitation), capped at 240 h (NaN before the first rain of the record).
+    precipitation; a missing rain value counts as no rain), capped at 240 h (NaN before the
+    first rain of the record).
     """
     out = {}
     if "dewp" in block:
