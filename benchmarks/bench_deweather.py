@@ -1,12 +1,15 @@
 """Speed and the Beijing 2013-2017 acceptance run of geoair.deweather (issue 14).
 
     python benchmarks/bench_deweather.py one [--station 1004A --pollutant pm25 --n-jobs 2]
+                                             [--history none|24h|72h]
     python benchmarks/bench_deweather.py all [--n-jobs 2 --sampling whole|window]
                                              [--met-source station|network]
+                                             [--history none|24h|72h]
 
 ``one``: one station-pollutant, 4 years of hourly data (35,064 h), default settings (5
-cross-fitted HistGradientBoosting models, 24-h met history, whole-record resampling, exact
-expectation; ``--sampling window`` uses 300 draws per day). Target: <= 30 s on 2 cores.
+cross-fitted HistGradientBoosting models, 24-h and 72-h met history, whole-record
+resampling, exact expectation; ``--sampling window`` uses 300 draws per day). Target:
+<= 30 s on 2 cores.
 
 ``all``: the 12 PRSA stations x 6 pollutants (72 series), then :func:`geoair.deweather.decompose`
 between the first (2013-03..2014-02) and the last (2016-03..2017-02) 12 months. Target:
@@ -15,7 +18,8 @@ intervals and checks the published order (Vu et al. 2019: SO2 falls most, then C
 less for PM10 and NO2, O3 not falling). Writes ``out/deweather/decompose_<sampling>.csv`` and
 ``tests/data/deweather_beijing/decompose_<sampling>.csv`` (the 'all' rows);
 ``--met-source network`` (one weather record for the 12 stations, their hourly median, as Vu
-et al. used one airport record) writes ``decompose_<sampling>_network.csv``.
+et al. used one airport record) writes ``decompose_<sampling>_network.csv``; ``--history``
+(default: the package default) other than the default adds ``_history-<h>`` to the name.
 
 Every run prints wall time, CPU time, peak RSS and the 1-min load average: the project machine
 is shared, so rerun on an idle machine for clean timings.
@@ -49,11 +53,12 @@ def run_one(args, obs) -> None:
     d = obs[obs["station"] == args.station]
     t, c = time.perf_counter(), time.process_time()
     res = normalise(d, args.pollutant, n_samples=300, n_jobs=args.n_jobs, progress=False,
-                    sampling=args.sampling)
+                    sampling=args.sampling, **_history_kw(args))
     how = res.attrs["params"]["expectation"]
     _stamp(f"one {args.station}/{args.pollutant} ({len(d)} h, "
            f"{'exact expectation' if how == 'exact' else '300 draws/day'}, "
-           f"n_jobs={args.n_jobs}, {args.sampling})", time.perf_counter() - t,
+           f"n_jobs={args.n_jobs}, {args.sampling}, history={res.attrs['params']['history']})",
+           time.perf_counter() - t,
            time.process_time() - c)
     print(res.attrs["performance"].drop(columns=["met"]).to_string(index=False))
 
@@ -62,12 +67,16 @@ def run_all(args, obs) -> None:
     from geoair.deweather import decompose
 
     t, c = time.perf_counter(), time.process_time()
+    hist = _history_kw(args)
     dec = decompose(obs, POLLUTANTS, n_samples=300, n_jobs=args.n_jobs, progress=True,
-                    sampling=args.sampling, met_source=args.met_source)
+                    sampling=args.sampling, met_source=args.met_source, **hist)
     _stamp(f"all 12 stations x 6 pollutants ({len(obs)} h, n_jobs={args.n_jobs}, "
-           f"{args.sampling}, met_source={args.met_source})", time.perf_counter() - t,
+           f"{args.sampling}, met_source={args.met_source}, "
+           f"history={dec.attrs['params'].get('history')})", time.perf_counter() - t,
            time.process_time() - c)
     tag = args.sampling + ("_network" if args.met_source == "network" else "")
+    if args.history is not None and hist["history"] != _default_history():
+        tag += f"_history-{args.history}"
     out = ROOT / "out" / "deweather"
     out.mkdir(parents=True, exist_ok=True)
     dec.to_csv(out / f"decompose_{tag}.csv", index=False)
@@ -85,11 +94,31 @@ def run_all(args, obs) -> None:
                                                      values="emission_change_pct")
     print("per station, emission-driven change (%):")
     print(per_station[POLLUTANTS].round(1).to_string())
+    print("mean of the per-station changes (%; the 'all' row is the change of the "
+          "12-station mean):")
+    print(per_station[POLLUTANTS].mean().round(1).to_string())
+    r2 = dec[dec["station"] != "all"].pivot(index="station", columns="pollutant", values="r2")
+    print("per station, cross-validated R2 (blocked):")
+    print(r2[POLLUTANTS].round(3).to_string())
     met = dec[dec["station"] != "all"].pivot(index="station", columns="pollutant",
                                              values="met_change_pct")
     print("per station, weather part (pp); its spread across one city's stations measures how "
           "much of it is the station records rather than the weather:")
     print(met[POLLUTANTS].round(1).to_string())
+
+
+def _history_kw(args) -> dict:
+    if args.history is None:
+        return {}
+    return {"history": None if args.history == "none" else args.history}
+
+
+def _default_history():
+    import inspect
+
+    from geoair.deweather import Normaliser
+
+    return inspect.signature(Normaliser).parameters["history"].default
 
 
 def check_order(change: pd.Series, upper: pd.Series) -> bool:
@@ -115,6 +144,7 @@ def main(argv=None) -> int:
     p.add_argument("--n-jobs", type=int, default=2)
     p.add_argument("--sampling", default="whole", choices=["whole", "window"])
     p.add_argument("--met-source", default="station", choices=["station", "network"])
+    p.add_argument("--history", default=None, choices=["none", "24h", "72h"])
     args = p.parse_args(argv)
     from geoair.datasets import load_beijing_observations
 

@@ -5,7 +5,9 @@ One station's hourly rows become a float matrix whose columns fall in three grou
 * the trend term ``date_unix`` (days since 1970-01-01 UTC; the only variable never resampled);
 * calendar terms ``day_julian`` (1-366), ``weekday`` (0 = Monday) and ``hour`` (0-23), local time;
 * meteorology: the instantaneous variables and, with ``history="24h"``, their trailing 24-h
-  means (24-h sum for rain, 24-h change for pressure).
+  means (24-h sum for rain, 24-h change for pressure); ``history="72h"`` adds the same over
+  72 h, the 24-h change of dew point and the hours since the last rain (multi-day
+  accumulation: stagnation, humid secondary formation).
 
 Wind direction enters as ``wd_sin, wd_cos`` next to ``ws`` (default), as ``u, v`` components,
 or (``wind="degrees"``, rmweather's input) as raw degrees.
@@ -32,7 +34,9 @@ CALENDAR = ("day_julian", "weekday", "hour")
 #: Meteorological inputs geoair looks for, in order (``met="auto"``).
 MET_CANDIDATES = ("ws", "wd", "temp", "dewp", "rh", "pres", "rain", "blh")
 WIND_CODINGS = ("sincos", "uv", "degrees")
-HISTORIES = (None, "24h")
+HISTORIES = (None, "24h", "72h")
+#: Trailing windows of each ``history`` option.
+_WINDOWS = {"24h": ("24h",), "72h": ("24h", "72h")}
 
 
 @dataclass
@@ -111,7 +115,13 @@ def _met_block(frame: pd.DataFrame, met: list[str], wind: str) -> dict[str, np.n
 
 
 def _history(frame: pd.DataFrame, met: list[str], block: dict, history: str):
-    """Trailing 24-h statistics of the meteorology (time-based window, gaps allowed)."""
+    """Trailing statistics of the meteorology (time-based windows, gaps allowed).
+
+    ``"24h"``: trailing 24-h means of wind speed, the wind vector, temperature, humidity and
+    boundary-layer height, 24-h rain sum and 24-h pressure change. ``"72h"`` adds the same over
+    72 h, the 24-h change of dew point and the hours since the last measurable rain
+    (:func:`_memory`).
+    """
     idx = pd.DatetimeIndex(frame["time"])
     src = {}
     if "ws" in met:
@@ -121,15 +131,46 @@ def _history(frame: pd.DataFrame, met: list[str], block: dict, history: str):
         if name in block:
             src[name] = block[name]
     df = pd.DataFrame(src, index=idx)
-    out = {f"{k}_{history}": df[k].rolling(history, min_periods=6).mean().to_numpy() for k in df}
+    out = {}
+    for win in _WINDOWS[history]:
+        out.update(_trailing(df, block, idx, win))
+    if history == "72h":
+        out.update(_memory(block, idx))
+    return out
+
+
+def _trailing(df: pd.DataFrame, block: dict, idx: pd.DatetimeIndex, win: str) -> dict:
+    """Trailing means over ``win`` (rain: sum; pressure: change over ``win``)."""
+    need = max(6, pd.Timedelta(win) // pd.Timedelta("4h"))  # a quarter of the hours
+    out = {f"{k}_{win}": df[k].rolling(win, min_periods=need).mean().to_numpy() for k in df}
     if "rain" in block:
         rain = pd.Series(block["rain"], index=idx)
-        out[f"rain_{history}"] = rain.rolling(history, min_periods=6).sum().to_numpy()
+        out[f"rain_{win}"] = rain.rolling(win, min_periods=need).sum().to_numpy()
     if "pres" in block:
-        pres = pd.Series(block["pres"], index=idx)
-        lag = pres.shift(freq=pd.Timedelta(history)).reindex(idx).to_numpy()
-        out[f"pres_change_{history}"] = block["pres"] - lag
+        out[f"pres_change_{win}"] = block["pres"] - _lagged(block["pres"], idx, win)
     return out
+
+
+def _memory(block: dict, idx: pd.DatetimeIndex) -> dict:
+    """Slow-weather terms of ``history="72h"``: dew-point change over 24 h, hours since rain.
+
+    Hours since rain count from the last hour with >= 0.1 mm (WMO's measurable
+    precipitation; a missing rain value counts as no rain), capped at 240 h (NaN before the
+    first rain of the record).
+    """
+    out = {}
+    if "dewp" in block:
+        out["dewp_change_24h"] = block["dewp"] - _lagged(block["dewp"], idx, "24h")
+    if "rain" in block:
+        t = pd.Series((idx - idx[0]) / pd.Timedelta("1h"), index=idx)  # hours
+        last = t.where(np.nan_to_num(block["rain"], nan=0.0) >= 0.1).ffill()
+        out["hours_since_rain"] = np.minimum((t - last).to_numpy(), 240.0)
+    return out
+
+
+def _lagged(values: np.ndarray, idx: pd.DatetimeIndex, lag: str) -> np.ndarray:
+    """``values`` ``lag`` earlier (NaN where that hour is missing)."""
+    return pd.Series(values, index=idx).shift(freq=pd.Timedelta(lag)).reindex(idx).to_numpy()
 
 
 def calendar(time: pd.Series) -> dict[str, np.ndarray]:
@@ -157,8 +198,9 @@ def build_design(frame: pd.DataFrame, pollutant: str, met: list[str], *, wind: s
     met : list of str
         Meteorological inputs (from :func:`resolve_met`).
     wind : {"sincos", "uv", "degrees"}
-    history : {"24h", None}
-        Add trailing 24-h means of the meteorology.
+    history : {"24h", "72h", None}
+        Add trailing 24-h means of the meteorology (``"72h"``: and 72-h means, the 24-h
+        change of dew point and the hours since rain).
     """
     check_option("wind", wind, WIND_CODINGS)
     check_option("history", history, HISTORIES)
@@ -210,15 +252,17 @@ def set_variable(X: np.ndarray, design: Design, var: str, value: float, *,
 
     Understands the wind codings: ``wd`` sets the direction (keeping each row's speed),
     ``ws`` the speed (keeping each row's direction). With ``sustained``, the variable's
-    trailing 24-h term is set too (for wind, the 24-h mean vector keeps its direction or
-    speed), i.e. the weather has been ``value`` for the past day.
+    trailing 24-h (and 72-h) terms are set too (for wind, the mean vectors keep their direction
+    or speed), i.e. the weather has been ``value`` for the past days; a sustained dew point
+    has no 24-h change, sustained rain (>= 0.1 mm/h) means 0 hours since rain.
     """
     Z = X.copy()
     cols = {c: i for i, c in enumerate(design.columns)}
     if var not in design.met_inputs and var not in CALENDAR:
         raise GeoairInputError(f"{var!r} is not a model input.", received=var,
                                fix=f"Use one of {design.met_inputs + list(CALENDAR)}.")
-    pairs = [("u", "v")] + ([("u_24h", "v_24h")] if sustained else [])
+    wins = ("24h", "72h") if sustained else ()
+    pairs = [("u", "v")] + [(f"u_{w}", f"v_{w}") for w in wins]
     if var in ("ws", "wd"):
         for cu, cv in pairs:
             if cu not in cols:
@@ -236,8 +280,15 @@ def set_variable(X: np.ndarray, design: Design, var: str, value: float, *,
         Z[:, cols["wd_cos"]] = np.cos(np.radians(value))
     elif var in cols:
         Z[:, cols[var]] = value
-    if sustained and var != "wd" and f"{var}_24h" in cols:
-        Z[:, cols[f"{var}_24h"]] = value if var != "rain" else 24.0 * value
+    if var != "wd":
+        for w in wins:
+            if f"{var}_{w}" in cols:
+                hours = pd.Timedelta(w) / pd.Timedelta("1h")
+                Z[:, cols[f"{var}_{w}"]] = value if var != "rain" else hours * value
+    if sustained and var == "dewp" and "dewp_change_24h" in cols:
+        Z[:, cols["dewp_change_24h"]] = 0.0
+    if sustained and var == "rain" and value >= 0.1 and "hours_since_rain" in cols:
+        Z[:, cols["hours_since_rain"]] = 0.0
     return Z
 
 

@@ -23,7 +23,7 @@ class DeweatherWarning(UserWarning):
 
 
 def normalise(data: pd.DataFrame, pollutant="pm25", *, met="auto", wind="sincos",
-              history="24h", model="hgb", n_samples: int = 300, expectation: str = "auto",
+              history="72h", model="hgb", n_samples: int = 300, expectation: str = "auto",
               sampling: str = "whole", window=(14, 0), resolution: str = "D",
               n_folds: int = 5, block: str = "7D",
               level: float = 0.95, min_r2: float | None = 0.2, members: bool = False,
