@@ -32,7 +32,6 @@ __all__ = ["Elements", "Pairs", "elements_of", "station_elements", "size_limit",
 EARTH_RADIUS_M = 6_371_008.8
 
 
-
 class Elements:
     """Segments and triangles of a set of geometries, in degrees.
 

@@ -146,8 +146,7 @@ class SourceTable:
 
     def fire_designs(self) -> np.ndarray:
         """True for the design categories of fire detections (bool, one per design category)."""
-        fire = self.table.loc[self.table["fire"], "design"] if "fire" in self.table else []
-        return np.isin(np.arange(len(self.design)), np.asarray(fire, np.int64))
+        return np.isin(np.arange(len(self.design)), self.table.loc[self.table["fire"], "design"].to_numpy(np.int64))
 
 
 def _activity_fn(pname, af, at, tl):
@@ -164,11 +163,12 @@ def _activity_fn(pname, af, at, tl):
 def _point_sources(sources, cats, tl, profiles, log, rows, act, keys, geometry_class=None):
     """Rows of the point sources (activity profile by kind, active_from/active_to).
 
+    ``sources`` has ``source_id`` and ``category`` (checked by :func:`source_table`).
+
     ``geometry_class`` maps the source ids of lines and areas to ``"line"``/``"area"``: their
     rows get the design category ``category@line`` or ``category@area`` (default: all rows
     are designed as their category).
     """
-    require_columns(sources, ["source_id", "category"], what="sources")
     src = sources.reset_index(drop=True)
     geometry_class = geometry_class or {}
     lon, lat = lonlat(src, "sources")
@@ -252,10 +252,10 @@ def source_table(sources, fires, times, cats, *, profiles=None, fire_sigma_grid=
     tl = times_local(times)
     rows: list = []
     act: list = []
+    shapes: dict = {}
     if sources is not None and len(sources):
         require_columns(sources, ["source_id", "category"], what="sources")
-    shapes = shapes_of(sources)
-    if sources is not None and len(sources):
+        shapes = shapes_of(sources)
         geo = {k: ("line" if g.geom_type.endswith("LineString") else "area") for k, g in shapes.items()} \
             if split_geometry else None
         _point_sources(sources, cats, tl, profiles, log, rows, act, {}, geo)
