@@ -20,8 +20,7 @@ Groups of runs:
   as ``coal`` polygons; ``shapes=`` of the generator), sweeping the road distance, the share of
   the emission in lines and areas and the number and distance of villages;
 - ``shapes_grid``: the same with a coarse inventory grid (0.25° coal, 0.1° dust cells) as area
-  sources; today's area kernel needs ~2 million sub-point pairs for the cells around 12 stations,
-  so run it with fewer stations/days (``--stations``/``--days``) until the cheaper kernel lands;
+  sources (not measured yet with the element kernel; ``--stations``/``--days`` shorten a run);
 - ``heldout``: hardest-default seeds 5-7 (used for no calibration) and two untuned runs, the
   check of later changes (``--params`` passes estimator parameters to compare).
 
@@ -74,7 +73,7 @@ def configs(groups, seeds):
                 ("shapes", "shapes 80 % of emission", {"seed": 12, "shapes": {**road, "share": 0.8}}),
                 ("shapes", "4 villages/station 0.5-3 km", {"seed": 13, "shapes": {**road, "villages": 4,
                                                                                    "village_km": (0.5, 3.0)}})]
-    if "shapes_grid" in groups:  # plus a coarse inventory grid (costly for today's area kernel)
+    if "shapes_grid" in groups:  # plus a coarse inventory grid
         out += [("shapes_grid", "0.25° coal grid", {"seed": 20, "shapes": {"grid_deg": 0.25}}),
                 ("shapes_grid", "0.1° dust grid", {"seed": 21, "shapes": {"grid_deg": 0.1, "grid_category": "dust"}})]
     if "heldout" in groups:  # seeds used for no calibration (checks of later changes)
