@@ -185,11 +185,6 @@ def scale_shares(shapes: pd.DataFrame, points: pd.DataFrame, share: float) -> pd
     return out
 
 
-def _hour_weekend(times):
-    loc = times.tz_convert("Asia/Shanghai") - pd.Timedelta(hours=1)  # the hour that was averaged
-    return np.asarray(loc.hour), np.asarray(loc.day_of_week >= 5), loc
-
-
 def _bump(hour, centre, width):
     d = (hour - centre + 12) % 24 - 12
     return np.exp(-0.5 * (d / width) ** 2)
@@ -236,7 +231,10 @@ def shape_activity(rng, mode: str, times: pd.DatetimeIndex, cat_act: dict, grid_
         return {"road": prof.activity("traffic", times), "highway": prof.activity("traffic", times),
                 "village": prof.activity("residential_coal", times),
                 "cell": prof.activity(prof.CATEGORY_DEFAULT_PROFILE.get(grid_category, "constant"), times)}
-    hour, wkend, loc = _hour_weekend(times)
+    from .attribution import _averaged_hour, _hour_weekend
+
+    hour, wkend = _hour_weekend(times)
+    loc = _averaged_hour(times)
     out = {"road": _twin_traffic(rng, hour, wkend), "highway": _twin_highway(rng, hour, wkend),
            "village": _twin_stoves(rng, hour, loc, pd.Timestamp(times[0]).tz_convert("Asia/Shanghai")),
            "cell": np.asarray(cat_act.get(grid_category, np.ones(len(times))), float)}

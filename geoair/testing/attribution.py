@@ -236,8 +236,13 @@ def _physics(rng, sigma, stability, sigma_scale):
             "calm_ws": calm}
 
 
+def _averaged_hour(times) -> pd.DatetimeIndex:
+    """Beijing time of the start of each averaged hour (station labels are hour ends)."""
+    return times.tz_convert("Asia/Shanghai") - pd.Timedelta(hours=1)
+
+
 def _hour_weekend(times):
-    loc = times.tz_convert("Asia/Shanghai") - pd.Timedelta(hours=1)  # the hour that was averaged
+    loc = _averaged_hour(times)
     return np.asarray(loc.hour), np.asarray(loc.day_of_week >= 5)
 
 
