@@ -296,7 +296,20 @@ def _overlaps(events: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
     return same & (es <= te) & (ee >= ts)
 
 
-def score_detection(events: pd.DataFrame, truth: pd.DataFrame, *, k: int | None = None) -> dict:
+def _pre_existing(events: pd.DataFrame, baseline: pd.DataFrame) -> np.ndarray:
+    """Events that overlap a baseline event of the same station, pollutant and kind."""
+    out = np.zeros(len(events), dtype=bool)
+    if len(events) == 0 or len(baseline) == 0:
+        return out
+    for key, b in baseline.groupby(["pollutant", "kind"], observed=True, sort=False):
+        sel = ((events["pollutant"] == key[0]) & (events["kind"] == key[1])).to_numpy()
+        if sel.any():
+            out[sel] = _overlaps(events[sel], b).any(axis=1)
+    return out
+
+
+def score_detection(events: pd.DataFrame, truth: pd.DataFrame, *, k: int | None = None,
+                    baseline: pd.DataFrame | None = None) -> dict:
     """Recall by kind and top-K precision of reported events against injected truth.
 
     Parameters
@@ -307,13 +320,21 @@ def score_detection(events: pd.DataFrame, truth: pd.DataFrame, *, k: int | None 
         :attr:`TamperedData.truth`.
     k : int, optional
         Number of top-ranked events to check (default: number injected).
+    baseline : DataFrame, optional
+        Events reported on the same data *before* the injection (``station, pollutant, kind,
+        start, end``). Real data hold anomalies of their own (stuck analysers, honest local
+        departures); a reported event that is not injected but overlaps a baseline event of the
+        same station, pollutant and kind is marked ``pre_existing``, and
+        ``top_k_precision_new`` is the top-K precision among the other events (injected events
+        are never removed).
 
     Returns
     -------
     dict
         ``recall`` (overall), ``recall_by_kind`` (DataFrame ``kind, n, found, recall``),
         ``top_k_precision``, ``k``, ``truth`` (with ``found`` and ``best_score``), ``events``
-        (with ``injected``, ranked by score).
+        (with ``injected``, ranked by score); with ``baseline`` also ``top_k_precision_new``
+        and ``n_pre_existing_top_k`` (pre-existing events among the top K).
     """
     ev = events.sort_values("score", ascending=False, ignore_index=True)
     ov = _overlaps(ev, truth)
@@ -327,9 +348,15 @@ def score_detection(events: pd.DataFrame, truth: pd.DataFrame, *, k: int | None 
     by_kind = (tr.groupby("kind")["found"].agg(n="size", found="sum").reset_index()
                if len(tr) else pd.DataFrame(columns=["kind", "n", "found"]))
     by_kind["recall"] = by_kind["found"] / by_kind["n"].clip(lower=1)
-    return {"recall": float(tr["found"].mean()) if len(tr) else float("nan"),
-            "recall_by_kind": by_kind, "top_k_precision": float(top.mean()) if len(top) else float("nan"),
-            "k": k, "truth": tr, "events": ev}
+    out = {"recall": float(tr["found"].mean()) if len(tr) else float("nan"),
+           "recall_by_kind": by_kind, "top_k_precision": float(top.mean()) if len(top) else float("nan"),
+           "k": k, "truth": tr, "events": ev}
+    if baseline is not None:
+        ev["pre_existing"] = _pre_existing(ev, baseline) & ~ev["injected"].to_numpy()
+        new = ev.loc[~ev["pre_existing"], "injected"].to_numpy()[:k]
+        out["top_k_precision_new"] = float(new.mean()) if len(new) else float("nan")
+        out["n_pre_existing_top_k"] = int(ev["pre_existing"].to_numpy()[:k].sum())
+    return out
 
 
 def make_clean_network(n_stations: int = 30, n_hours: int = 24 * 30, *, start="2019-01-08 01:00",

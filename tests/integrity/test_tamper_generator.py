@@ -48,3 +48,26 @@ def test_score_detection_counts_overlaps():
     assert res["recall"] == 0.5 and res["k"] == 2
     assert res["top_k_precision"] == 0.5  # ranked: C (false), A (true)
     assert res["recall_by_kind"].set_index("kind")["recall"].to_dict() == {"copy": 1.0, "flatline": 0.0}
+
+
+def test_score_detection_sets_pre_existing_events_aside():
+    t = pd.to_datetime
+    truth = pd.DataFrame({"station": ["A"], "start": t(["2019-01-01 00:00"]), "end": t(["2019-01-01 10:00"]),
+                          "kind": ["flatline"]})
+    events = pd.DataFrame({"station": ["C", "D", "A", "E"], "pollutant": ["pm25", "pm10", "pm25", "pm25"],
+                           "kind": ["flatline", "flatline", "suppression", "spike"],
+                           "start": t(["2019-01-01 00:00", "2019-01-02 00:00", "2019-01-01 02:00", "2019-01-05 00:00"]),
+                           "end": t(["2019-01-01 05:00", "2019-01-02 05:00", "2019-01-01 04:00", "2019-01-05 01:00"]),
+                           "score": [9.0, 8.0, 3.0, 1.0]})
+    # before injection: C's flatline was there already; D had a pm25 (not pm10) flatline; A had
+    # a suppression at the injected time (an injected event is never set aside)
+    baseline = pd.DataFrame({"station": ["C", "D", "A"], "pollutant": ["pm25", "pm25", "pm25"],
+                             "kind": ["flatline", "flatline", "suppression"],
+                             "start": t(["2019-01-01 01:00", "2019-01-02 00:00", "2019-01-01 00:00"]),
+                             "end": t(["2019-01-01 03:00", "2019-01-02 05:00", "2019-01-01 09:00"])})
+    res = score_detection(events, truth, k=2, baseline=baseline)
+    assert res["events"]["pre_existing"].tolist() == [True, False, False, False]
+    assert res["top_k_precision"] == 0.0  # C, D
+    assert res["top_k_precision_new"] == 0.5  # D, A
+    assert res["n_pre_existing_top_k"] == 1
+    assert "top_k_precision_new" not in score_detection(events, truth)
