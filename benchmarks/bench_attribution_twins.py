@@ -20,7 +20,7 @@ Groups of runs:
   as ``coal`` polygons; ``shapes=`` of the generator), sweeping the road distance, the share of
   the emission in lines and areas and the number and distance of villages;
 - ``shapes_grid``: the same with a coarse inventory grid (0.25° coal, 0.1° dust cells) as area
-  sources (not measured yet with the element kernel; ``--stations``/``--days`` shorten a run);
+  sources (about 4 min of truth and 4 min of fit per run; ``--stations``/``--days`` shorten a run);
 - ``heldout``: hardest-default seeds 5-7 (used for no calibration) and two untuned runs, the
   check of later changes (``--params`` passes estimator parameters to compare).
 
