@@ -10,7 +10,7 @@ ATTRIBUTION_DEFAULTS: dict = {
     "physics": "auto",
     "n_bootstrap": 100,
     "alpha": 0.1,
-    "prior_sd": 1.0,
+    "prior_sd": 1.4,
     "interval_scale": 0.8,
     "random_state": None,
 }

@@ -29,8 +29,8 @@ Method (:class:`SourceAttribution`)
    group-hour level of the tracer, never by their own value), alternating with the update.
 5. **Intervals**: the posterior variance, which includes the prior's model error
    (``prior_sd`` x prior), the day-block bootstrap spread of the stacking (Künsch 1989) and
-   the observation noise fitted to the residuals. ``prior_sd`` was calibrated on the twin
-   family of :mod:`geoair.testing.attribution` (``docs/methods/attribution.md``).
+   the observation noise fitted to the residuals. ``prior_sd`` and ``interval_scale`` were
+   chosen on the twin family of :mod:`geoair.testing.attribution` (``docs/methods/attribution.md``).
 
 Without any wind (e.g. the bundled 2019 national files) every kernel is the
 direction-averaged (isotropic) plume, and a ``UserWarning`` says so: contributions then reflect
@@ -140,7 +140,8 @@ class SourceAttribution(BaseEstimator):
         Each gas ratio is estimated within [prior / factor, prior x factor] (zero priors: up to
         5 % of the largest prior of that gas).
     prior_sd : float or "auto"
-        Relative standard deviation of the plume prior's hourly error (1 = a factor of about e);
+        Relative standard deviation of the plume prior's hourly error (1.4: chosen over the
+        twin family by mean and worst-case hourly R², ``docs/methods/attribution.md``);
         ``"auto"`` estimates it per category from the innovations of PM2.5 (``prior_sd_``;
         experimental: unstable for rare categories such as burning).
     interval_scale : float
