@@ -59,14 +59,15 @@ def test_small_twin_recovery(small):
     syn, model, res = small
     t = res["table"]
     print(t.round(3), "recall", res["recall"])
-    # measured: R² coal 0.85, dust 0.69, vehicle 0.84; share errors <= 5.7 pp; coverage dust,
-    # vehicle, burning 0.93-0.98, coal 0.70. Before the tracer ratios were fitted with group-level
-    # weights: R² coal 0.67, coverage coal 0.77 (this short twin's coal prior is 4.8 µg/m³ high;
-    # the update removes 1.9 of it, not all, with narrower intervals; docs/methods/attribution.md)
+    # measured (prior_sd 1.4): R² coal 0.84, dust 0.70, vehicle 0.83; share errors <= 6.1 pp;
+    # coverage dust, vehicle, burning 0.94-0.98, coal 0.74 (0.70 with prior_sd 1.0). Before the
+    # tracer ratios were fitted with group-level weights: R² coal 0.67, coverage coal 0.77 (this
+    # short twin's coal prior is 4.8 µg/m³ high; the update removes part of it, with narrower
+    # intervals; docs/methods/attribution.md)
     assert t.loc["coal", "r2"] > 0.75 and t.loc["dust", "r2"] > 0.6 and t.loc["vehicle", "r2"] > 0.75
     assert t.loc[["coal", "dust", "vehicle", "regional"], "share_err_pp"].abs().max() < 8.0
     assert t.loc[["dust", "vehicle", "burning"], "coverage"].between(0.8, 1.0).all()
-    assert t.loc["coal", "coverage"] > 0.65
+    assert t.loc["coal", "coverage"] > 0.7
     assert res["recall"] >= 0.8
 
 
