@@ -47,49 +47,22 @@ def twins(groups):
     return out
 
 
-def _truth(syn, grid, cats):
-    tc = syn.contributions.pivot_table(index=["station", "time"], columns="category", values="pm25")
-    out = np.zeros(grid.shape + (len(cats),))
-    for j, c in enumerate(cats):
-        if c in tc:
-            out[:, :, j] = tc[c].unstack("time").reindex(index=grid.codes, columns=grid.times).to_numpy()
-    return np.nan_to_num(out)
-
-
-def _fit_once(kw):
-    from geoair.apportion import SourceAttribution
-    from geoair.apportion import attribution as attr
-    from geoair.testing import make_attribution_truth
-
-    syn = make_attribution_truth(**kw)
-    stash = {}
-    update = attr.SourceAttribution._update
-
-    def keep(self, grid, stack, cats):
-        stash.update(grid=grid, stack=stack, cats=cats)
-        return update(self, grid, stack, cats)
-
-    attr.SourceAttribution._update = keep
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = SourceAttribution(random_state=0).fit(syn.obs, **syn.fit_inputs())
-    finally:
-        attr.SourceAttribution._update = update
-    return syn, model, stash
-
-
 def _sd(x):
     return x if x == "auto" else float(x)
 
 
 def run_twin(label, kw, prior_sds=PRIOR_SD, scales=SCALES):
+    from attribution_update_diagnosis import (  # beside this script
+        fit_keeping_update_inputs,
+        truth_array,
+    )
+
     from geoair.apportion import SourceAttribution, _results
 
     t0 = time.time()
-    syn, model, st = _fit_once(kw)
+    syn, model, st = fit_keeping_update_inputs(kw)
     grid, stack, cats = st["grid"], st["stack"], st["cats"]
-    truth = _truth(syn, grid, cats)
+    truth = np.nan_to_num(truth_array(syn, grid, cats))
     present = grid.present
     rows = []
     for sd in prior_sds:

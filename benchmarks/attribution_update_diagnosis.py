@@ -30,7 +30,8 @@ import warnings
 import numpy as np
 
 
-def _truth(syn, grid, cats):
+def truth_array(syn, grid, cats):
+    """True contributions as a (station, time, category) array on the fit's grid (0 where none)."""
     tc = syn.contributions.pivot_table(index=["station", "time"], columns="category", values="pm25")
     out = np.zeros(grid.shape + (len(cats),))
     for j, c in enumerate(cats):
@@ -50,15 +51,13 @@ def _score(name, post, truth, cats, bounds=None):
     print(" | ".join(row))
 
 
-def main() -> None:
-    from geoair.apportion import SourceAttribution, _assimilate, _results
+def fit_keeping_update_inputs(kw):
+    """Generate the twin, fit once; return (twin, model, {grid, stack, cats}) for re-running
+    ``SourceAttribution._update`` under variants."""
+    from geoair.apportion import SourceAttribution
     from geoair.apportion import attribution as attr
     from geoair.testing import make_attribution_truth
 
-    kw = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"seed": 13}
-    for key in ("road_km", "village_km"):
-        if isinstance(kw.get("shapes"), dict) and key in kw["shapes"]:
-            kw["shapes"][key] = tuple(kw["shapes"][key])
     syn = make_attribution_truth(**kw)
     stash = {}
     update = attr.SourceAttribution._update
@@ -68,12 +67,25 @@ def main() -> None:
         return update(self, grid, stack, cats)
 
     attr.SourceAttribution._update = keep
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = SourceAttribution(random_state=0).fit(syn.obs, **syn.fit_inputs())
-    attr.SourceAttribution._update = update
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = SourceAttribution(random_state=0).fit(syn.obs, **syn.fit_inputs())
+    finally:
+        attr.SourceAttribution._update = update
+    return syn, model, stash
+
+
+def main() -> None:
+    from geoair.apportion import SourceAttribution, _assimilate, _results
+
+    kw = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"seed": 13}
+    for key in ("road_km", "village_km"):
+        if isinstance(kw.get("shapes"), dict) and key in kw["shapes"]:
+            kw["shapes"][key] = tuple(kw["shapes"][key])
+    syn, model, stash = fit_keeping_update_inputs(kw)
     grid, stack, cats = stash["grid"], stash["stack"], stash["cats"]
-    truth = _truth(syn, grid, cats)
+    truth = truth_array(syn, grid, cats)
     _score("prior", stack.prior, truth, cats)
     sig = syn.params["signatures"]
     oracle = {"signatures": {c: {g: sig[g][c] for g in sig} for c in sig["so2"]}, "signature_bounds": 1.0001,
