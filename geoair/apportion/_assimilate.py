@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["regional_field", "regional_spread", "festival_excess", "NoiseModel", "noise_model", "group_level",
-           "tracer_ratios", "posterior"]
+           "tracer_ratios", "posterior", "innovation_spread"]
 
 
 def _group_median(values: np.ndarray, mask: np.ndarray, cluster: np.ndarray) -> pd.DataFrame:
@@ -254,3 +254,34 @@ def posterior(prior: np.ndarray, var_prior: np.ndarray, ratios: np.ndarray, incr
         q = (av * gain_t).sum(axis=1)  # diag(Sigma A' M^-1 A Sigma)
         pvar[sl] = np.maximum(vp[sl] - q, 0.0)
     return np.maximum(post, 0.0).reshape(S, T, C), pvar.reshape(S, T, C)
+
+
+def innovation_spread(prior: np.ndarray, var_prior: np.ndarray, incr: np.ndarray, var_obs: np.ndarray,
+                      mask: np.ndarray) -> float:
+    """Robust standard deviation of the normalised PM2.5 innovations of the hourly update.
+
+    The innovation of a station-hour is its PM2.5 increment above the regional background minus
+    the summed prior, ``d = z - sum_c prior_c``; the update predicts its variance as
+    ``V = sum_c var_prior_c + var_obs``. Where the assumed errors are right, ``d / sqrt(V)`` has
+    unit spread; on a run whose plume prior is better (or worse) than ``prior_sd`` assumes it is
+    narrower (wider). This is the innovation consistency check of data assimilation (Desroziers
+    et al. 2005; adaptive inflation, Li et al. 2009), taken robustly: ``median |d / sqrt(V)| /
+    0.6745`` (1 for Gaussian innovations of unit variance).
+
+    Parameters
+    ----------
+    prior, var_prior : ndarray (S, T, C)
+    incr, var_obs : ndarray (S, T)
+        PM2.5 increment above the regional background and its observation-error variance.
+    mask : bool ndarray (S, T)
+        Station-hours with a valid PM2.5.
+
+    Returns
+    -------
+    float
+        The spread (1.0 when fewer than 50 station-hours are valid).
+    """
+    if mask.sum() < 50:
+        return 1.0
+    nu = (incr - prior.sum(axis=2))[mask] / np.sqrt(var_prior.sum(axis=2)[mask] + var_obs[mask])
+    return float(np.median(np.abs(nu)) / 0.6745)

@@ -11,6 +11,7 @@ ATTRIBUTION_DEFAULTS: dict = {
     "n_bootstrap": 100,
     "alpha": 0.1,
     "prior_sd": 1.4,
-    "interval_scale": 0.8,
+    "interval_scale": 1.3,
+    "interval_calibration": "innovation",
     "random_state": None,
 }

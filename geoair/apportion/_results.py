@@ -43,10 +43,11 @@ def _z(alpha: float) -> float:
 
 
 def _bounds(model, state):
-    # interval_scale narrows the heavy-tailed category posteriors only; the regional spread is a
-    # robust (MAD) scale of the stations' own backgrounds and keeps the full Gaussian width
+    # interval_scale and the innovation calibration act on the heavy-tailed category posteriors
+    # only; the regional spread is a robust (MAD) scale of the stations' own backgrounds and keeps
+    # the full Gaussian width
     z_reg = _z(model.alpha)
-    z = z_reg * model.interval_scale
+    z = z_reg * model.interval_scale * getattr(state, "interval_factor", 1.0)
     sd = np.sqrt(state.pvar)
     lower = np.maximum(state.post - z * sd, 0.0)
     upper = state.post + z * sd

@@ -1,5 +1,5 @@
 """Options of the attribution added after issue 10: fire lags, activity block length, the PM10
-ratio uncertainty and the full-width regional interval."""
+ratio uncertainty, the full-width regional interval and the innovation-calibrated intervals."""
 
 import numpy as np
 import pandas as pd
@@ -8,7 +8,7 @@ import pytest
 gpd = pytest.importorskip("geopandas")
 
 from geoair._validation import DropLog  # noqa: E402
-from geoair.apportion import SourceAttribution, _inputs, _results  # noqa: E402
+from geoair.apportion import SourceAttribution, _assimilate, _inputs, _results  # noqa: E402
 from geoair.apportion.attribution import _activity_keys  # noqa: E402
 
 TIMES = pd.date_range("2024-01-01 01:00", periods=48, freq="h", tz="Asia/Shanghai")
@@ -103,3 +103,37 @@ def test_split_geometry_designs_lines_and_areas_apart():
     assert joint.fire_designs().tolist() == [False, False, True]
     # the village's activity row is the residential-coal profile either way
     assert (split.activity[int(t.loc["V1", "profile"])] == joint.activity[int(t.loc["V1", "profile"])]).all()
+
+
+def test_innovation_spread_recovers_the_scale_of_the_innovations():
+    rng = np.random.default_rng(0)
+    S, T, C = 4, 600, 2
+    prior = rng.uniform(1.0, 10.0, (S, T, C))
+    var_prior = (0.5 * prior) ** 2
+    var_obs = np.full((S, T), 4.0)
+    sd = np.sqrt(var_prior.sum(axis=2) + var_obs)
+    mask = np.ones((S, T), bool)
+    mask[0, :100] = False
+    for scale in (0.5, 1.0, 2.0):
+        incr = prior.sum(axis=2) + scale * sd * rng.standard_normal((S, T))
+        incr[~mask] = 1e6  # invalid hours must not count
+        spread = _assimilate.innovation_spread(prior, var_prior, incr, var_obs, mask)
+        assert spread == pytest.approx(scale, rel=0.08)
+    assert _assimilate.innovation_spread(prior, var_prior, incr, var_obs, np.zeros_like(mask)) == 1.0
+
+
+def test_innovation_factor_scales_the_category_intervals_only():
+    class State:
+        post = np.full((1, 2, 1), 5.0)
+        pvar = np.full((1, 2, 1), 4.0)
+        regional = np.full((1, 2), 50.0)
+        regional_var = np.full((1, 2), 9.0)
+        interval_factor = 0.5
+
+    model = SourceAttribution(interval_scale=1.3, alpha=0.1)
+    lo, up, rlo, rup = _results._bounds(model, State())
+    z = 1.6448536
+    np.testing.assert_allclose(up - State.post, 1.3 * 0.5 * z * 2.0, rtol=1e-6)
+    np.testing.assert_allclose(rup - 50.0, z * 3.0, rtol=1e-6)
+    with pytest.raises(ValueError, match="interval_calibration"):
+        SourceAttribution(interval_calibration="chi2")._check_params()
