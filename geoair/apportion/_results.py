@@ -297,6 +297,7 @@ def summary(model) -> dict:
         "tracer_ratios": {k: {c: _f(v) for c, v in row.items()} for k, row in model.tracer_ratios_.iterrows()},
         "physics": model.coef_.groupby("variant")["coef"].size().to_dict(),
         "ridge": model.ridge_,
+        "interval_spread": _f(getattr(model, "interval_spread_", 1.0)),
         "episode_hours": {c: int(model.episodes_[c].sum()) for c in model.episodes_.columns[2:]},
         "n_station_source_pairs": model.n_pairs_,
         "wind": model.wind_source_,
