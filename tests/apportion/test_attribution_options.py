@@ -45,13 +45,17 @@ def test_activity_block_keys():
         SourceAttribution(activity_block_h=5)._check_params()
 
 
-def test_regional_interval_keeps_full_gaussian_width():
-    class State:
-        post = np.full((1, 2, 1), 5.0)
-        pvar = np.full((1, 2, 1), 4.0)
-        regional = np.full((1, 2), 50.0)
-        regional_var = np.full((1, 2), 9.0)
+class _State:
+    """The fields of the update's state that the interval bounds read."""
 
+    post = np.full((1, 2, 1), 5.0)
+    pvar = np.full((1, 2, 1), 4.0)
+    regional = np.full((1, 2), 50.0)
+    regional_var = np.full((1, 2), 9.0)
+
+
+def test_regional_interval_keeps_full_gaussian_width():
+    State = _State
     model = SourceAttribution(interval_scale=0.5, alpha=0.1)
     lo, up, rlo, rup = _results._bounds(model, State())
     z = 1.6448536
@@ -123,11 +127,7 @@ def test_innovation_spread_recovers_the_scale_of_the_innovations():
 
 
 def test_innovation_factor_scales_the_category_intervals_only():
-    class State:
-        post = np.full((1, 2, 1), 5.0)
-        pvar = np.full((1, 2, 1), 4.0)
-        regional = np.full((1, 2), 50.0)
-        regional_var = np.full((1, 2), 9.0)
+    class State(_State):
         interval_factor = 0.5
 
     model = SourceAttribution(interval_scale=1.3, alpha=0.1)
