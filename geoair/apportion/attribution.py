@@ -236,8 +236,9 @@ class SourceAttribution(BaseEstimator):
     cv_scores_ : dict
         Ridge -> held-out weighted error per row (day-blocked cross-validation).
     interval_spread_ : float
-        Robust spread of the normalised PM2.5 innovations (1 = the assumed errors; the factor
-        the category intervals are scaled by when ``interval_calibration="innovation"``).
+        Robust spread of the normalised PM2.5 innovations over all station-hours (1 = the
+        assumed errors; the factor the category intervals are scaled by when
+        ``interval_calibration="innovation"``).
 
     References
     ----------
@@ -455,12 +456,10 @@ class SourceAttribution(BaseEstimator):
                                                      _assimilate.group_level(g, ok, grid.cluster), lo, hi)
         reg_var = _assimilate.regional_spread(y - regional - post.sum(axis=2), mask, grid.cluster)
         reg_var = np.where(np.isfinite(reg_var), reg_var, noise.var("pm25", regional))
-        spread = 1.0
-        if self.interval_calibration == "innovation":
-            spread = _assimilate.innovation_spread(prior, var_prior, incr[..., 0], var_obs[..., 0], mask)
-        self.interval_spread_ = spread
+        self.interval_spread_ = _assimilate.innovation_spread(prior, var_prior, incr[..., 0], var_obs[..., 0], mask)
+        factor = self.interval_spread_ if self.interval_calibration == "innovation" else 1.0
         out = _State(post, pvar, prior, regional, reg_var,
-                     {k: (v[1], tr_reg[k]) for k, v in tracers.items()}, noise, spread)
+                     {k: (v[1], tr_reg[k]) for k, v in tracers.items()}, noise, factor)
         return _results.enforce_observed_mean(out, y, mask)
 
     def _prior_error(self, y, mask, regional, prior, var_boot) -> np.ndarray:

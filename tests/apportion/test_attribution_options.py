@@ -10,6 +10,7 @@ gpd = pytest.importorskip("geopandas")
 from geoair._validation import DropLog  # noqa: E402
 from geoair.apportion import SourceAttribution, _assimilate, _inputs, _results  # noqa: E402
 from geoair.apportion.attribution import _activity_keys  # noqa: E402
+from geoair.testing import make_attribution_truth  # noqa: E402
 
 TIMES = pd.date_range("2024-01-01 01:00", periods=48, freq="h", tz="Asia/Shanghai")
 
@@ -137,3 +138,21 @@ def test_innovation_factor_scales_the_category_intervals_only():
     np.testing.assert_allclose(rup - 50.0, z * 3.0, rtol=1e-6)
     with pytest.raises(ValueError, match="interval_calibration"):
         SourceAttribution(interval_calibration="chi2")._check_params()
+
+
+def test_interval_calibration_moves_the_width_not_the_estimate():
+    syn = make_attribution_truth(seed=5, days=4, stations=["1001A", "1003A", "1005A", "1011A"], n_sources=16,
+                                 n_fires=10)
+    fits = {}
+    for cal, scale in (("innovation", 1.3), ("none", 0.8)):
+        m = SourceAttribution(interval_calibration=cal, interval_scale=scale, n_bootstrap=5, random_state=0)
+        fits[cal] = m.fit(syn.obs, **syn.fit_inputs())
+    a, b = (fits[k].contributions_ for k in ("innovation", "none"))
+    np.testing.assert_allclose(a["pm25"], b["pm25"])
+    spread = fits["innovation"].interval_spread_
+    assert spread == pytest.approx(fits["none"].interval_spread_) and 0.1 < spread < 5.0
+    local = (a["category"] != "regional") & (b["upper"] > b["pm25"] + 1e-6)
+    ratio = (a["upper"] - a["pm25"])[local] / (b["upper"] - b["pm25"])[local]
+    np.testing.assert_allclose(ratio, 1.3 * spread / 0.8, rtol=1e-6)
+    reg = a["category"] == "regional"
+    np.testing.assert_allclose(a.loc[reg, "upper"], b.loc[reg, "upper"])
