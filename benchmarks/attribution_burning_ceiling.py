@@ -32,41 +32,13 @@ import json
 import warnings
 
 import numpy as np
-from attribution_update_diagnosis import truth_array
+from attribution_update_diagnosis import fit_keeping_update_inputs, truth_array
 
 VARIANTS = ("pasquill_gifford/turner/x1", "pasquill_gifford/day_night/x1", "briggs_urban/turner/x1")
 
 
 def _r2(e, t):
     return float(1 - ((e - t) ** 2).sum() / ((t - t.mean()) ** 2).sum())
-
-
-def fit_keeping_design(kw):
-    """Generate the twin and fit once; keep the grid, source table, meteorology, design and stack."""
-    from geoair.apportion import SourceAttribution
-    from geoair.apportion import attribution as attr
-    from geoair.testing import make_attribution_truth
-
-    syn = make_attribution_truth(**kw)
-    stash = {}
-    ed, solve = attr.SourceAttribution._exposure_design, attr.SourceAttribution._solve
-
-    def keep_design(self, grid, table, met):
-        stash.update(grid=grid, table=table, met=met, design=ed(self, grid, table, met))
-        return stash["design"]
-
-    def keep_stack(self, grid, table, design, cats):
-        stash.update(stack=solve(self, grid, table, design, cats), cats=cats)
-        return stash["stack"]
-
-    attr.SourceAttribution._exposure_design, attr.SourceAttribution._solve = keep_design, keep_stack
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = SourceAttribution(random_state=0).fit(syn.obs, **syn.fit_inputs())
-    finally:
-        attr.SourceAttribution._exposure_design, attr.SourceAttribution._solve = ed, solve
-    return syn, model, stash
 
 
 def shared_oracle(E, designs, truth):
@@ -169,7 +141,7 @@ def estimated_strengths(st, model, truth, s, rel_obs=0.3):
 
 
 def run(seed):
-    syn, model, st = fit_keeping_design({"seed": seed})
+    syn, model, st = fit_keeping_update_inputs({"seed": seed})
     cats, stack = st["cats"], st["stack"]
     j = cats.index("burning")
     truth = truth_array(syn, st["grid"], cats)[:, :, j]

@@ -66,7 +66,9 @@ def run_twin(label, kw, prior_sds=PRIOR_SD, scales=SCALES):
     present = grid.present
     rows = []
     for sd in prior_sds:
-        m = SourceAttribution(**{**model.get_params(), "prior_sd": sd})
+        # the scales swept here multiply the posterior sd alone (the calibration's own
+        # selection is benchmarks/attribution_innovation_calibration.py)
+        m = SourceAttribution(**{**model.get_params(), "prior_sd": sd, "interval_calibration": "none"})
         m._cats = cats
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

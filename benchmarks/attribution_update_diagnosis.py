@@ -52,27 +52,31 @@ def _score(name, post, truth, cats, bounds=None):
 
 
 def fit_keeping_update_inputs(kw):
-    """Generate the twin, fit once; return (twin, model, {grid, stack, cats}) for re-running
-    ``SourceAttribution._update`` under variants."""
+    """Generate the twin and fit once with the defaults; return ``(twin, model, stash)``.
+
+    ``stash`` holds what the fit's last step received (``grid, table, met, design, stack,
+    cats``): enough to re-run ``SourceAttribution._update`` under variants (it reads ``grid``,
+    ``stack`` and ``cats`` and changes none of them) or to rebuild exposures from the design.
+    """
     from geoair.apportion import SourceAttribution
     from geoair.apportion import attribution as attr
     from geoair.testing import make_attribution_truth
 
     syn = make_attribution_truth(**kw)
     stash = {}
-    update = attr.SourceAttribution._update
+    set_results = attr.SourceAttribution._set_results
 
-    def keep(self, grid, stack, cats):
-        stash.update(grid=grid, stack=stack, cats=cats)
-        return update(self, grid, stack, cats)
+    def keep(self, obs, grid, table, met, design, stack, state, cats, log):
+        stash.update(grid=grid, table=table, met=met, design=design, stack=stack, cats=cats)
+        return set_results(self, obs, grid, table, met, design, stack, state, cats, log)
 
-    attr.SourceAttribution._update = keep
+    attr.SourceAttribution._set_results = keep
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = SourceAttribution(random_state=0).fit(syn.obs, **syn.fit_inputs())
     finally:
-        attr.SourceAttribution._update = update
+        attr.SourceAttribution._set_results = set_results
     return syn, model, stash
 
 
