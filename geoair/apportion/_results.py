@@ -47,7 +47,7 @@ def _bounds(model, state):
     # only; the regional spread is a robust (MAD) scale of the stations' own backgrounds and keeps
     # the full Gaussian width
     z_reg = _z(model.alpha)
-    z = z_reg * model.interval_scale * getattr(state, "interval_factor", 1.0)
+    z = z_reg * model.interval_scale * state.interval_factor
     sd = np.sqrt(state.pvar)
     lower = np.maximum(state.post - z * sd, 0.0)
     upper = state.post + z * sd
@@ -297,7 +297,7 @@ def summary(model) -> dict:
         "tracer_ratios": {k: {c: _f(v) for c, v in row.items()} for k, row in model.tracer_ratios_.iterrows()},
         "physics": model.coef_.groupby("variant")["coef"].size().to_dict(),
         "ridge": model.ridge_,
-        "interval_spread": _f(getattr(model, "interval_spread_", 1.0)),
+        "interval_spread": _f(model.interval_spread_),
         "episode_hours": {c: int(model.episodes_[c].sum()) for c in model.episodes_.columns[2:]},
         "n_station_source_pairs": model.n_pairs_,
         "wind": model.wind_source_,

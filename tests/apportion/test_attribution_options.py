@@ -53,6 +53,7 @@ class _State:
     pvar = np.full((1, 2, 1), 4.0)
     regional = np.full((1, 2), 50.0)
     regional_var = np.full((1, 2), 9.0)
+    interval_factor = 1.0
 
 
 def test_regional_interval_keeps_full_gaussian_width():
